@@ -1,0 +1,83 @@
+# greenstat's one front door. Every target creates .venv and installs the pinned tools it needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+export PATH := $(BIN):$(PATH)
+export UV_NO_CONFIG := 1
+export UV_PYTHON := $(BIN)/python
+
+GENERATOR := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	--custom-template-path templates --meta none --overwrite --fail-on-warning
+
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet requirements.lock
+	$(BIN)/uv pip install --quiet --no-deps -e .
+	touch $@
+
+lock: $(VENV)/bin/uv ## Re-resolve requirements.lock from pyproject.toml (needs the registry)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+
+$(VENV)/bin/uv:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# generate: write into a scratch folder, then swap it in, so a failed run never leaves a half tree.
+define generate_into
+	rm -rf $(1) && mkdir -p $(dir $(1))
+	$(GENERATOR) --output-path $(1) >/dev/null
+	printf '# Marker file for PEP 561\n' > $(1)/py.typed
+	cp openapi.yaml $(1)/openapi.yaml
+endef
+
+generate: $(STAMP) ## Regenerate generated/greenstat_client from openapi.yaml (+ templates/)
+	$(call generate_into,$(abspath .gen.tmp)/greenstat_client)
+	rm -rf generated/greenstat_client && mkdir -p generated
+	mv .gen.tmp/greenstat_client generated/greenstat_client && rm -rf .gen.tmp
+
+check-generated: $(STAMP) ## Fail, showing the diff, when generated/ differs from a fresh generation
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory _gen-to OUT="$$tmp/greenstat_client"; \
+	if diff -ru -x __pycache__ generated/greenstat_client "$$tmp/greenstat_client"; then \
+		echo "check-generated: generated/ matches openapi.yaml"; \
+	else \
+		echo "check-generated: generated/ drifted from the spec or templates; run 'make generate'" >&2; exit 1; \
+	fi
+
+_gen-to:
+	$(call generate_into,$(OUT))
+
+lint-spec: $(STAMP) ## Validate openapi.yaml (openapi-spec-validator, schemathesis loads it with no warning)
+	$(BIN)/openapi-spec-validator openapi.yaml
+	$(BIN)/python scripts/check_spec_loads.py openapi.yaml
+
+lint: $(STAMP) ## ruff check + ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on greenstat_ext and tests
+	$(BIN)/mypy
+
+pytest: $(STAMP) ## Run the test suite only
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, tests
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory lint-spec
+	$(MAKE) --no-print-directory check-generated
+	$(MAKE) --no-print-directory pytest
