@@ -12,9 +12,6 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-GENERATOR := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
-	--custom-template-path templates --meta none --overwrite --fail-on-warning
-
 .PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test
 
 help: ## List the targets
@@ -36,30 +33,11 @@ $(VENV)/bin/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# generate: write into a scratch folder, then swap it in, so a failed run never leaves a half tree.
-define generate_into
-	rm -rf $(1) && mkdir -p $(dir $(1))
-	$(GENERATOR) --output-path $(1) >/dev/null
-	printf '# Marker file for PEP 561\n' > $(1)/py.typed
-	cp openapi.yaml $(1)/openapi.yaml
-endef
-
-generate: $(STAMP) ## Regenerate generated/greenstat_client from openapi.yaml (+ templates/)
-	$(call generate_into,$(abspath .gen.tmp)/greenstat_client)
-	rm -rf generated/greenstat_client && mkdir -p generated
-	mv .gen.tmp/greenstat_client generated/greenstat_client && rm -rf .gen.tmp
+generate: $(STAMP) ## Regenerate generated/greenstat_client from openapi.yaml and templates/
+	scripts/generate.sh generated/greenstat_client
 
 check-generated: $(STAMP) ## Fail, showing the diff, when generated/ differs from a fresh generation
-	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(MAKE) --no-print-directory _gen-to OUT="$$tmp/greenstat_client"; \
-	if diff -ru -x __pycache__ generated/greenstat_client "$$tmp/greenstat_client"; then \
-		echo "check-generated: generated/ matches openapi.yaml"; \
-	else \
-		echo "check-generated: generated/ drifted from the spec or templates; run 'make generate'" >&2; exit 1; \
-	fi
-
-_gen-to:
-	$(call generate_into,$(OUT))
+	scripts/check_generated.sh generated/greenstat_client
 
 lint-spec: $(STAMP) ## Validate openapi.yaml (openapi-spec-validator, schemathesis loads it with no warning)
 	$(BIN)/openapi-spec-validator openapi.yaml

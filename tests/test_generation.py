@@ -1,0 +1,101 @@
+"""The generated package is reproducible, and drift from the spec or a hand edit is caught."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "generated" / "greenstat_client"
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+        [str(a) for a in args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": path, **(env or {})},
+        timeout=120,
+    )
+
+
+def _same_tree(left: Path, right: Path) -> bool:
+    comparison = filecmp.dircmp(left, right, ignore=["__pycache__"])
+    if comparison.left_only or comparison.right_only or comparison.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(_same_tree(left / sub, right / sub) for sub in comparison.common_dirs)
+
+
+def test_generation_is_byte_identical_and_matches_the_committed_tree(tmp_path: Path) -> None:
+    first, second = tmp_path / "one" / "greenstat_client", tmp_path / "two" / "greenstat_client"
+    for out in (first, second):
+        result = _run(ROOT / "scripts" / "generate.sh", out)
+        assert result.returncode == 0, result.stderr
+    assert _same_tree(first, second)
+    assert _same_tree(first, GENERATED), "generated/ is stale: run `make generate`"
+
+
+def test_check_generated_fails_on_a_hand_edit(tmp_path: Path) -> None:
+    tree = tmp_path / "greenstat_client"
+    shutil.copytree(GENERATED, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _run(ROOT / "scripts" / "check_generated.sh", tree).returncode == 0
+
+    model = tree / "models" / "status_statistic.py"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(
+        text.replace("    participant: str\n", "    participant: str | None\n", 1), encoding="utf-8"
+    )
+    assert model.read_text(encoding="utf-8") != text
+
+    result = _run(ROOT / "scripts" / "check_generated.sh", tree)
+    assert result.returncode != 0
+    assert "-    participant: str | None" in result.stdout
+    assert "run 'make generate'" in result.stderr
+
+
+def test_check_generated_fails_when_the_spec_changes_without_regeneration(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    original = (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    changed = original.replace(
+        "enum: [pending, sent, delivered, read]", "enum: [pending, sent, delivered, read, played]"
+    )
+    assert changed != original
+    spec.write_text(changed, encoding="utf-8")
+    result = _run(ROOT / "scripts" / "check_generated.sh", GENERATED, env={"SPEC": str(spec)})
+    assert result.returncode != 0
+    assert 'PLAYED = "played"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "timestamp: 1587129319\n                      status: read",
+            "timestamp: -1\n                      status: read",
+            "breaks its schema",
+        ),
+        ("openapi: 3.1.0", "openapi: 3.1.0\nbogus: true", ""),
+    ],
+)
+def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, message: str) -> None:
+    original = (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    assert old in original
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(original.replace(old, new, 1), encoding="utf-8")
+    validator = _run(Path(sys.executable).parent / "openapi-spec-validator", spec)
+    loader = _run(sys.executable, ROOT / "scripts" / "check_spec_loads.py", spec)
+    assert validator.returncode != 0 or loader.returncode != 0
+    if message:
+        assert message in loader.stdout + loader.stderr
