@@ -222,6 +222,8 @@ class GreenStat(_Base):
 
     def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
         id_message = _validate_id_message(id_message)
+        if self._http.is_closed:
+            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context()
         failure: GreenStatError | None = None
         reset = current_call.set(call)
@@ -358,6 +360,8 @@ class AsyncGreenStat(_Base):
 
     async def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
         id_message = _validate_id_message(id_message)
+        if self._http.is_closed:
+            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context()
         failure: GreenStatError | None = None
         reset = current_call.set(call)

@@ -133,8 +133,8 @@ def _describe(outcome: tenacity.Future) -> str:
     return f"HTTP {response.status_code}"
 
 
-def tenacity_arguments(policy: RetryPolicy, request: httpx.Request) -> dict[str, Any]:
-    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` (minus ``sleep``) for one request."""
+def tenacity_arguments(policy: RetryPolicy, request: httpx.Request, *, is_async: bool) -> dict[str, Any]:
+    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for one request."""
     started = policy.clock()
 
     def retry(rcs: tenacity.RetryCallState) -> bool:
@@ -160,7 +160,7 @@ def tenacity_arguments(policy: RetryPolicy, request: httpx.Request) -> dict[str,
             return False
         return policy.clock() - started + rcs.upcoming_sleep > policy.deadline
 
-    def before_sleep(rcs: tenacity.RetryCallState) -> None:
+    def log_retry(rcs: tenacity.RetryCallState) -> tenacity.Future:
         outcome = rcs.outcome
         assert outcome is not None
         logger.warning(
@@ -172,8 +172,17 @@ def tenacity_arguments(policy: RetryPolicy, request: httpx.Request) -> dict[str,
             policy.max_retries,
             _describe(outcome),
         )
+        return outcome
+
+    def before_sleep(rcs: tenacity.RetryCallState) -> None:
+        outcome = log_retry(rcs)
         if not outcome.failed:
-            outcome.result().close()
+            outcome.result().close()  # release the connection of the answer we are not going to use
+
+    async def before_sleep_async(rcs: tenacity.RetryCallState) -> None:
+        outcome = log_retry(rcs)
+        if not outcome.failed:
+            await outcome.result().aclose()
 
     def give_up(rcs: tenacity.RetryCallState) -> Any:
         assert rcs.outcome is not None
@@ -183,6 +192,7 @@ def tenacity_arguments(policy: RetryPolicy, request: httpx.Request) -> dict[str,
         "retry": retry,
         "wait": wait,
         "stop": stop,
-        "before_sleep": before_sleep,
+        "before_sleep": before_sleep_async if is_async else before_sleep,
         "retry_error_callback": give_up,
+        "sleep": policy.async_sleep if is_async else policy.sleep,
     }

@@ -67,7 +67,7 @@ class RetryingTransport(httpx.BaseTransport):
             call.response = response
             return response
 
-        retrying = tenacity.Retrying(sleep=call.policy.sleep, **tenacity_arguments(call.policy, request))
+        retrying = tenacity.Retrying(**tenacity_arguments(call.policy, request, is_async=False))
         response: httpx.Response = retrying(attempt)
         return response
 
@@ -92,9 +92,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
             call.response = response
             return response
 
-        retrying = tenacity.AsyncRetrying(
-            sleep=call.policy.async_sleep, **tenacity_arguments(call.policy, request)
-        )
+        retrying = tenacity.AsyncRetrying(**tenacity_arguments(call.policy, request, is_async=True))
         response: httpx.Response = await retrying(attempt)
         return response
 

@@ -114,4 +114,5 @@ class Recorder:
             if isinstance(item, httpx.RequestError):
                 item = type(item)(str(item), request=request)
             raise item
-        return item
+        # A fresh response each time: a transport's response is closed once used.
+        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
