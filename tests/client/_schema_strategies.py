@@ -30,7 +30,7 @@ _KNOWN = {
     "maxItems",
     "pattern",
 } | _IGNORED
-_EXTRA_NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+_EXTRA_NAMES = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
 _ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
