@@ -1,10 +1,77 @@
-"""greenstat: the hand-written layer over the generated ``greenstat_client`` package."""
+"""greenstat: a typed client for Green API's ``getStatusStatistic``, over the generated ``greenstat_client``.
 
-from importlib.metadata import PackageNotFoundError, version
+Everything public is re-exported here; the underscored modules are private and may change.
+"""
 
-try:
-    __version__ = version("greenstat")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+from ._client import DEFAULT_TIMEOUT, AsyncGreenStat, GreenStat
+from ._credentials import (
+    DEFAULT_API_URL,
+    ENV_API_URL,
+    ENV_ID_INSTANCE,
+    ENV_TOKEN,
+    ApiToken,
+    Credentials,
+)
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedRequestError,
+    ConfigurationError,
+    GreenStatError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    QuotaExceededError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    UnexpectedStatusError,
+)
+from ._ratelimit import RateLimiter
+from ._redact import RedactingFilter, install_log_redaction, redact
+from ._response import RawResponse
+from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from ._summary import StatusSummary, summarize
+from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_TIMEOUT",
+    "ENV_API_URL",
+    "ENV_ID_INSTANCE",
+    "ENV_TOKEN",
+    "RETRYABLE_STATUSES",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiToken",
+    "AsyncGreenStat",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedRequestError",
+    "ConfigurationError",
+    "Credentials",
+    "GreenStat",
+    "GreenStatError",
+    "InvalidRequestError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
+    "RedactingFilter",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "ServerError",
+    "StatusSummary",
+    "UnexpectedStatusError",
+    "__version__",
+    "install_log_redaction",
+    "parse_retry_after",
+    "redact",
+    "summarize",
+]

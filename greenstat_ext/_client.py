@@ -1,0 +1,409 @@
+"""``GreenStat`` and ``AsyncGreenStat``: the clients people import.
+
+Both are thin: credentials and options here, retries and rate limiting in the transport (``_transport``),
+decoding in the generated package, error mapping in ``_response``. The generated package is used only
+through its public surface (``Client``, ``get_status_statistic.sync_detailed/asyncio_detailed``, models,
+``types.Response``), so regenerating it never breaks this layer.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from functools import cached_property
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import httpx
+import msgspec
+
+from greenstat_client import Client
+from greenstat_client.api.statuses import get_status_statistic as _endpoint
+from greenstat_client.models import StatusStatistic
+
+from ._credentials import ApiToken, Credentials
+from ._errors import ConfigurationError, GreenStatError, InvalidRequestError
+from ._ratelimit import DEFAULT_RATE, RateLimiter, shared_limiter
+from ._redact import install_log_redaction
+from ._response import RawResponse, build_result, connection_error, validation_error
+from ._retry import RetryPolicy
+from ._transport import (
+    AsyncClientTransport,
+    AsyncRetryingTransport,
+    CallContext,
+    ClientTransport,
+    RetryingTransport,
+    current_call,
+)
+from ._version import __version__
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+ID_MESSAGE_MAX_LEN = 256
+_NOT_GIVEN: Any = object()
+
+
+def _validate_id_message(id_message: object) -> str:
+    if not isinstance(id_message, str):
+        raise InvalidRequestError("id_message", f"must be a string, got {type(id_message).__name__}")
+    if not id_message:
+        raise InvalidRequestError("id_message", "must not be empty")
+    if len(id_message) > ID_MESSAGE_MAX_LEN:
+        raise InvalidRequestError(
+            "id_message", f"must be at most {ID_MESSAGE_MAX_LEN} characters (got {len(id_message)})"
+        )
+    return id_message
+
+
+def _timeout(value: object) -> httpx.Timeout:
+    if value is None:
+        raise ConfigurationError("timeout", "must not be None: a call without a timeout can hang forever")
+    if isinstance(value, httpx.Timeout):
+        if None in (value.connect, value.read, value.write, value.pool):
+            raise ConfigurationError("timeout", "every phase (connect, read, write, pool) needs a limit")
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return httpx.Timeout(float(value))
+    raise ConfigurationError("timeout", f"must be a positive number or an httpx.Timeout (got {value!r})")
+
+
+def _limiter(rate_limit: object, credentials: Credentials) -> RateLimiter | None:
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float) or rate_limit < 0:
+        raise ConfigurationError("rate_limit", f"must be >= 0 requests per second (got {rate_limit!r})")
+    if rate_limit == 0:
+        return None
+    return shared_limiter(credentials.api_url, credentials.id_instance, float(rate_limit))
+
+
+class _Base:
+    """Settings shared by the sync and async clients."""
+
+    _credentials: Credentials
+    _policy: RetryPolicy
+    _timeout: httpx.Timeout
+    _limiter: RateLimiter | None
+    _api: Client
+    _owns_http: bool
+
+    def _configure(
+        self,
+        *,
+        id_instance: int | str | None,
+        api_token: str | ApiToken | None,
+        api_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        rate_limit: float | RateLimiter,
+    ) -> None:
+        install_log_redaction()
+        self._credentials = Credentials.resolve(id_instance, api_token, api_url)
+        policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self._policy = policy if max_retries is None else policy.replace(max_retries=max_retries)
+        self._timeout = _timeout(timeout)
+        self._limiter = _limiter(rate_limit, self._credentials)
+        self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._credentials
+
+    @property
+    def max_retries(self) -> int:
+        return self._policy.max_retries
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._policy
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        return self._limiter
+
+    def _copy_with(
+        self,
+        *,
+        timeout: float | httpx.Timeout,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        rate_limit: float | RateLimiter | None,
+    ) -> Self:
+        clone = copy.copy(self)
+        clone._owns_http = False  # the original owns (and closes) the shared connection pool
+        clone.__dict__.pop("with_raw_response", None)
+        if timeout is not _NOT_GIVEN:
+            clone._timeout = _timeout(timeout)
+        if retry_policy is not None:
+            clone._policy = retry_policy
+        if max_retries is not None:
+            clone._policy = clone._policy.replace(max_retries=max_retries)
+        if rate_limit is not None:
+            clone._limiter = _limiter(rate_limit, self._credentials)
+        return clone
+
+    def _call_context(self) -> CallContext:
+        return CallContext(policy=self._policy, timeout=self._timeout, limiter=self._limiter)
+
+    def __repr__(self) -> str:
+        c = self._credentials
+        return (
+            f"{type(self).__name__}(api_url={c.api_url!r}, id_instance={c.id_instance}, "
+            f"api_token={c.api_token!r}, max_retries={self._policy.max_retries}, "
+            f"rate_limit={self._limiter.rate if self._limiter else 0})"
+        )
+
+
+class GreenStat(_Base):
+    """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
+
+    ``rate_limit`` is requests per second for this instance (shared by all clients of the same instance;
+    ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client`` (proxies, TLS,
+    hooks): greenstat sends through it and never closes it.
+    """
+
+    def __init__(
+        self,
+        *,
+        id_instance: int | str | None = None,
+        api_token: str | ApiToken | None = None,
+        api_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float | RateLimiter = DEFAULT_RATE,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self._configure(
+            id_instance=id_instance,
+            api_token=api_token,
+            api_url=api_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+        )
+        inner: httpx.BaseTransport = ClientTransport(http_client) if http_client else httpx.HTTPTransport()
+        self._http = httpx.Client(
+            base_url=self._credentials.api_url,
+            timeout=self._timeout,
+            headers={"User-Agent": f"greenstat/{__version__}"},
+            transport=RetryingTransport(inner),
+        )
+        self._api.set_httpx_client(self._http)
+        self._owns_http = True
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout = _NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float | RateLimiter | None = None,
+    ) -> GreenStat:
+        """A client with some settings changed for the calls made through it; shares the connection pool."""
+        return self._copy_with(
+            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, rate_limit=rate_limit
+        )
+
+    def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
+        """Who of the status's recipients has it pending, sent, delivered or read. ``[]`` is normal."""
+        return self._request(id_message).parse()
+
+    @cached_property
+    def with_raw_response(self) -> GreenStatWithRawResponse:
+        """The same methods, returning a :class:`RawResponse` (status code, headers, retries taken)."""
+        return GreenStatWithRawResponse(self)
+
+    def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
+        id_message = _validate_id_message(id_message)
+        if self._http.is_closed:
+            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
+        call = self._call_context()
+        failure: GreenStatError | None = None
+        reset = current_call.set(call)
+        try:
+            response = _endpoint.sync_detailed(
+                self._credentials.id_instance,
+                self._credentials.api_token.get_secret_value(),
+                client=self._api,
+                id_message=id_message,
+            )
+        except httpx.RequestError as exc:
+            failure = connection_error(exc, call)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            failure = validation_error(exc, call)
+        finally:
+            current_call.reset(reset)
+        # Raised here, outside the except blocks, so the httpx/msgspec error is neither __cause__ nor
+        # __context__ (its request.url holds the token).
+        if failure is not None:
+            raise failure
+        return build_result(response, call)
+
+    def close(self) -> None:
+        """Close the connection pool (not a caller-supplied ``http_client``)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class GreenStatWithRawResponse:
+    """``client.with_raw_response``: each method returns a :class:`RawResponse` instead of the model."""
+
+    def __init__(self, client: GreenStat) -> None:
+        self._client = client
+
+    def get_status_statistic(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
+        return self._client._request(id_message)
+
+
+class AsyncGreenStat(_Base):
+    """Asynchronous client (asyncio or trio); same arguments and behaviour as :class:`GreenStat`."""
+
+    def __init__(
+        self,
+        *,
+        id_instance: int | str | None = None,
+        api_token: str | ApiToken | None = None,
+        api_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float | RateLimiter = DEFAULT_RATE,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._configure(
+            id_instance=id_instance,
+            api_token=api_token,
+            api_url=api_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+        )
+        inner: httpx.AsyncBaseTransport = (
+            AsyncClientTransport(http_client) if http_client else httpx.AsyncHTTPTransport()
+        )
+        self._http = httpx.AsyncClient(
+            base_url=self._credentials.api_url,
+            timeout=self._timeout,
+            headers={"User-Agent": f"greenstat/{__version__}"},
+            transport=AsyncRetryingTransport(inner),
+        )
+        self._api.set_async_httpx_client(self._http)
+        self._owns_http = True
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout = _NOT_GIVEN,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float | RateLimiter | None = None,
+    ) -> AsyncGreenStat:
+        """A client with some settings changed for the calls made through it; shares the connection pool."""
+        return self._copy_with(
+            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, rate_limit=rate_limit
+        )
+
+    async def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
+        """Who of the status's recipients has it pending, sent, delivered or read. ``[]`` is normal."""
+        return (await self._request(id_message)).parse()
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGreenStatWithRawResponse:
+        """The same methods, returning a :class:`RawResponse` (status code, headers, retries taken)."""
+        return AsyncGreenStatWithRawResponse(self)
+
+    async def get_many(
+        self, id_messages: Iterable[str], *, concurrency: int = 4
+    ) -> dict[str, list[StatusStatistic] | GreenStatError]:
+        """Fetch several statuses concurrently; one entry per distinct id, in input order.
+
+        Each value is the list of recipients or the :class:`GreenStatError` that call ended with, so one bad
+        id does not lose the others. The rate limiter still applies to every request (at the default
+        1 request/s, ``concurrency`` only overlaps the network round trips).
+        """
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError("concurrency", f"must be an integer >= 1 (got {concurrency!r})")
+        ids = list(dict.fromkeys(id_messages))
+        results: dict[str, list[StatusStatistic] | GreenStatError] = {}
+        slots = anyio.Semaphore(concurrency)
+
+        async def one(id_message: str) -> None:
+            async with slots:
+                try:
+                    results[id_message] = await self.get_status_statistic(id_message)
+                except GreenStatError as exc:
+                    results[id_message] = exc
+
+        async with anyio.create_task_group() as tasks:
+            for id_message in ids:
+                tasks.start_soon(one, id_message)
+        return {id_message: results[id_message] for id_message in ids}
+
+    async def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
+        id_message = _validate_id_message(id_message)
+        if self._http.is_closed:
+            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
+        call = self._call_context()
+        failure: GreenStatError | None = None
+        reset = current_call.set(call)
+        try:
+            response = await _endpoint.asyncio_detailed(
+                self._credentials.id_instance,
+                self._credentials.api_token.get_secret_value(),
+                client=self._api,
+                id_message=id_message,
+            )
+        except httpx.RequestError as exc:
+            failure = connection_error(exc, call)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            failure = validation_error(exc, call)
+        finally:
+            current_call.reset(reset)
+        if failure is not None:
+            raise failure
+        return build_result(response, call)
+
+    async def close(self) -> None:
+        """Close the connection pool (not a caller-supplied ``http_client``)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class AsyncGreenStatWithRawResponse:
+    """``client.with_raw_response`` of :class:`AsyncGreenStat`."""
+
+    def __init__(self, client: AsyncGreenStat) -> None:
+        self._client = client
+
+    async def get_status_statistic(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
+        return await self._client._request(id_message)

@@ -1,0 +1,153 @@
+"""Credentials: bound once, validated before any request, and impossible to print by accident.
+
+The token is held in :class:`ApiToken`, whose ``str``/``repr``/``format`` are masked: a client, a
+dataclass or an f-string that embeds it shows ``'**********'``. The raw value is only reachable through
+:meth:`ApiToken.get_secret_value`, which the client calls once per request to build the path.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ._errors import ConfigurationError
+from ._redact import register_secret
+
+ENV_ID_INSTANCE = "GREEN_API_ID_INSTANCE"
+ENV_TOKEN = "GREEN_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
+ENV_API_URL = "GREEN_API_URL"
+DEFAULT_API_URL = "https://api.green-api.com"
+
+ID_INSTANCE_MAX = 9_999_999_999
+TOKEN_MAX_LEN = 128
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+_MASKED = "**********"
+
+
+class ApiToken:
+    """The instance token. Compares in constant time; never shows its value in ``str``/``repr``."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str) -> None:
+        if not isinstance(secret, str):
+            raise ConfigurationError("api_token", f"must be a string, got {type(secret).__name__}")
+        if not secret:
+            raise ConfigurationError("api_token", "must not be empty")
+        if len(secret) > TOKEN_MAX_LEN or not _TOKEN_RE.fullmatch(secret):
+            others = sum(1 for c in secret if not (c.isascii() and c.isalnum()))
+            raise ConfigurationError(
+                "api_token",
+                f"must be 1 to {TOKEN_MAX_LEN} ASCII letters and digits "
+                f"(got {len(secret)} characters, {others} of them other characters)",
+            )
+        self._secret = secret
+        register_secret(secret)
+
+    def get_secret_value(self) -> str:
+        """The raw token. Call it only to build the request path."""
+        return self._secret
+
+    def __repr__(self) -> str:
+        return f"ApiToken('{_MASKED}')"
+
+    def __str__(self) -> str:
+        return _MASKED
+
+    def __format__(self, format_spec: str) -> str:
+        return format(_MASKED, format_spec)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiToken):
+            return NotImplemented
+        return hmac.compare_digest(self._secret.encode(), other._secret.encode())
+
+    def __hash__(self) -> int:
+        return hash(("ApiToken", self._secret))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("ApiToken cannot be pickled: that would write the token to disk or a pipe")
+
+
+def _validate_id_instance(value: object) -> int:
+    if isinstance(value, bool):
+        raise ConfigurationError("id_instance", "must be an integer, got bool")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.isdigit():
+            raise ConfigurationError("id_instance", f"must be digits only (got {value!r})")
+        value = int(text)
+    if not isinstance(value, int):
+        raise ConfigurationError("id_instance", f"must be an integer, got {type(value).__name__}")
+    if not 1 <= value <= ID_INSTANCE_MAX:
+        raise ConfigurationError("id_instance", f"must be from 1 to {ID_INSTANCE_MAX} (got {value})")
+    return value
+
+
+def _validate_api_url(value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigurationError("api_url", f"must be a string, got {type(value).__name__}")
+    try:
+        url = httpx.URL(value.strip())
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError("api_url", f"is not a valid URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError("api_url", f"must be an http(s) URL with a host (got {value!r})")
+    if url.query or url.fragment:
+        raise ConfigurationError("api_url", "must not have a query or fragment")
+    return str(url).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Where and as whom to call: validated on construction, safe to print."""
+
+    id_instance: int
+    api_token: ApiToken
+    api_url: str = DEFAULT_API_URL
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id_instance", _validate_id_instance(self.id_instance))
+        token: object = self.api_token
+        if isinstance(token, str):
+            token = ApiToken(token)
+        if not isinstance(token, ApiToken):
+            raise ConfigurationError("api_token", f"must be a string, got {type(token).__name__}")
+        object.__setattr__(self, "api_token", token)
+        object.__setattr__(self, "api_url", _validate_api_url(self.api_url))
+
+    @classmethod
+    def resolve(
+        cls,
+        id_instance: int | str | None = None,
+        api_token: str | ApiToken | None = None,
+        api_url: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> Credentials:
+        """Arguments first, then ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``."""
+        env = os.environ if environ is None else environ
+        if id_instance is None:
+            id_instance = env.get(ENV_ID_INSTANCE)
+            if not id_instance:
+                raise ConfigurationError(
+                    "id_instance", f"missing: pass id_instance=... or set {ENV_ID_INSTANCE}"
+                )
+        if api_token is None:
+            api_token = env.get(ENV_TOKEN)
+            if not api_token:
+                raise ConfigurationError("api_token", f"missing: pass api_token=... or set {ENV_TOKEN}")
+        if api_url is None:
+            api_url = env.get(ENV_API_URL) or DEFAULT_API_URL
+        token = api_token if isinstance(api_token, ApiToken) else ApiToken(api_token)
+        return cls(id_instance=_validate_id_instance(id_instance), api_token=token, api_url=api_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Credentials from the environment only."""
+        return cls.resolve(environ=environ)

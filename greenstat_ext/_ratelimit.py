@@ -1,0 +1,111 @@
+"""Client-side token bucket, so a loop of calls never earns a 429 by itself.
+
+Green API limits getStatusStatistic to 1 request per second *per instance*, so the bucket is shared by every
+client (sync or async, any thread) talking to the same ``(api_url, id_instance)``.
+
+Scheduling is by reservation: under a lock that is held only for arithmetic, a caller takes a token (the
+balance may go negative: that is the queue) and learns how long to wait; it then sleeps *outside* the lock.
+That makes the same bucket safe for threads and for coroutines, and fair (first come, first served).
+
+No library is used: pyrate-limiter (the well-known one) is built around named buckets and storage
+back-ends, has no injectable clock for the async path, and is ~40 lines of arithmetic here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+from ._errors import ConfigurationError
+
+logger = logging.getLogger("greenstat.ratelimit")
+
+DEFAULT_RATE = 1.0
+
+
+class RateLimiter:
+    """A token bucket: ``rate`` tokens per second, holding at most ``burst``.
+
+    ``clock``, ``sleep`` and ``async_sleep`` are injectable so tests run on a fake clock.
+    """
+
+    def __init__(
+        self,
+        rate: float = DEFAULT_RATE,
+        *,
+        burst: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        if not rate > 0:
+            raise ConfigurationError("rate_limit", f"must be > 0 requests per second (got {rate})")
+        if burst < 1:
+            raise ConfigurationError("burst", f"must be at least 1 (got {burst})")
+        self._rate = float(rate)
+        self._burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+        self._lock = threading.Lock()
+        self._tokens = float(burst)
+        self._updated = clock()
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def __repr__(self) -> str:
+        return f"RateLimiter(rate={self._rate}, burst={self._burst})"
+
+    def slow_down_to(self, rate: float) -> None:
+        """Lower the rate (never raise it): clients sharing an instance get the strictest setting."""
+        with self._lock:
+            self._rate = min(self._rate, rate)
+
+    def reserve(self) -> float:
+        """Take one token now; return the seconds to wait before using it (0 when available)."""
+        with self._lock:
+            now = self._clock()
+            elapsed = max(0.0, now - self._updated)
+            self._tokens = min(float(self._burst), self._tokens + elapsed * self._rate)
+            self._updated = now
+            self._tokens -= 1.0
+            return 0.0 if self._tokens >= 0 else -self._tokens / self._rate
+
+    def acquire(self) -> float:
+        """Block until a request may be sent; return the time waited."""
+        wait = self.reserve()
+        if wait > 0:
+            logger.debug("rate limit: waiting %.3fs", wait)
+            self._sleep(wait)
+        return wait
+
+    async def acquire_async(self) -> float:
+        """Await until a request may be sent; return the time waited."""
+        wait = self.reserve()
+        if wait > 0:
+            logger.debug("rate limit: waiting %.3fs", wait)
+            await self._async_sleep(wait)
+        return wait
+
+
+_registry_lock = threading.Lock()
+_registry: weakref.WeakValueDictionary[tuple[str, int], RateLimiter] = weakref.WeakValueDictionary()
+
+
+def shared_limiter(api_url: str, id_instance: int, rate: float) -> RateLimiter:
+    """The process-wide bucket of one instance; created on first use, freed when no client holds it."""
+    with _registry_lock:
+        limiter = _registry.get((api_url, id_instance))
+        if limiter is None:
+            limiter = RateLimiter(rate)
+            _registry[(api_url, id_instance)] = limiter
+        else:
+            limiter.slow_down_to(rate)
+        return limiter

@@ -1,0 +1,198 @@
+"""One retry policy, applied by the transports (sync and async) through tenacity.
+
+Why tenacity and not stamina (which wraps it): stamina's waits and deadline run on the real clock with no
+way to inject a sleep or a clock, and its retry hooks are process-global (``set_on_retry_hooks``), so a
+library would be configuring its users' retries. tenacity exposes exactly the parts we need per instance:
+``sleep=``, ``wait=``, ``stop=``, ``before_sleep=``. See ``docs/retries.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+import tenacity
+
+from ._errors import ConfigurationError
+from ._redact import redact
+
+logger = logging.getLogger("greenstat.retry")
+
+#: Statuses worth a second try: rate limited, closed by the gateway, or a transient server fault.
+RETRYABLE_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
+#: Transport failures worth a second try. GET is idempotent, so a read timeout is safe to repeat.
+RETRYABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+DEFAULT_MAX_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try. All times in seconds.
+
+    Backoff before retry ``n`` (1-based) is ``min(wait_max, wait_initial * wait_exp_base**(n-1) +
+    uniform(0, wait_jitter))``, unless the answer carries ``Retry-After``: then exactly that, provided it is
+    at most ``retry_after_max`` (a longer one is not waited for: the call fails at once with
+    ``RateLimitError.retry_after`` set). No retry starts if it would end past ``deadline`` after the first
+    attempt began. ``sleep``/``async_sleep``/``clock`` are injectable for tests.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    wait_initial: float = 0.5
+    wait_max: float = 8.0
+    wait_jitter: float = 0.5
+    wait_exp_base: float = 2.0
+    retry_after_max: float = 30.0
+    deadline: float | None = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ConfigurationError("max_retries", f"must be an integer >= 0 (got {self.max_retries!r})")
+        for name in ("wait_initial", "wait_max", "wait_jitter", "retry_after_max"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise ConfigurationError(name, f"must be a finite number >= 0 (got {value!r})")
+        if self.wait_exp_base < 1:
+            raise ConfigurationError("wait_exp_base", f"must be >= 1 (got {self.wait_exp_base!r})")
+        if self.deadline is not None and not self.deadline > 0:
+            raise ConfigurationError("deadline", f"must be > 0 seconds or None (got {self.deadline!r})")
+
+    def replace(self, **changes: Any) -> RetryPolicy:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def backoff(self, retry_number: int) -> float:
+        """The exponential backoff with jitter before retry ``retry_number`` (1-based), capped."""
+        try:
+            base = self.wait_initial * self.wait_exp_base ** (retry_number - 1)
+        except OverflowError:
+            return self.wait_max
+        jitter = random.uniform(0, self.wait_jitter) if self.wait_jitter else 0.0  # noqa: S311 - not crypto
+        return min(self.wait_max, base + jitter)
+
+
+def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date); None if absent/garbled."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def retry_after_of(response: httpx.Response) -> float | None:
+    return parse_retry_after(response.headers.get("retry-after"))
+
+
+def should_retry_response(policy: RetryPolicy, response: httpx.Response) -> bool:
+    """Retryable status, and a ``Retry-After`` (if any) we are willing to wait for."""
+    if response.status_code not in RETRYABLE_STATUSES:
+        return False
+    retry_after = retry_after_of(response)
+    return retry_after is None or retry_after <= policy.retry_after_max
+
+
+def should_retry_exception(exc: BaseException) -> bool:
+    return isinstance(exc, RETRYABLE_EXCEPTIONS)
+
+
+def _describe(outcome: tenacity.Future) -> str:
+    if outcome.failed:
+        exc = outcome.exception()
+        return redact(f"{type(exc).__name__}: {exc}")
+    response: httpx.Response = outcome.result()
+    return f"HTTP {response.status_code}"
+
+
+def tenacity_arguments(policy: RetryPolicy, request: httpx.Request, *, is_async: bool) -> dict[str, Any]:
+    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for one request."""
+    started = policy.clock()
+
+    def retry(rcs: tenacity.RetryCallState) -> bool:
+        outcome = rcs.outcome
+        if outcome is None:  # pragma: no cover - tenacity always sets it before asking
+            return False
+        if outcome.failed:
+            return should_retry_exception(outcome.exception())  # type: ignore[arg-type]
+        return should_retry_response(policy, outcome.result())
+
+    def wait(rcs: tenacity.RetryCallState) -> float:
+        outcome = rcs.outcome
+        if outcome is not None and not outcome.failed:
+            retry_after = retry_after_of(outcome.result())
+            if retry_after is not None:
+                return retry_after
+        return policy.backoff(rcs.attempt_number)
+
+    def stop(rcs: tenacity.RetryCallState) -> bool:
+        if rcs.attempt_number > policy.max_retries:
+            return True
+        if policy.deadline is None:
+            return False
+        return policy.clock() - started + rcs.upcoming_sleep > policy.deadline
+
+    def log_retry(rcs: tenacity.RetryCallState) -> tenacity.Future:
+        outcome = rcs.outcome
+        assert outcome is not None
+        logger.warning(
+            "Retrying %s %s in %.2fs (retry %d of %d) after %s",
+            request.method,
+            redact(str(request.url)),
+            rcs.upcoming_sleep,
+            rcs.attempt_number,
+            policy.max_retries,
+            _describe(outcome),
+        )
+        return outcome
+
+    def before_sleep(rcs: tenacity.RetryCallState) -> None:
+        outcome = log_retry(rcs)
+        if not outcome.failed:
+            outcome.result().close()  # release the connection of the answer we are not going to use
+
+    async def before_sleep_async(rcs: tenacity.RetryCallState) -> None:
+        outcome = log_retry(rcs)
+        if not outcome.failed:
+            await outcome.result().aclose()
+
+    def give_up(rcs: tenacity.RetryCallState) -> Any:
+        assert rcs.outcome is not None
+        return rcs.outcome.result()  # the last response, or re-raise the last transport error
+
+    return {
+        "retry": retry,
+        "wait": wait,
+        "stop": stop,
+        "before_sleep": before_sleep_async if is_async else before_sleep,
+        "retry_error_callback": give_up,
+        "sleep": policy.async_sleep if is_async else policy.sleep,
+    }

@@ -1,0 +1,120 @@
+"""httpx transports that add the rate limit and the retry policy under the generated client.
+
+The generated ``sync_detailed``/``asyncio_detailed`` know nothing of retries; they call
+``httpx.Client.request``, which ends in ``transport.handle_request``. Wrapping the transport puts one policy
+under both the sync and the async path without touching generated code.
+
+Per-call settings (policy, timeout, limiter) and per-call results (retries taken, the final response) travel
+in a :class:`CallContext` held in a ``ContextVar``: it follows the call through ``httpx.Client`` in the same
+thread (sync) or task (async), so clients made by ``with_options`` can share one connection pool.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+
+import httpx
+import tenacity
+
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy, tenacity_arguments
+
+
+@dataclass(slots=True)
+class CallContext:
+    policy: RetryPolicy
+    timeout: httpx.Timeout | None = None
+    limiter: RateLimiter | None = None
+    attempts: int = 0
+    request: httpx.Request | None = field(default=None, repr=False)
+    response: httpx.Response | None = field(default=None, repr=False)
+
+    @property
+    def retries_taken(self) -> int:
+        return max(0, self.attempts - 1)
+
+
+current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
+    "greenstat_current_call", default=None
+)
+
+
+def _context_for(request: httpx.Request) -> CallContext:
+    call = current_call.get()
+    if call is None:  # used outside a greenstat call: default policy, no limiter
+        call = CallContext(policy=RetryPolicy())
+    if call.timeout is not None:
+        request.extensions["timeout"] = call.timeout.as_dict()
+    call.request = request
+    return call
+
+
+class RetryingTransport(httpx.BaseTransport):
+    """Rate limit, then send, retrying per the call's :class:`RetryPolicy`."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        call = _context_for(request)
+
+        def attempt() -> httpx.Response:
+            call.attempts += 1
+            if call.limiter is not None:
+                call.limiter.acquire()
+            response = self._inner.handle_request(request)
+            call.response = response
+            return response
+
+        retrying = tenacity.Retrying(**tenacity_arguments(call.policy, request, is_async=False))
+        response: httpx.Response = retrying(attempt)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncRetryingTransport(httpx.AsyncBaseTransport):
+    """The async twin of :class:`RetryingTransport`: same policy, same limiter."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        call = _context_for(request)
+
+        async def attempt() -> httpx.Response:
+            call.attempts += 1
+            if call.limiter is not None:
+                await call.limiter.acquire_async()
+            response = await self._inner.handle_async_request(request)
+            call.response = response
+            return response
+
+        retrying = tenacity.AsyncRetrying(**tenacity_arguments(call.policy, request, is_async=True))
+        response: httpx.Response = await retrying(attempt)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class ClientTransport(httpx.BaseTransport):
+    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._client.send(request)
+
+
+class AsyncClientTransport(httpx.AsyncBaseTransport):
+    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._client.send(request)

@@ -1,0 +1,74 @@
+"""Checked by ``mypy --strict`` (``make typecheck``), never run: the public API's types as users see them."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+import httpx
+
+from greenstat_client.models import QuotaExceeded, StatusStatistic, StatusValue
+from greenstat_ext import (
+    APIError,
+    APIStatusError,
+    ApiToken,
+    AsyncGreenStat,
+    Credentials,
+    GreenStat,
+    GreenStatError,
+    QuotaExceededError,
+    RateLimiter,
+    RateLimitError,
+    RawResponse,
+    ResponseValidationError,
+    RetryPolicy,
+    StatusSummary,
+    summarize,
+)
+
+
+def sync_usage() -> None:
+    with GreenStat(id_instance=1, api_token="abc", timeout=httpx.Timeout(5.0), max_retries=2) as client:
+        assert_type(client, GreenStat)
+        stats = client.get_status_statistic("BAE5F4886F6F2D05")
+        assert_type(stats, list[StatusStatistic])
+        assert_type(stats[0].status, StatusValue)
+        assert_type(stats[0].timestamp, int)
+        raw = client.with_raw_response.get_status_statistic("x")
+        assert_type(raw, RawResponse[list[StatusStatistic]])
+        assert_type(raw.status_code, int)
+        assert_type(raw.headers, httpx.Headers)
+        assert_type(raw.retries_taken, int)
+        assert_type(raw.parse(), list[StatusStatistic])
+        assert_type(client.with_options(timeout=3.0, max_retries=0), GreenStat)
+        assert_type(summarize(stats), StatusSummary)
+        assert_type(client.credentials, Credentials)
+        assert_type(client.credentials.api_token, ApiToken)
+        assert_type(client.rate_limiter, RateLimiter | None)
+
+
+async def async_usage() -> None:
+    policy = RetryPolicy(max_retries=5, wait_initial=0.01)
+    async with AsyncGreenStat(retry_policy=policy, rate_limit=RateLimiter(2.0)) as client:
+        assert_type(client, AsyncGreenStat)
+        assert_type(await client.get_status_statistic("x"), list[StatusStatistic])
+        raw = await client.with_raw_response.get_status_statistic("x")
+        assert_type(raw, RawResponse[list[StatusStatistic]])
+        many = await client.get_many(["a", "b"], concurrency=2)
+        assert_type(many, dict[str, list[StatusStatistic] | GreenStatError])
+        assert_type(client.with_options(rate_limit=0), AsyncGreenStat)
+
+
+def errors(exc: Exception) -> None:
+    if isinstance(exc, APIStatusError):
+        assert_type(exc.status_code, int)
+        assert_type(exc.body, str)
+        assert_type(exc.retries_taken, int)
+        assert_type(exc.request, httpx.Request)
+    if isinstance(exc, RateLimitError):
+        assert_type(exc.retry_after, float | None)
+    if isinstance(exc, QuotaExceededError):
+        assert_type(exc.quota, QuotaExceeded | None)
+    if isinstance(exc, ResponseValidationError):
+        assert_type(exc.path, str | None)
+    if isinstance(exc, APIError):
+        assert_type(exc.retries_taken, int)
