@@ -1,9 +1,9 @@
 """Which checks a run applies: schemathesis' own response checks plus the kit's contract-specific ones.
 
-Why both: schemathesis' checks (schema, content type, headers, status codes, server errors, positive and
-negative data) come from the spec and cover every response. What they cannot know is this API's meaning: that a
-wrong token must give 401, a wrong instance 403, a bad ``idMessage`` 400 and another method 405. The kit's
-checks state exactly that, and nothing schemathesis already does.
+Why both: schemathesis' checks (schema, content type, headers, status codes, server errors, positive
+and negative data) come from the spec and cover every response. What they cannot know is this API's
+meaning: that a wrong token must give 401, a wrong instance 403, a bad ``idMessage`` 400 and another
+method 405. The kit's checks state exactly that, and nothing schemathesis already does.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ SCHEMATHESIS_CHECKS: Final = (
 )
 """The schemathesis checks that apply to a stateless, single-operation API whose credentials sit in the path.
 
-Left out on purpose: ``ignored_auth`` (the spec has no security scheme; ``wrong_token_rejected`` does its job),
+Left out on purpose: ``ignored_auth`` (the spec has no security scheme; ``wrong_token_rejected`` does its
+job),
 ``unsupported_method``/``allow_header_conformance`` (they need schemathesis' coverage phase; the kit's
 ``unsupported_method_rejected`` probes it directly), ``missing_required_header`` (no header parameter) and the
 stateful checks (one read-only operation).
@@ -58,7 +59,9 @@ def resolve_checks(names: Iterable[str] | None) -> tuple[str, ...]:
             elif name in ALL_CHECKS:
                 wanted.add(name)
             else:
-                raise ContractUsageError(f"unknown check {name!r}; known checks: all, {', '.join(ALL_CHECKS)}")
+                raise ContractUsageError(
+                    f"unknown check {name!r}; known checks: all, {', '.join(ALL_CHECKS)}"
+                )
     if not wanted:
         raise ContractUsageError("no check selected; pass --checks all or a list of check names")
     return tuple(name for name in ALL_CHECKS if name in wanted)

@@ -32,19 +32,38 @@ def _fail_usage(message: str) -> typer.Exit:
 def contract_test(
     url: Annotated[
         str | None,
-        typer.Option("--url", envvar="GREEN_API_URL", help="Base URL of the implementation under test.", show_default=False),
+        typer.Option(
+            "--url",
+            envvar="GREEN_API_URL",
+            help="Base URL of the implementation under test.",
+            show_default=False,
+        ),
     ] = None,
     id_instance: Annotated[
         str | None,
-        typer.Option("--id-instance", envvar="GREEN_API_ID_INSTANCE", help="A valid idInstance of that implementation.", show_default=False),
+        typer.Option(
+            "--id-instance",
+            envvar="GREEN_API_ID_INSTANCE",
+            help="A valid idInstance of that implementation.",
+            show_default=False,
+        ),
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option("--token", envvar="GREEN_API_TOKEN", help="Its apiTokenInstance (never printed).", show_default=False),
+        typer.Option(
+            "--token",
+            envvar="GREEN_API_TOKEN",
+            help="Its apiTokenInstance (never printed).",
+            show_default=False,
+        ),
     ] = None,
     id_message: Annotated[
         str | None,
-        typer.Option("--id-message", help="An idMessage the implementation knows, so non-empty answers are checked.", show_default=False),
+        typer.Option(
+            "--id-message",
+            help="An idMessage the implementation knows, so non-empty answers are checked.",
+            show_default=False,
+        ),
     ] = None,
     max_examples: Annotated[
         int,
@@ -52,7 +71,12 @@ def contract_test(
     ] = DEFAULT_MAX_EXAMPLES,
     junit: Annotated[
         Path | None,
-        typer.Option("--junit", help="Also write the results as JUnit XML to this file.", show_default=False, dir_okay=False),
+        typer.Option(
+            "--junit",
+            help="Also write the results as JUnit XML to this file.",
+            show_default=False,
+            dir_okay=False,
+        ),
     ] = None,
     checks: Annotated[
         list[str] | None,
@@ -60,7 +84,11 @@ def contract_test(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Seed of the generated requests (random by default; the report shows it).", show_default=False),
+        typer.Option(
+            "--seed",
+            help="Seed of the generated requests (random by default; the report shows it).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Check that an implementation of getStatusStatistic honours openapi.yaml.
@@ -80,7 +108,9 @@ def contract_test(
     ]
     if missing:
         raise _fail_usage("missing " + ", ".join(missing))
-    assert url is not None and id_instance is not None and token is not None
+    assert url is not None
+    assert id_instance is not None
+    assert token is not None
     if not id_instance.strip().isdigit():
         raise _fail_usage("--id-instance must be an integer of 1 to 10 digits")
     if junit is not None and not junit.parent.is_dir():

@@ -7,8 +7,8 @@ the token scrubbing (already done in the report) the only source of what goes in
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 - writing XML, never parsing untrusted input
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ._results import ContractReport
@@ -27,7 +27,9 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
     """Write ``report`` to ``path`` (UTF-8). A CI system shows each failing check with its first examples."""
     names = list(report.checks) + [name for name in report.check_failures if name not in report.checks]
     failed = [name for name in names if report.check_failures[name]]
-    suites = ET.Element("testsuites", name="greenstat contract-test", tests=str(len(names)), failures=str(len(failed)))
+    suites = ET.Element(
+        "testsuites", name="greenstat contract-test", tests=str(len(names)), failures=str(len(failed))
+    )
     suite = ET.SubElement(
         suites,
         "testsuite",

@@ -22,7 +22,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     console.print(Text.assemble(("greenstat contract-test ", "bold"), report.url, f"  (seed {report.seed})"))
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
     console.print(Text(f"Requests: {report.cases} ({phases})"))
-    statuses = ", ".join(f"{code}×{count}" for code, count in sorted(report.statuses.items())) or "none"
+    statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
     console.print(Text(f"Status codes: {statuses}"))
 
     table = Table(title="Checks", title_justify="left")
@@ -45,8 +45,11 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     else:
         failed = ", ".join(report.failed_checks) or ", ".join(sorted({v.check for v in report.violations}))
         console.print(
-            Text(f"FAILED: {len(report.violations)} distinct failures in: {failed}. Rerun with --seed {report.seed}.",
-                 style="bold red")
+            Text(
+                f"FAILED: {len(report.violations)} distinct failures in: {failed}. "
+                f"Rerun with --seed {report.seed}.",
+                style="bold red",
+            )
         )
 
 
@@ -58,7 +61,7 @@ def _violation_panel(number: int, violation: Violation) -> Panel:
     else:
         received = f"{exchange.status_code} {exchange.content_type or '(no Content-Type)'}"
         received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
-    times = f" (×{violation.occurrences})" if violation.occurrences > 1 else ""
+    times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
     body = Group(
         Text.assemble(("sent:     ", "bold"), sent, f"   [{exchange.phase}]"),
         Text.assemble(("received: ", "bold"), received),

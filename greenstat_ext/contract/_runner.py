@@ -2,9 +2,9 @@
 
 Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests and judges every
 response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
-reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states in
-prose (401, 403, 400, 405). Every random choice is driven by one seed, and every phase is bounded by
-``max_examples``, so a run is reproducible and its length predictable.
+reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
+in prose (401, 403, 400, 405). Every random choice is driven by one seed, and every phase is bounded
+by ``max_examples``, so a run is reproducible and its length predictable.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
 
 from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
@@ -31,6 +32,9 @@ from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "run_contract_test"]
+
+_Case = Case[Any]
+_Operation = APIOperation[Any, Any, Any, Any]
 
 DEFAULT_MAX_EXAMPLES: Final = 100
 MAX_MAX_EXAMPLES: Final = 10_000
@@ -57,18 +61,20 @@ def run_contract_test(
 ) -> ContractReport:
     """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
 
-    ``id_instance``/``token`` are valid credentials of that implementation: they are pinned into positive cases
-    so the 200 branch is exercised. ``id_message`` (optional) names a status the implementation knows, so
-    non-empty answers are checked too. ``max_examples`` bounds each generated phase. ``checks`` selects checks
-    by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when None; the
-    report carries it). Raises :class:`ContractUsageError` for bad arguments or an unreachable URL.
+    ``id_instance``/``token`` are valid credentials of that implementation: they are pinned into positive
+    cases so the 200 branch is exercised. ``id_message`` (optional) names a status the implementation knows,
+    so non-empty answers are checked too. ``max_examples`` bounds each generated phase. ``checks`` selects
+    checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when
+    None; the report carries it). Raises :class:`ContractUsageError` for bad arguments or an unreachable URL.
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
     if id_message is not None and not 1 <= len(id_message) <= 256:
         raise ContractUsageError("--id-message must be 1 to 256 characters")
     if not 1 <= max_examples <= MAX_MAX_EXAMPLES:
-        raise ContractUsageError(f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}")
+        raise ContractUsageError(
+            f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
+        )
     if request_timeout <= 0:
         raise ContractUsageError("the request timeout must be positive")
     selected = resolve_checks(checks)
@@ -110,19 +116,23 @@ def _check_reachable(base_url: str) -> None:
     try:
         requests.get(base_url + "/", timeout=REACHABILITY_TIMEOUT, allow_redirects=False)
     except requests.Timeout:
-        raise ContractUsageError(f"cannot reach {base_url}: no answer within {REACHABILITY_TIMEOUT:g} s") from None
+        raise ContractUsageError(
+            f"cannot reach {base_url}: no answer within {REACHABILITY_TIMEOUT:g} s"
+        ) from None
     except requests.RequestException as exc:
         reason = "connection refused" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
         raise ContractUsageError(f"cannot reach {base_url}: {reason}") from None
 
 
-def _load_operation() -> APIOperation:
-    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not only a checkout)."""
+def _load_operation() -> _Operation:
+    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not a checkout)."""
     spec = files("greenstat_client") / "openapi.yaml"
     # An explicit Config: a stray schemathesis.toml in the user's directory must not change the contract.
     schema = schemathesis.openapi.from_file(spec.read_text(encoding="utf-8"), config=schemathesis.Config())
     for result in schema.get_all_operations():
-        return result.ok()
+        if isinstance(result, Ok):
+            return result.ok()
+        raise AssertionError(f"the bundled openapi.yaml has an invalid operation: {result.err()}")
     raise AssertionError("the bundled openapi.yaml has no operation")  # pragma: no cover
 
 
@@ -165,18 +175,26 @@ class _Run:
     def execute(self) -> None:
         creds = self.credentials
         positive, negative = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
-        self._generate("positive", self.operation.as_strategy(positive, path_parameters=creds), self._positive)
+        self._generate(
+            "positive", self.operation.as_strategy(positive, path_parameters=creds), self._positive
+        )
         self._generate("negative", self.operation.as_strategy(negative, path_parameters=creds), self._plain)
         only_instance = {"idInstance": self.id_instance}
-        self._generate("wrong-token", self.operation.as_strategy(positive, path_parameters=only_instance), self._wrong_token)
+        self._generate(
+            "wrong-token",
+            self.operation.as_strategy(positive, path_parameters=only_instance),
+            self._wrong_token,
+        )
         only_token = {"apiTokenInstance": self._token}
         self._generate(
-            "wrong-instance", self.operation.as_strategy(positive, path_parameters=only_token), self._wrong_instance
+            "wrong-instance",
+            self.operation.as_strategy(positive, path_parameters=only_token),
+            self._wrong_instance,
         )
         self._generate("negative-credentials", self.operation.as_strategy(negative), self._plain)
         self._probes()
 
-    def _generate(self, phase: str, strategy: Any, handle: Callable[[str, Case, bool], None]) -> None:
+    def _generate(self, phase: str, strategy: Any, handle: Callable[[str, _Case, bool], None]) -> None:
         @hypothesis_seed(self.seed)
         @settings(
             max_examples=self.max_examples,
@@ -188,24 +206,24 @@ class _Run:
             report_multiple_bugs=False,
         )
         @given(case=strategy, pin=st.booleans())
-        def run(case: Case, pin: bool) -> None:
+        def run(case: _Case, pin: bool) -> None:
             handle(phase, case, pin)
 
         run()
 
-    def _positive(self, phase: str, case: Case, pin: bool) -> None:
+    def _positive(self, phase: str, case: _Case, pin: bool) -> None:
         if pin and self.id_message is not None:
             case.query = {**(case.query or {}), "idMessage": self.id_message}
         self._exchange(phase, case)
 
-    def _plain(self, phase: str, case: Case, pin: bool) -> None:
+    def _plain(self, phase: str, case: _Case, pin: bool) -> None:
         self._exchange(phase, case)
 
-    def _wrong_token(self, phase: str, case: Case, pin: bool) -> None:
+    def _wrong_token(self, phase: str, case: _Case, pin: bool) -> None:
         if case.path_parameters and case.path_parameters.get("apiTokenInstance") != self._token:
             self._exchange(phase, case, kit_check="wrong_token_rejected", expected=frozenset({401}))
 
-    def _wrong_instance(self, phase: str, case: Case, pin: bool) -> None:
+    def _wrong_instance(self, phase: str, case: _Case, pin: bool) -> None:
         if case.path_parameters and case.path_parameters.get("idInstance") != self.id_instance:
             self._exchange(phase, case, kit_check="wrong_instance_rejected", expected=frozenset({403}))
 
@@ -214,12 +232,18 @@ class _Run:
         if "valid_request_accepted" in self.kit_checks:
             query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
             case = self.operation.Case(path_parameters=creds, query=query)
-            self._exchange("probe", case, kit_check="valid_request_accepted", expected=frozenset({200}), retry=True)
+            self._exchange(
+                "probe", case, kit_check="valid_request_accepted", expected=frozenset({200}), retry=True
+            )
         if "invalid_id_message_rejected" in self.kit_checks:
             for query in ({}, {"idMessage": ""}, {"idMessage": "x" * 257}):
                 case = self.operation.Case(path_parameters=creds, query=query)
                 self._exchange(
-                    "probe", case, kit_check="invalid_id_message_rejected", expected=frozenset({400}), retry=True
+                    "probe",
+                    case,
+                    kit_check="invalid_id_message_rejected",
+                    expected=frozenset({400}),
+                    retry=True,
                 )
         if "unsupported_method_rejected" in self.kit_checks:
             for method in UNSUPPORTED_METHODS:
@@ -230,7 +254,7 @@ class _Run:
     def _exchange(
         self,
         phase: str,
-        case: Case,
+        case: _Case,
         *,
         kit_check: str | None = None,
         expected: frozenset[int] = frozenset(),
@@ -277,8 +301,12 @@ class _Run:
                 raw = self.session.request(method, self.base_url + path, params=query, timeout=self.timeout)
             except requests.RequestException as exc:
                 self._count("probe", None)
-                exchange = Exchange("probe", method, self.redact(path), self.redact("idMessage=…"), None, None, "")
-                self._violate("not_a_server_error", "No response", self.redact(f"{type(exc).__name__}: {exc}"), exchange)
+                exchange = Exchange(
+                    "probe", method, self.redact(path), self.redact("idMessage=…"), None, None, ""
+                )
+                self._violate(
+                    "not_a_server_error", "No response", self.redact(f"{type(exc).__name__}: {exc}"), exchange
+                )
                 return
             if raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
                 break
@@ -293,7 +321,9 @@ class _Run:
             self._violate(check, f"{method} not rejected with 405", message, exchange)
         elif "GET" not in allow:
             shown = raw.headers.get("Allow")
-            message = f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110), naming GET\nReceived Allow: {shown!r}"
+            message = (
+                f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming GET\nReceived: {shown!r}"
+            )
             self._violate(check, "405 without an Allow header naming GET", message, exchange)
 
     # --- bookkeeping --------------------------------------------------------------------------------------
@@ -311,7 +341,9 @@ class _Run:
         index = self._seen.get(key)
         if index is not None:
             old = self.report.violations[index]
-            self.report.violations[index] = Violation(old.check, old.title, old.message, old.exchange, old.occurrences + 1)
+            self.report.violations[index] = Violation(
+                old.check, old.title, old.message, old.exchange, old.occurrences + 1
+            )
             return
         if sum(1 for seen in self._seen if seen[0] == check) >= _MAX_DISTINCT_PER_CHECK:
             return  # counted in check_failures; the report already shows enough distinct examples
@@ -335,9 +367,17 @@ class _Run:
             body_excerpt=self.redact(body),
         )
 
-    def _exchange_for_case(self, phase: str, case: Case) -> Exchange:
+    def _exchange_for_case(self, phase: str, case: _Case) -> Exchange:
         query = "&".join(f"{key}={value}" for key, value in (case.query or {}).items())
-        return Exchange(phase, case.method.upper(), self.redact(case.formatted_path), self.redact(_shorten(query)), None, None, "")
+        return Exchange(
+            phase,
+            case.method.upper(),
+            self.redact(case.formatted_path),
+            self.redact(_shorten(query)),
+            None,
+            None,
+            "",
+        )
 
 
 def _shorten(text: str) -> str:

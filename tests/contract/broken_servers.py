@@ -68,7 +68,9 @@ async def server_error_on_missing_id_message(request: Request) -> Response:
 async def status_outside_enum(request: Request) -> Response:
     response = await reference(request)
     if response.status_code == 200 and request.query_params.get("idMessage") == ID_MESSAGE:
-        return JSONResponse([{"participant": "79001234567@c.us", "timestamp": 1700000000, "status": "played"}])
+        return JSONResponse(
+            [{"participant": "79001234567@c.us", "timestamp": 1700000000, "status": "played"}]
+        )
     return response
 
 
