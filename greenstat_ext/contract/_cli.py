@@ -25,7 +25,7 @@ _CHECKS_HELP = "Checks to run, repeatable or comma-separated: all (default), " +
 
 
 def _fail_usage(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"greenstat contract-test: error: {message}", markup=False)
+    typer.echo(f"greenstat contract-test: error: {message}", err=True)  # one line: rich would wrap it
     return typer.Exit(code=2)
 
 
