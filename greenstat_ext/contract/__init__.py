@@ -1,0 +1,28 @@
+"""greenstat's contract-test kit: does an implementation of getStatusStatistic honour ``openapi.yaml``?
+
+Use :func:`run_contract_test` from Python, or ``greenstat contract-test`` from a shell. See
+``docs/contract.md`` for what is checked and why.
+"""
+
+from __future__ import annotations
+
+from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS
+from ._errors import ContractUsageError
+from ._junit import write_junit
+from ._report import render_report
+from ._results import ContractReport, Exchange, Violation
+from ._runner import DEFAULT_MAX_EXAMPLES, run_contract_test
+
+__all__ = [
+    "ALL_CHECKS",
+    "DEFAULT_MAX_EXAMPLES",
+    "KIT_CHECKS",
+    "SCHEMATHESIS_CHECKS",
+    "ContractReport",
+    "ContractUsageError",
+    "Exchange",
+    "Violation",
+    "render_report",
+    "run_contract_test",
+    "write_junit",
+]

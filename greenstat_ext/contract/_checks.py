@@ -1,0 +1,75 @@
+"""Which checks a run applies: schemathesis' own response checks plus the kit's contract-specific ones.
+
+Why both: schemathesis' checks (schema, content type, headers, status codes, server errors, positive
+and negative data) come from the spec and cover every response. What they cannot know is this API's
+meaning: that a wrong token must give 401, a wrong instance 403, a bad ``idMessage`` 400 and another
+method 405. The kit's checks state exactly that, and nothing schemathesis already does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from schemathesis import CheckFunction
+from schemathesis.checks import CHECKS, load_all_checks
+
+from ._errors import ContractUsageError
+
+__all__ = ["ALL_CHECKS", "KIT_CHECKS", "SCHEMATHESIS_CHECKS", "resolve_checks", "schemathesis_check"]
+
+SCHEMATHESIS_CHECKS: Final = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+)
+"""The schemathesis checks that apply to a stateless, single-operation API whose credentials sit in the path.
+
+Left out on purpose: ``ignored_auth`` (the spec has no security scheme; ``wrong_token_rejected`` does its
+job),
+``unsupported_method``/``allow_header_conformance`` (they need schemathesis' coverage phase; the kit's
+``unsupported_method_rejected`` probes it directly), ``missing_required_header`` (no header parameter) and the
+stateful checks (one read-only operation).
+"""
+
+KIT_CHECKS: Final[Mapping[str, str]] = {
+    "valid_request_accepted": "the given credentials and idMessage get a 200 (after waiting out any 429)",
+    "wrong_token_rejected": "a well-formed but wrong apiTokenInstance gets 401",
+    "wrong_instance_rejected": "a well-formed but wrong idInstance with the right token gets 403",
+    "invalid_id_message_rejected": "a missing, empty or oversized idMessage gets 400",
+    "unsupported_method_rejected": "POST, PUT, PATCH and DELETE get 405 with an Allow header naming GET",
+}
+
+ALL_CHECKS: Final = (*SCHEMATHESIS_CHECKS, *KIT_CHECKS)
+
+
+def resolve_checks(names: Iterable[str] | None) -> tuple[str, ...]:
+    """Expand ``all`` and comma-separated lists; reject unknown names. Order follows :data:`ALL_CHECKS`."""
+    wanted: set[str] = set()
+    for item in names or ("all",):
+        for name in (part.strip() for part in item.split(",")):
+            if not name:
+                continue
+            if name == "all":
+                wanted.update(ALL_CHECKS)
+            elif name in ALL_CHECKS:
+                wanted.add(name)
+            else:
+                raise ContractUsageError(
+                    f"unknown check {name!r}; known checks: all, {', '.join(ALL_CHECKS)}"
+                )
+    if not wanted:
+        raise ContractUsageError("no check selected; pass --checks all or a list of check names")
+    return tuple(name for name in ALL_CHECKS if name in wanted)
+
+
+def schemathesis_check(name: str) -> CheckFunction:
+    """The registered schemathesis check function called ``name``."""
+    load_all_checks()
+    check = CHECKS.get_one(name)
+    assert callable(check)
+    return check  # type: ignore[return-value]

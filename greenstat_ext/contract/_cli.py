@@ -1,0 +1,134 @@
+"""``greenstat contract-test``: the kit as a command; ``cli.py`` registers :func:`contract_test`.
+
+Why the checks happen here and in the runner: the runner validates for every caller (Python API included);
+this module only maps outcomes to exit codes (0 conforming, 1 contract failures, 2 bad usage) and makes sure
+bad usage ends in one line on stderr, never a traceback and never the token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ._checks import ALL_CHECKS
+from ._errors import ContractUsageError
+from ._junit import write_junit
+from ._report import render_report
+from ._runner import DEFAULT_MAX_EXAMPLES, run_contract_test
+
+__all__ = ["contract_test"]
+
+_CHECKS_HELP = "Checks to run, repeatable or comma-separated: all (default), " + ", ".join(ALL_CHECKS) + "."
+
+
+def _fail_usage(message: str) -> typer.Exit:
+    typer.echo(f"greenstat contract-test: error: {message}", err=True)  # one line: rich would wrap it
+    return typer.Exit(code=2)
+
+
+def contract_test(
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            envvar="GREEN_API_URL",
+            help="Base URL of the implementation under test.",
+            show_default=False,
+        ),
+    ] = None,
+    id_instance: Annotated[
+        str | None,
+        typer.Option(
+            "--id-instance",
+            envvar="GREEN_API_ID_INSTANCE",
+            help="A valid idInstance of that implementation.",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="GREEN_API_TOKEN",
+            help="Its apiTokenInstance (never printed).",
+            show_default=False,
+        ),
+    ] = None,
+    id_message: Annotated[
+        str | None,
+        typer.Option(
+            "--id-message",
+            help="An idMessage the implementation knows, so non-empty answers are checked.",
+            show_default=False,
+        ),
+    ] = None,
+    max_examples: Annotated[
+        int,
+        typer.Option("--max-examples", help="Upper bound of generated requests per phase (5 phases)."),
+    ] = DEFAULT_MAX_EXAMPLES,
+    junit: Annotated[
+        Path | None,
+        typer.Option(
+            "--junit",
+            help="Also write the results as JUnit XML to this file.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    checks: Annotated[
+        list[str] | None,
+        typer.Option("--checks", help=_CHECKS_HELP, show_default=False),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Seed of the generated requests (random by default; the report shows it).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check that an implementation of getStatusStatistic honours openapi.yaml.
+
+    Sends schemathesis-generated requests (valid credentials pinned, plus wrong tokens, wrong instances and
+    invalid data) and a few explicit probes, then prints what broke. Exit codes: 0 conforming, 1 contract
+    failures, 2 bad usage (missing credentials, unreachable URL, bad flag).
+    """
+    missing = [
+        f"{flag} (or {env})"
+        for value, flag, env in (
+            (url, "--url", "GREEN_API_URL"),
+            (id_instance, "--id-instance", "GREEN_API_ID_INSTANCE"),
+            (token, "--token", "GREEN_API_TOKEN"),
+        )
+        if not value
+    ]
+    if missing:
+        raise _fail_usage("missing " + ", ".join(missing))
+    assert url is not None
+    assert id_instance is not None
+    assert token is not None
+    if not id_instance.strip().isdigit():
+        raise _fail_usage("--id-instance must be an integer of 1 to 10 digits")
+    if junit is not None and not junit.parent.is_dir():
+        raise _fail_usage(f"--junit: directory {str(junit.parent)!r} does not exist")
+    try:
+        report = run_contract_test(
+            url,
+            int(id_instance),
+            token,
+            id_message=id_message,
+            max_examples=max_examples,
+            checks=checks,
+            seed=seed,
+        )
+    except ContractUsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    render_report(report)
+    if junit is not None:
+        write_junit(report, junit)
+        Console(highlight=False).print(f"JUnit XML written to {junit}", markup=False)
+    raise typer.Exit(code=0 if report.ok else 1)

@@ -1,0 +1,71 @@
+"""Render a :class:`ContractReport` as text for a person: what was sent, what came back, which rule broke.
+
+Why rich: aligned tables and colour that degrade to plain text when piped (rich detects a non-terminal). All
+strings are built as ``Text`` objects, never markup, so a body like ``[1, 2]`` is shown as sent, not parsed.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ._results import ContractReport, Violation
+
+__all__ = ["render_report"]
+
+
+def render_report(report: ContractReport, console: Console | None = None) -> None:
+    """Print ``report`` to ``console`` (stdout by default)."""
+    console = console or Console()
+    console.print(Text.assemble(("greenstat contract-test ", "bold"), report.url, f"  (seed {report.seed})"))
+    phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
+    console.print(Text(f"Requests: {report.cases} ({phases})"))
+    statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
+    console.print(Text(f"Status codes: {statuses}"))
+
+    table = Table(title="Checks", title_justify="left")
+    table.add_column("check")
+    table.add_column("runs", justify="right")
+    table.add_column("failures", justify="right")
+    table.add_column("result")
+    names = list(report.checks) + [name for name in report.check_failures if name not in report.checks]
+    for name in names:
+        failures = report.check_failures[name]
+        verdict = Text("FAIL", style="bold red") if failures else Text("pass", style="green")
+        table.add_row(name, str(report.check_runs[name]), str(failures), verdict)
+    console.print(table)
+
+    for number, violation in enumerate(report.violations, start=1):
+        console.print(_violation_panel(number, violation))
+
+    if report.ok:
+        console.print(Text(f"PASSED: {len(report.checks)} checks, no failure.", style="bold green"))
+    else:
+        failed = ", ".join(report.failed_checks) or ", ".join(sorted({v.check for v in report.violations}))
+        console.print(
+            Text(
+                f"FAILED: {len(report.violations)} distinct failures in: {failed}. "
+                f"Rerun with --seed {report.seed}.",
+                style="bold red",
+            )
+        )
+
+
+def _violation_panel(number: int, violation: Violation) -> Panel:
+    exchange = violation.exchange
+    sent = f"{exchange.method} {exchange.path}" + (f"?{exchange.query}" if exchange.query else "")
+    if exchange.status_code is None:
+        received = "no response"
+    else:
+        received = f"{exchange.status_code} {exchange.content_type or '(no Content-Type)'}"
+        received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
+    times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
+    body = Group(
+        Text.assemble(("sent:     ", "bold"), sent, f"   [{exchange.phase}]"),
+        Text.assemble(("received: ", "bold"), received),
+        Text.assemble(("rule:     ", "bold"), violation.message.strip()),
+    )
+    title = Text(f"{number}. {violation.check}: {violation.title}{times}", style="bold red")
+    return Panel(body, title=title, title_align="left", border_style="red")

@@ -1,0 +1,398 @@
+"""Run the contract against a live implementation: schemathesis-generated cases plus a few explicit probes.
+
+Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests and judges every
+response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
+reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
+in prose (401, 403, 400, 405). Every random choice is driven by one seed, and every phase is bounded
+by ``max_examples``, so a run is reproducible and its length predictable.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from importlib.resources import files
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from schemathesis import APIOperation, Case, GenerationMode, Response
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
+
+from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
+from ._errors import ContractUsageError
+from ._redact import Redactor
+from ._results import ContractReport, Exchange, Violation
+
+__all__ = ["DEFAULT_MAX_EXAMPLES", "run_contract_test"]
+
+_Case = Case[Any]
+_Operation = APIOperation[Any, Any, Any, Any]
+
+DEFAULT_MAX_EXAMPLES: Final = 100
+MAX_MAX_EXAMPLES: Final = 10_000
+REACHABILITY_TIMEOUT: Final = 3.0
+EXAMPLE_ID_MESSAGE: Final = "BAE5F4886F6F2D05"
+UNSUPPORTED_METHODS: Final = ("POST", "PUT", "PATCH", "DELETE")
+_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9]{1,128}")
+_EXCERPT: Final = 200
+_MAX_DISTINCT_PER_CHECK: Final = 5
+_RATE_LIMIT_ATTEMPTS: Final = 3
+_MAX_RETRY_AFTER: Final = 5.0
+
+
+def run_contract_test(
+    url: str,
+    id_instance: int,
+    token: str,
+    *,
+    id_message: str | None = None,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    checks: Iterable[str] | None = None,
+    seed: int | None = None,
+    request_timeout: float = 10.0,
+) -> ContractReport:
+    """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
+
+    ``id_instance``/``token`` are valid credentials of that implementation: they are pinned into positive
+    cases so the 200 branch is exercised. ``id_message`` (optional) names a status the implementation knows,
+    so non-empty answers are checked too. ``max_examples`` bounds each generated phase. ``checks`` selects
+    checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when
+    None; the report carries it). Raises :class:`ContractUsageError` for bad arguments or an unreachable URL.
+    """
+    base_url = _validate_url(url)
+    _validate_credentials(id_instance, token)
+    if id_message is not None and not 1 <= len(id_message) <= 256:
+        raise ContractUsageError("--id-message must be 1 to 256 characters")
+    if not 1 <= max_examples <= MAX_MAX_EXAMPLES:
+        raise ContractUsageError(
+            f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
+        )
+    if request_timeout <= 0:
+        raise ContractUsageError("the request timeout must be positive")
+    selected = resolve_checks(checks)
+    _check_reachable(base_url)
+    run = _Run(
+        base_url=base_url,
+        id_instance=id_instance,
+        token=token,
+        id_message=id_message,
+        max_examples=max_examples,
+        checks=selected,
+        seed=secrets.randbelow(2**32) if seed is None else seed,
+        request_timeout=request_timeout,
+    )
+    with run.session:
+        run.execute()
+    return run.report
+
+
+def _validate_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ContractUsageError(f"--url must be an http(s) URL such as http://127.0.0.1:8080, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ContractUsageError("--url must not carry a query or a fragment")
+    return url.strip().rstrip("/")
+
+
+def _validate_credentials(id_instance: int, token: str) -> None:
+    if not 1 <= id_instance <= 9_999_999_999:
+        raise ContractUsageError("--id-instance must be an integer of 1 to 10 digits")
+    if not _TOKEN_RE.fullmatch(token):
+        # Never echo the value: it may be a real token with a typo.
+        raise ContractUsageError("--token must be 1 to 128 ASCII letters and digits")
+
+
+def _check_reachable(base_url: str) -> None:
+    """Fail fast, in one line, when nothing answers at ``base_url`` (any HTTP answer counts as reachable)."""
+    try:
+        requests.get(base_url + "/", timeout=REACHABILITY_TIMEOUT, allow_redirects=False)
+    except requests.Timeout:
+        raise ContractUsageError(
+            f"cannot reach {base_url}: no answer within {REACHABILITY_TIMEOUT:g} s"
+        ) from None
+    except requests.RequestException as exc:
+        reason = "connection refused" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
+        raise ContractUsageError(f"cannot reach {base_url}: {reason}") from None
+
+
+def _load_operation() -> _Operation:
+    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not a checkout)."""
+    spec = files("greenstat_client") / "openapi.yaml"
+    # An explicit Config: a stray schemathesis.toml in the user's directory must not change the contract.
+    schema = schemathesis.openapi.from_file(spec.read_text(encoding="utf-8"), config=schemathesis.Config())
+    for result in schema.get_all_operations():
+        if isinstance(result, Ok):
+            return result.ok()
+        raise AssertionError(f"the bundled openapi.yaml has an invalid operation: {result.err()}")
+    raise AssertionError("the bundled openapi.yaml has no operation")  # pragma: no cover
+
+
+class _Run:
+    """One contract run: sends requests, applies the selected checks, fills :class:`ContractReport`."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        id_instance: int,
+        token: str,
+        id_message: str | None,
+        max_examples: int,
+        checks: tuple[str, ...],
+        seed: int,
+        request_timeout: float,
+    ) -> None:
+        self.base_url = base_url
+        self.id_instance = id_instance
+        self._token = token
+        self.id_message = id_message
+        self.max_examples = max_examples
+        self.seed = seed
+        self.timeout = request_timeout
+        self.redact = Redactor(token)
+        self.session = requests.Session()
+        self.operation = _load_operation()
+        self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
+        self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
+        self.report = ContractReport(url=base_url, seed=seed, checks=checks)
+        self._seen: dict[tuple[str, str, str], int] = {}
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        return {"idInstance": self.id_instance, "apiTokenInstance": self._token}
+
+    # --- phases -------------------------------------------------------------------------------------------
+
+    def execute(self) -> None:
+        creds = self.credentials
+        positive, negative = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
+        self._generate(
+            "positive", self.operation.as_strategy(positive, path_parameters=creds), self._positive
+        )
+        self._generate("negative", self.operation.as_strategy(negative, path_parameters=creds), self._plain)
+        only_instance = {"idInstance": self.id_instance}
+        self._generate(
+            "wrong-token",
+            self.operation.as_strategy(positive, path_parameters=only_instance),
+            self._wrong_token,
+        )
+        only_token = {"apiTokenInstance": self._token}
+        self._generate(
+            "wrong-instance",
+            self.operation.as_strategy(positive, path_parameters=only_token),
+            self._wrong_instance,
+        )
+        self._generate("negative-credentials", self.operation.as_strategy(negative), self._plain)
+        self._probes()
+
+    def _generate(self, phase: str, strategy: Any, handle: Callable[[str, _Case, bool], None]) -> None:
+        @hypothesis_seed(self.seed)
+        @settings(
+            max_examples=self.max_examples,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
+        )
+        @given(case=strategy, pin=st.booleans())
+        def run(case: _Case, pin: bool) -> None:
+            handle(phase, case, pin)
+
+        run()
+
+    def _positive(self, phase: str, case: _Case, pin: bool) -> None:
+        if pin and self.id_message is not None:
+            case.query = {**(case.query or {}), "idMessage": self.id_message}
+        self._exchange(phase, case)
+
+    def _plain(self, phase: str, case: _Case, pin: bool) -> None:
+        self._exchange(phase, case)
+
+    def _wrong_token(self, phase: str, case: _Case, pin: bool) -> None:
+        if case.path_parameters and case.path_parameters.get("apiTokenInstance") != self._token:
+            self._exchange(phase, case, kit_check="wrong_token_rejected", expected=frozenset({401}))
+
+    def _wrong_instance(self, phase: str, case: _Case, pin: bool) -> None:
+        if case.path_parameters and case.path_parameters.get("idInstance") != self.id_instance:
+            self._exchange(phase, case, kit_check="wrong_instance_rejected", expected=frozenset({403}))
+
+    def _probes(self) -> None:
+        creds = self.credentials
+        if "valid_request_accepted" in self.kit_checks:
+            query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
+            case = self.operation.Case(path_parameters=creds, query=query)
+            self._exchange(
+                "probe", case, kit_check="valid_request_accepted", expected=frozenset({200}), retry=True
+            )
+        if "invalid_id_message_rejected" in self.kit_checks:
+            for query in ({}, {"idMessage": ""}, {"idMessage": "x" * 257}):
+                case = self.operation.Case(path_parameters=creds, query=query)
+                self._exchange(
+                    "probe",
+                    case,
+                    kit_check="invalid_id_message_rejected",
+                    expected=frozenset({400}),
+                    retry=True,
+                )
+        if "unsupported_method_rejected" in self.kit_checks:
+            for method in UNSUPPORTED_METHODS:
+                self._method_probe(method)
+
+    # --- one exchange -------------------------------------------------------------------------------------
+
+    def _exchange(
+        self,
+        phase: str,
+        case: _Case,
+        *,
+        kit_check: str | None = None,
+        expected: frozenset[int] = frozenset(),
+        retry: bool = False,
+    ) -> None:
+        attempts = _RATE_LIMIT_ATTEMPTS if retry else 1
+        for attempt in range(attempts):
+            try:
+                response = case.call(base_url=self.base_url, session=self.session, timeout=self.timeout)
+            except requests.RequestException as exc:
+                self._count(phase, None)
+                exchange = self._exchange_for_case(phase, case)
+                message = self.redact(f"{type(exc).__name__}: {exc}")
+                self._violate("not_a_server_error", "No response", message, exchange)
+                return
+            if response.status_code != 429 or attempt == attempts - 1:
+                break
+            time.sleep(_retry_after(response.headers))
+        self._count(phase, response.status_code)
+        exchange = self._exchange_for_response(phase, response)
+        for name, check in self.st_checks:
+            self.report.check_runs[name] += 1
+            try:
+                case.validate_response(response, checks=[check])
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    self._violate(name, failure.title, self.redact(failure.message), exchange)
+        if kit_check is not None and kit_check in self.kit_checks:
+            if response.status_code == 429 and not retry:
+                return  # rate limited: says nothing about the credentials; the schemathesis checks still ran
+            self.report.check_runs[kit_check] += 1
+            if response.status_code not in expected:
+                want = " or ".join(str(code) for code in sorted(expected))
+                note = f" (rate limited on all {attempts} attempts)" if response.status_code == 429 else ""
+                message = f"{KIT_CHECKS[kit_check]}\nExpected: {want}\nReceived: {response.status_code}{note}"
+                self._violate(kit_check, f"Expected {want}, got {response.status_code}", message, exchange)
+
+    def _method_probe(self, method: str) -> None:
+        check = "unsupported_method_rejected"
+        path = f"/waInstance{self.id_instance}/getStatusStatistic/{self._token}"
+        query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
+        for attempt in range(_RATE_LIMIT_ATTEMPTS):
+            try:
+                raw = self.session.request(method, self.base_url + path, params=query, timeout=self.timeout)
+            except requests.RequestException as exc:
+                self._count("probe", None)
+                exchange = Exchange(
+                    "probe", method, self.redact(path), self.redact("idMessage=…"), None, None, ""
+                )
+                self._violate(
+                    "not_a_server_error", "No response", self.redact(f"{type(exc).__name__}: {exc}"), exchange
+                )
+                return
+            if raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
+                break
+            time.sleep(_retry_after({key: [value] for key, value in raw.headers.items()}))
+        self._count("probe", raw.status_code)
+        response = Response.from_requests(raw, verify=True)
+        exchange = self._exchange_for_response("probe", response)
+        self.report.check_runs[check] += 1
+        allow = {part.strip().upper() for part in raw.headers.get("Allow", "").split(",") if part.strip()}
+        if raw.status_code != 405:
+            message = f"{KIT_CHECKS[check]}\nExpected: 405\nReceived: {raw.status_code}"
+            self._violate(check, f"{method} not rejected with 405", message, exchange)
+        elif "GET" not in allow:
+            shown = raw.headers.get("Allow")
+            message = (
+                f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming GET\nReceived: {shown!r}"
+            )
+            self._violate(check, "405 without an Allow header naming GET", message, exchange)
+
+    # --- bookkeeping --------------------------------------------------------------------------------------
+
+    def _count(self, phase: str, status: int | None) -> None:
+        self.report.cases += 1
+        self.report.phases[phase] += 1
+        if status is not None:
+            self.report.statuses[status] += 1
+
+    def _violate(self, check: str, title: str, message: str, exchange: Exchange) -> None:
+        self.report.check_failures[check] += 1
+        first_line = message.strip().splitlines()[0] if message.strip() else ""
+        key = (check, title, first_line)
+        index = self._seen.get(key)
+        if index is not None:
+            old = self.report.violations[index]
+            self.report.violations[index] = Violation(
+                old.check, old.title, old.message, old.exchange, old.occurrences + 1
+            )
+            return
+        if sum(1 for seen in self._seen if seen[0] == check) >= _MAX_DISTINCT_PER_CHECK:
+            return  # counted in check_failures; the report already shows enough distinct examples
+        self._seen[key] = len(self.report.violations)
+        self.report.violations.append(Violation(check, title, message, exchange))
+
+    def _exchange_for_response(self, phase: str, response: Response) -> Exchange:
+        request = response.request
+        parts = urlsplit(str(request.url))
+        content_type = _header(response.headers, "content-type")
+        body = response.content[:_EXCERPT].decode("utf-8", "replace")
+        if len(response.content) > _EXCERPT:
+            body += "…"
+        return Exchange(
+            phase=phase,
+            method=str(request.method),
+            path=self.redact(unquote(parts.path)),
+            query=self.redact(_shorten(unquote(parts.query))),
+            status_code=response.status_code,
+            content_type=content_type,
+            body_excerpt=self.redact(body),
+        )
+
+    def _exchange_for_case(self, phase: str, case: _Case) -> Exchange:
+        query = "&".join(f"{key}={value}" for key, value in (case.query or {}).items())
+        return Exchange(
+            phase,
+            case.method.upper(),
+            self.redact(case.formatted_path),
+            self.redact(_shorten(query)),
+            None,
+            None,
+            "",
+        )
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+
+
+def _header(headers: Mapping[str, list[str]], name: str) -> str | None:
+    for key, values in headers.items():
+        if key.lower() == name and values:
+            return values[0]
+    return None
+
+
+def _retry_after(headers: Mapping[str, list[str]]) -> float:
+    value = _header(headers, "retry-after")
+    if value is not None and value.strip().isdigit():
+        return min(float(value.strip()), _MAX_RETRY_AFTER)
+    return 1.0

@@ -1,0 +1,104 @@
+"""The Python API: the correct implementation passes, each broken one is caught by the right check."""
+
+from __future__ import annotations
+
+import pytest
+
+from greenstat_ext.contract import ALL_CHECKS, ContractUsageError, run_contract_test
+from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, app_for
+from tests.contract.servers import free_port, serve
+
+# broken server -> the check that must name it (others may fail too: a 429 everywhere breaks several rules)
+EXPECTED_CHECK = {
+    "server_error_on_missing_id_message": "not_a_server_error",
+    "status_outside_enum": "response_schema_conformance",
+    "item_without_timestamp": "response_schema_conformance",
+    "wrong_token_accepted": "wrong_token_rejected",
+    "text_plain_200": "content_type_conformance",
+    "too_many_requests_without_body": "content_type_conformance",
+}
+
+
+def test_every_broken_server_has_an_expectation() -> None:
+    assert set(EXPECTED_CHECK) == set(BROKEN)
+
+
+def test_the_correct_implementation_passes_every_check(reference_url: str) -> None:
+    report = run_contract_test(
+        reference_url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=15, seed=7
+    )
+
+    assert report.ok, report.violations
+    assert report.checks == ALL_CHECKS
+    assert all(report.check_runs[name] > 0 for name in ALL_CHECKS)
+    # The credentials were pinned: the 200 branch and every rejection branch were reached.
+    assert {200, 400, 401, 403, 405} <= set(report.statuses)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_broken_server_is_reported_by_the_right_check(name: str) -> None:
+    with serve(app_for(BROKEN[name])) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=5, seed=3)
+
+    assert not report.ok
+    assert EXPECTED_CHECK[name] in report.failed_checks
+    assert any(v.check == EXPECTED_CHECK[name] for v in report.violations)
+    for violation in report.violations:
+        assert TOKEN not in violation.message
+        assert (
+            TOKEN not in violation.exchange.path + violation.exchange.query + violation.exchange.body_excerpt
+        )
+
+
+def test_a_wrong_token_accepted_is_caught_even_by_the_probe_alone() -> None:
+    with serve(app_for(BROKEN["wrong_token_accepted"])) as url:
+        report = run_contract_test(
+            url, ID_INSTANCE, TOKEN, max_examples=1, seed=0, checks=["wrong_token_rejected"]
+        )
+
+    assert report.checks == ("wrong_token_rejected",)
+    assert report.failed_checks == ("wrong_token_rejected",)
+    assert report.violations[0].exchange.status_code == 200
+
+
+def test_the_same_seed_sends_the_same_requests(reference_url: str) -> None:
+    first = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=5, seed=11)
+    second = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=5, seed=11)
+
+    assert first.statuses == second.statuses
+    assert first.seed == second.seed == 11
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_examples": 0}, "--max-examples must be between 1"),
+        ({"checks": ["no_such_check"]}, "unknown check 'no_such_check'"),
+        ({"checks": [","]}, "no check selected"),
+        ({"id_message": ""}, "--id-message must be 1 to 256"),
+    ],
+)
+def test_bad_arguments_raise_a_usage_error(
+    reference_url: str, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ContractUsageError, match=message):
+        run_contract_test(reference_url, ID_INSTANCE, TOKEN, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_malformed_token_is_refused_without_echoing_it(reference_url: str) -> None:
+    bad = "secret-with-dash"
+    with pytest.raises(ContractUsageError) as caught:
+        run_contract_test(reference_url, ID_INSTANCE, bad)
+    assert bad not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org", "not a url", "http://127.0.0.1:1/?x=1"])
+def test_a_bad_url_is_a_usage_error(url: str) -> None:
+    with pytest.raises(ContractUsageError, match="--url"):
+        run_contract_test(url, ID_INSTANCE, TOKEN)
+
+
+def test_an_unreachable_url_is_a_usage_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(ContractUsageError, match=r"cannot reach .*connection refused"):
+        run_contract_test(url, ID_INSTANCE, TOKEN)
