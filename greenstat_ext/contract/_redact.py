@@ -7,12 +7,9 @@ than trusting each producer to have left it out.
 
 from __future__ import annotations
 
-import re
+from greenstat_ext._redact import MASK, redact
 
 __all__ = ["MASK", "Redactor"]
-
-MASK = "***"
-_TOKEN_SEGMENT = re.compile(r"(/getStatusStatistic/)[^/?#\s'\"]*")
 
 
 class Redactor:
@@ -27,6 +24,7 @@ class Redactor:
         return "Redactor(token=***)"
 
     def __call__(self, text: str) -> str:
-        if self._token:
-            text = text.replace(self._token, MASK)
-        return _TOKEN_SEGMENT.sub(rf"\g<1>{MASK}", text)
+        # The shared URL pattern first, then this run's token wherever else it appears, however short:
+        # the user handed it to us explicitly, so masking every occurrence is right here.
+        text = redact(text)
+        return text.replace(self._token, MASK) if self._token else text
