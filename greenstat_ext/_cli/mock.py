@@ -7,7 +7,6 @@ error (exit code 2), never a traceback from inside uvicorn. The token is shown m
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -136,11 +135,14 @@ def mock(
     )
     typer.echo("\n".join(lines))
     server = make_uvicorn_server(app, log_level="info", access_log=access_log, log_config=_log_config())
+    # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, then re-raises the signal so the exit status
+    # tells how the process ended (143 for SIGTERM). SIGINT's re-raise arrives as KeyboardInterrupt.
     try:
-        server.run(sockets=[sock])  # uvicorn handles SIGINT/SIGTERM: graceful shutdown, then return
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
     finally:
         sock.close()
-    logging.getLogger("greenstat.mock").info("stopped")
 
 
 def _log_config() -> dict[str, object]:
