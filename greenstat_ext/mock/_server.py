@@ -38,7 +38,9 @@ def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     if not _is_loopback(host):
         raise ValueError(f"host {host!r} is not a loopback address; the mock only serves on 127.0.0.1 or ::1")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
+    # without it every keep-alive request waits ~40 ms for a delayed ACK (measured: 43 ms vs 0.6 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
