@@ -1,0 +1,1 @@
+"""Commands of the ``greenstat`` CLI; each module exposes ``register(app)``."""

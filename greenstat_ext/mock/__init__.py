@@ -1,0 +1,57 @@
+"""greenstat's reference mock of Green API's ``getStatusStatistic`` (Starlette app + uvicorn server).
+
+Use it in-process or over real HTTP::
+
+    from greenstat_ext.mock import MockServer, MockSettings, FaultSettings, DEMO_ID_INSTANCE, DEMO_TOKEN
+
+    settings = MockSettings(rate_limit=0, faults=FaultSettings(rate=0.2, seed=1, kinds={"502": 1, "429": 1}))
+    with MockServer(settings) as server:          # uvicorn on 127.0.0.1, a free port, a background thread
+        ...  # point a client at server.base_url with DEMO_ID_INSTANCE / DEMO_TOKEN
+        assert server.stats.count(id_message="BAE5F4886F6F2D05", status=401) == 1
+
+    app = create_app(settings)                    # the bare ASGI app (httpx.ASGITransport, schemathesis)
+    get_state(app).stats                          # the same counters
+
+Hit counters (``server.stats`` / ``get_state(app).stats``, a :class:`MockStats`):
+
+- ``stats.by_status`` → ``Counter[int]``: answers per HTTP status code (injected faults included);
+- ``stats.requests_for(id_message)`` → ``int``: requests that carried that ``idMessage`` (drops included);
+- ``stats.count(id_message=None, status=None)`` → ``int``: answers filtered by either or both;
+- ``stats.faults`` → ``Counter[str]``: injected faults per kind (``"429"``, ``"499"``, ``"500"``, ``"502"``,
+  ``"drop"``, ``"delay"``); ``stats.dropped``; ``stats.total``; ``stats.reset()``.
+
+Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :class:`DemoMessage`
+(description, recipients, age, pace); any other ``idMessage`` answers ``[]``.
+"""
+
+from ._app import MockState, create_app, get_state
+from ._data import DataFileError, load_data, parse_data
+from ._faults import FaultKind, FaultSettings
+from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
+from ._server import MockServer
+from ._settings import MockSettings
+from ._state import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, DemoMessage, MessageStore
+from ._stats import MockStats
+
+__all__ = [
+    "DEMO_ID_INSTANCE",
+    "DEMO_MESSAGES",
+    "DEMO_TOKEN",
+    "DataFileError",
+    "DemoMessage",
+    "FaultKind",
+    "FaultSettings",
+    "MessageStore",
+    "MockServer",
+    "MockSettings",
+    "MockState",
+    "MockStats",
+    "TokenMaskingFilter",
+    "create_app",
+    "get_state",
+    "install_token_masking",
+    "load_data",
+    "mask_path",
+    "mask_token",
+    "parse_data",
+]

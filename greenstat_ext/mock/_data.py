@@ -1,0 +1,92 @@
+"""Loading ``--data`` files: the statuses a user wants the mock to serve instead of the demo ones.
+
+Why the wire format: the file maps each ``idMessage`` to exactly the JSON array the API answers, so a real
+response can be pasted in as is. Why so strict: the mock is the reference implementation, so it must never
+serve a body that breaks ``openapi.yaml``; a bad file is refused at start-up with a message that names the
+entry (``"BAE5F4886F6F2D05"[3]``) and the member (``$.timestamp``), never later with a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from greenstat_client.models import StatusStatistic
+
+__all__ = ["ID_MESSAGE_MAX_LENGTH", "DataFileError", "load_data", "parse_data"]
+
+ID_MESSAGE_MAX_LENGTH = 256
+"""The spec's bound on ``idMessage`` (characters)."""
+
+
+class DataFileError(ValueError):
+    """A ``--data`` file that cannot be served; the message names the file and the bad entry."""
+
+
+def _entry(id_message: str, index: int) -> str:
+    return f"{json.dumps(id_message)}[{index}]"
+
+
+def parse_data(document: Any, *, source: str = "data") -> dict[str, list[StatusStatistic]]:
+    """Validate a decoded document ``{idMessage: [StatusStatistic, ...]}`` against the spec."""
+    if not isinstance(document, dict):
+        raise DataFileError(
+            f"{source}: expected a JSON object mapping idMessage to an array of recipients, "
+            f"got {type(document).__name__}"
+        )
+    result: dict[str, list[StatusStatistic]] = {}
+    for id_message, items in document.items():
+        key = json.dumps(id_message)
+        if not 1 <= len(id_message) <= ID_MESSAGE_MAX_LENGTH:
+            raise DataFileError(
+                f"{source}: idMessage {key[:40]}: must be 1 to {ID_MESSAGE_MAX_LENGTH} characters"
+            )
+        if not isinstance(items, list):
+            raise DataFileError(
+                f"{source}: {key}: expected an array of recipients, got {type(items).__name__}"
+            )
+        seen: dict[str, int] = {}
+        parsed: list[StatusStatistic] = []
+        for index, item in enumerate(items):
+            where = f"{source}: {_entry(id_message, index)}"
+            if not isinstance(item, dict):
+                raise DataFileError(f"{where}: expected an object, got {type(item).__name__}")
+            try:
+                statistic = StatusStatistic.from_dict(item)
+            except msgspec.ValidationError as exc:
+                raise DataFileError(f"{where}: {exc}") from None
+            if not statistic.status.is_known:
+                raise DataFileError(
+                    f"{where}: status {statistic.status.value!r} is not one of pending, sent, delivered, read"
+                )
+            if not statistic.participant:
+                raise DataFileError(f"{where}: participant must not be empty")
+            if statistic.timestamp < 0:
+                raise DataFileError(f"{where}: timestamp must be >= 0, got {statistic.timestamp}")
+            if statistic.participant in seen:
+                raise DataFileError(
+                    f"{where}: participant {statistic.participant!r} already listed at "
+                    f"{_entry(id_message, seen[statistic.participant])}"
+                )
+            seen[statistic.participant] = index
+            parsed.append(statistic)
+        result[id_message] = parsed
+    return result
+
+
+def load_data(path: str | PathLike[str]) -> dict[str, list[StatusStatistic]]:
+    """Read and validate a ``--data`` file; raises :class:`DataFileError` with a one-line explanation."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    try:
+        document = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise DataFileError(f"{source}: not valid JSON: {exc}") from None
+    return parse_data(document, source=source)

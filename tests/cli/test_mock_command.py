@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from greenstat_ext.cli import app
+from greenstat_ext.mock import DEMO_TOKEN
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--host", "0.0.0.0"], "not a loopback address"),  # noqa: S104 - refused, which is the point
+        (["--port", "70000"], "70000"),
+        (["--faults", "2"], "--faults"),
+        (["--faults", "0.5", "--fault-kind", "418"], "unknown fault kind '418'"),
+        (["--rate-limit", "-1"], "--rate-limit"),
+        (["--id-instance", "0"], "--id-instance"),
+    ],
+)
+def test_bad_flags_exit_2_with_a_message(args: list[str], expected: str) -> None:
+    result = runner.invoke(app, ["mock", *args])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_token_is_refused_without_being_echoed() -> None:
+    result = runner.invoke(app, ["mock", "--token", "my-secret-token"])
+    assert result.exit_code == 2
+    assert "token must be 1 to 128 ASCII letters and digits" in result.output
+    assert "my-secret-token" not in result.output
+
+
+def test_bad_data_file_names_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"M1": [{"participant": "1@c.us", "timestamp": "soon", "status": "read"}]}))
+    result = runner.invoke(app, ["mock", "--data", str(path)])
+    assert result.exit_code == 2
+    assert '"M1"[0]: Expected `int`, got `str` - at `$.timestamp`' in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("sig", "returncode"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
+def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
+    tmp_path: Path, sig: signal.Signals, returncode: int
+) -> None:
+    data = tmp_path / "data.json"
+    data.write_text(json.dumps({"MINE": [{"participant": "1@c.us", "timestamp": 7, "status": "sent"}]}))
+    command = [sys.executable, "-c", "from greenstat_ext.cli import main; main()", "mock", "--port", "0",
+               "--rate-limit", "0", "--data", str(data)]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)  # noqa: S603
+    assert process.stdout is not None
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"serving on (http://127\.0\.0\.1:\d+)", first)
+        assert match, first
+        url = f"{match.group(1)}/waInstance1101000001/getStatusStatistic/{DEMO_TOKEN}"
+        for _ in range(100):  # the banner is printed just before uvicorn starts accepting
+            try:
+                response = httpx.get(url, params={"idMessage": "MINE"})
+                break
+            except httpx.ConnectError:
+                import time
+
+                time.sleep(0.05)
+        assert response.json() == [{"participant": "1@c.us", "timestamp": 7, "status": "sent"}]
+        assert httpx.get(url, params={"idMessage": "DEADBEEFDEADBEEF"}).json() == []
+    finally:
+        process.send_signal(sig)
+        process.wait(timeout=15)
+        output = first + process.stdout.read()  # not communicate(): it would skip readline()'s buffer
+    assert process.returncode == returncode  # after a graceful shutdown:
+    assert "Finished server process" in output
+    assert DEMO_TOKEN not in output
+    assert "***2345 (50 chars)" in output
+    assert "/getStatusStatistic/***?idMessage=MINE" in output
+    assert "Traceback" not in output

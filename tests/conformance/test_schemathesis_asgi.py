@@ -1,0 +1,42 @@
+"""The mock conforms to openapi.yaml: every schemathesis check, positive and negative, in-process (ASGI)."""
+
+from __future__ import annotations
+
+from greenstat_ext.mock import MockSettings, create_app, get_state
+
+from ._harness import run_schemathesis
+
+ALL_RESPONSE_CHECKS = {
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "unsupported_method",
+}
+
+
+def test_all_checks_pass_with_the_valid_credentials_pinned() -> None:
+    app = create_app(MockSettings(rate_limit=0))
+    result = run_schemathesis(app=app, pinned=True, max_examples=300)
+    print("\n" + result.summary("schemathesis ASGI, credentials pinned"))
+    assert result.failures == []
+    assert result.errors == []
+    assert result.cases >= 300
+    assert result.statuses[200] >= 50
+    assert result.modes["positive"] > 0
+    assert result.modes["negative"] > 0
+    assert set(result.checks_run) >= ALL_RESPONSE_CHECKS
+    assert {400, 405} <= set(result.statuses)  # bad idMessage and undeclared methods were exercised
+    assert get_state(app).stats.total == result.cases  # every case reached the app
+
+
+def test_all_checks_pass_with_generated_credentials() -> None:
+    app = create_app(MockSettings(rate_limit=0))
+    result = run_schemathesis(app=app, pinned=False, max_examples=150)
+    print("\n" + result.summary("schemathesis ASGI, credentials generated"))
+    assert result.failures == []
+    assert result.errors == []
+    assert {400, 401, 403} <= set(result.statuses)  # malformed idInstance, wrong token, unknown instance

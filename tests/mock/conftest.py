@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings, create_app
+
+PATH = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
+
+
+class FakeClock:
+    """A UNIX clock that only moves when the test says so."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+class TestClient:
+    """Synchronous requests to the app in-process, through httpx's own ASGI transport."""
+
+    __test__ = False
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def send() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+                return await client.request(method, url, **kwargs)
+
+        return anyio.run(send)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def __enter__(self) -> TestClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+@pytest.fixture
+def client(clock: FakeClock) -> Iterator[TestClient]:
+    with TestClient(create_app(MockSettings(rate_limit=0, clock=clock))) as test_client:
+        yield test_client

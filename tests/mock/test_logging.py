@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from greenstat_ext.mock import DEMO_TOKEN, MockServer, MockSettings, TokenMaskingFilter, mask_path, mask_token
+from greenstat_ext.mock._faults import ConnectionDropped
+
+
+def test_mask_path_hides_the_token_segment_only() -> None:
+    path = f"/waInstance1101000001/getStatusStatistic/{DEMO_TOKEN}?idMessage=BAE5"
+    assert mask_path(path) == "/waInstance1101000001/getStatusStatistic/***?idMessage=BAE5"
+    assert (
+        mask_path("GET https://h/waInstance1/sendMessage/abc/x y")
+        == "GET https://h/waInstance1/sendMessage/***/x y"
+    )
+    assert mask_path("/healthz") == "/healthz"
+
+
+def test_mask_token_keeps_only_the_tail() -> None:
+    assert mask_token(DEMO_TOKEN) == "***2345 (50 chars)"
+    assert mask_token("short") == "*** (5 chars)"
+
+
+def test_filter_masks_message_and_args_and_literal_tokens() -> None:
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "got %s and %s", ("/waInstance1/m/SECRET", b"SECRET2"), None
+    )
+    assert TokenMaskingFilter(["SECRET2"]).filter(record)
+    assert record.getMessage() == "got /waInstance1/m/*** and ***"
+
+
+def test_filter_swallows_the_drop_fault_traceback() -> None:
+    try:
+        raise ConnectionDropped("on purpose")
+    except ConnectionDropped as exc:
+        record = logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "boom", (), (type(exc), exc, None)
+        )
+    assert not TokenMaskingFilter().filter(record)
+
+
+def test_uvicorn_access_log_shows_the_path_with_the_token_masked(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="httpx")  # the test's own client logs full URLs at INFO
+    caplog.set_level(logging.INFO)  # after: set_level also sets the capture handler's level
+    with MockServer(MockSettings(rate_limit=0), log_level="info", access_log=True) as server:
+        url = f"{server.base_url}/waInstance1101000001/getStatusStatistic/{DEMO_TOKEN}"
+        assert httpx.get(url, params={"idMessage": "BAE5F4886F6F2D05"}).status_code == 200
+        assert httpx.get(url.replace(DEMO_TOKEN, "WrongToken123")).status_code == 401
+    access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any("/waInstance1101000001/getStatusStatistic/***?idMessage=BAE5F4886F6F2D05" in m for m in access)
+    assert any("/getStatusStatistic/***" in m and "401" in m for m in access)
+    assert DEMO_TOKEN not in caplog.text
+    assert "WrongToken123" not in caplog.text
