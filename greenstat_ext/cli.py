@@ -30,6 +30,32 @@ def _root() -> None:
 _mock.register(app)
 
 
+def _register_contract_test() -> None:
+    """Register ``contract-test``; without the ``contract`` extra, a command that says how to get it."""
+    try:
+        from .contract._cli import contract_test
+    except ModuleNotFoundError as exc:  # schemathesis and its stack come with greenstat[contract]
+        missing = exc.name or "schemathesis"
+
+        passthrough = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+        @app.command("contract-test", context_settings=passthrough)
+        def contract_test_unavailable() -> None:
+            """Contract-test an implementation (needs: pip install 'greenstat[contract]')."""
+            typer.echo(
+                f"greenstat contract-test: error: {missing} is not installed; "
+                "run: pip install 'greenstat[contract]'",
+                err=True,
+            )
+            raise typer.Exit(code=2) from None
+
+        return
+    app.command("contract-test")(contract_test)
+
+
+_register_contract_test()
+
+
 def main() -> None:
     """Entry point of the ``greenstat`` script."""
     app()
