@@ -61,7 +61,7 @@ def test_check_generated_fails_on_a_hand_edit(tmp_path: Path) -> None:
 
     result = _run(ROOT / "scripts" / "check_generated.sh", tree)
     assert result.returncode != 0
-    assert "-    participant: str | None" in result.stdout
+    assert "-    status: str" in result.stdout
     assert "run 'make generate'" in result.stderr
 
 

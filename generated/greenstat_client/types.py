@@ -1,11 +1,33 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping, MutableMapping
-from typing import IO, BinaryIO, Generic, TypeVar
+from typing import IO, Any, BinaryIO, Generic, TypeVar
 
+import msgspec
 from attrs import define
 from msgspec import UNSET
 from msgspec import UnsetType as Unset
+
+ModelT = TypeVar("ModelT", bound="Model")
+
+
+class Model(msgspec.Struct, gc=False, omit_defaults=True):
+    """Base of every generated model (greenstat template).
+
+    Why msgspec: one strict decoder that validates while it parses, and small instances. ``gc=False`` is
+    safe because models hold only scalars, enums and other models, so they cannot form reference cycles.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """This object as JSON-ready builtins, with the wire (camelCase) member names."""
+        result: dict[str, Any] = msgspec.to_builtins(self)
+        return result
+
+    @classmethod
+    def from_dict(cls: type[ModelT], src_dict: Mapping[str, Any]) -> ModelT:
+        """Build and validate from decoded JSON; raises ``msgspec.ValidationError`` naming the bad member."""
+        return msgspec.convert(src_dict, type=cls, strict=True)
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
@@ -45,4 +67,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "Model", "RequestFiles", "Response", "Unset"]

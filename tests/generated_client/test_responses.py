@@ -118,6 +118,11 @@ def test_text_plain_error_bodies_leave_parsed_empty(code: int) -> None:
         ([{"participant": ["1@c.us"], "timestamp": 1, "status": "read"}], "$[0].participant"),
         ({"participant": "1@c.us", "timestamp": 1, "status": "read"}, "Expected `array`, got `object`"),
         ([{"participant": "1@c.us", "timestamp": 1.5, "status": "read"}], "$[0].timestamp"),
+        (
+            [{"participant": "1@c.us", "timestamp": -1, "status": "read"}],
+            "Expected `int` >= 0 - at `$[0].timestamp`",
+        ),
+        ([{"participant": "", "timestamp": 1, "status": "read"}], "length >= 1 - at `$[0].participant`"),
     ],
 )
 def test_a_200_that_breaks_the_spec_raises_naming_the_member(body: Any, where: str) -> None:

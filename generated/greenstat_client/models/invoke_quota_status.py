@@ -1,30 +1,19 @@
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated
 
 import msgspec
 
-T = TypeVar("T", bound="InvokeQuotaStatus")
+from ..types import Model
 
 
-class InvokeQuotaStatus(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
+class InvokeQuotaStatus(Model, kw_only=True):
     method: str
     """ The method whose quota was checked. """
 
-    used: int
+    used: Annotated[int, msgspec.Meta(ge=0)]
 
-    total: int
+    total: Annotated[int, msgspec.Meta(ge=0)]
 
     status: str
     """ `QUOTE_EXCEEDED` or `QUOTE_ALLOWED` (open set: the docs also spell it `QUOTA_...`). """
 
     description: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """This object as JSON-ready builtins, with the wire (camelCase) member names."""
-        result: dict[str, Any] = msgspec.to_builtins(self)
-        return result
-
-    @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        """Build and validate from decoded JSON; raises ``msgspec.ValidationError`` naming the bad member."""
-        return msgspec.convert(src_dict, type=cls, strict=True)

@@ -1,14 +1,12 @@
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated
 
 import msgspec
 
 from ..models.status_value import StatusValue
+from ..types import Model
 
-T = TypeVar("T", bound="StatusStatistic")
 
-
-class StatusStatistic(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True):
+class StatusStatistic(Model, kw_only=True):
     """One recipient of the status and its state.
 
     `additionalProperties` is deliberately left open (not `false`): Green API may add fields to this
@@ -18,24 +16,14 @@ class StatusStatistic(msgspec.Struct, kw_only=True, gc=False, omit_defaults=True
 
     """
 
-    participant: str
+    participant: Annotated[str, msgspec.Meta(min_length=1)]
     """ The recipient's chat id, e.g. `11001234567@c.us`. (The published page says "array": an erratum.)
      """
 
-    timestamp: int
+    timestamp: Annotated[int, msgspec.Meta(ge=0)]
     """ UNIX time (seconds) of the last action on the status for this recipient. """
 
     status: StatusValue
     """ `pending`: being sent; `sent`: sent; `delivered`: delivered; `read`: read, viewed or listened to.
     States only move forward, in this order. Clients should tolerate values added in the future.
      """
-
-    def to_dict(self) -> dict[str, Any]:
-        """This object as JSON-ready builtins, with the wire (camelCase) member names."""
-        result: dict[str, Any] = msgspec.to_builtins(self)
-        return result
-
-    @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        """Build and validate from decoded JSON; raises ``msgspec.ValidationError`` naming the bad member."""
-        return msgspec.convert(src_dict, type=cls, strict=True)
