@@ -54,9 +54,7 @@ def test_check_generated_fails_on_a_hand_edit(tmp_path: Path) -> None:
 
     model = tree / "models" / "status_statistic.py"
     text = model.read_text(encoding="utf-8")
-    model.write_text(
-        text.replace("    participant: str\n", "    participant: str | None\n", 1), encoding="utf-8"
-    )
+    model.write_text(text.replace("    status: StatusValue\n", "    status: str\n", 1), encoding="utf-8")
     assert model.read_text(encoding="utf-8") != text
 
     result = _run(ROOT / "scripts" / "check_generated.sh", tree)
