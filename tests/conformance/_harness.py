@@ -8,6 +8,7 @@ off, ``max-examples``) so a run is the same on every machine.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -72,7 +73,13 @@ def run_schemathesis(
     checks: list[str] | None = None,
     seed: int = 0,
 ) -> RunResult:
-    """One seeded run, positive and negative, all phases but stateful (one operation: nothing to chain)."""
+    """One seeded run, positive and negative, all phases but stateful (one operation: nothing to chain).
+
+    ``make fuzz`` raises the bounds through ``GREENSTAT_FUZZ_EXAMPLES`` (examples per run, never fewer than
+    the test asked for) and ``GREENSTAT_FUZZ_SEED``; ``make test`` leaves both unset, so CI stays seeded.
+    """
+    max_examples = max(max_examples, int(os.environ.get("GREENSTAT_FUZZ_EXAMPLES", "0")))
+    seed = int(os.environ.get("GREENSTAT_FUZZ_SEED", str(seed)))
     document: dict[str, Any] = {
         "seed": seed,
         "suppress-health-check": ["too_slow"],
