@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import build  # noqa: E402
+from _paths import build
 
 
 def main() -> None:

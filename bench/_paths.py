@@ -59,7 +59,9 @@ def _greenstat_async(base_url: str, _raw_dir: str | None) -> tuple[Fetch, Callab
     from greenstat_ext import AsyncGreenStat
 
     runner = asyncio.Runner()
-    client = AsyncGreenStat(id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=base_url, rate_limit=0)
+    client = AsyncGreenStat(
+        id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=base_url, rate_limit=0
+    )
 
     def fetch(id_message: str) -> Sized:
         return runner.run(client.get_status_statistic(id_message))

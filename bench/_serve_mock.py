@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _data import bench_data  # noqa: E402
+from _data import bench_data
 
-from greenstat_ext.mock import FaultSettings, MockServer, MockSettings  # noqa: E402
+from greenstat_ext.mock import FaultSettings, MockServer, MockSettings
 
 
 def main() -> None:

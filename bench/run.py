@@ -88,7 +88,10 @@ def wait_until_up(url: str, seconds: float) -> None:
 @contextlib.contextmanager
 def mock_process() -> Iterator[str]:
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, str(HERE / "_serve_mock.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, str(HERE / "_serve_mock.py")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -125,7 +128,7 @@ def official_python() -> tuple[Path | None, str]:
             return None, f"venv failed: {made.stderr.strip()[-200:]}"
     check = run([str(python), "-c", "import whatsapp_api_client_python.API"], timeout=60)
     if check.returncode != 0:
-        pip = run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", OFFICIAL_SPEC],
+        pip = run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", OFFICIAL_SPEC],
                   timeout=600)  # fmt: skip
         if pip.returncode != 0:
             return None, f"pip install {OFFICIAL_SPEC} failed: {pip.stderr.strip()[-300:]}"
@@ -140,7 +143,9 @@ def prism_binary() -> tuple[Path | None, str]:
     if npm is None:
         return None, "npm not found"
     log(f"installing {PRISM_SPEC} into {PRISM_DIR.relative_to(ROOT)}")
-    result = run([npm, "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund", PRISM_SPEC], timeout=600)
+    result = run(
+        [npm, "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund", PRISM_SPEC], timeout=600
+    )
     if result.returncode != 0 or not binary.exists():
         return None, f"npm install failed: {result.stderr.strip()[-300:]}"
     return binary, "installed"
@@ -156,7 +161,8 @@ class Official:
         )  # fmt: skip
 
     def fetch_timed(self, id_message: str) -> tuple[float, int]:
-        assert self._process.stdin is not None and self._process.stdout is not None
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
         self._process.stdin.write(id_message + "\n")
         self._process.stdin.flush()
         line = self._process.stdout.readline()
@@ -192,7 +198,9 @@ class Results:
         return statistics.median(samples) if samples else None
 
 
-def time_paths(base_url: str, raw_dir: str | None, official: Official | None, rounds: int, res: Results) -> None:
+def time_paths(
+    base_url: str, raw_dir: str | None, official: Official | None, rounds: int, res: Results
+) -> None:
     paths = [p for p in IN_PROCESS if not (p == "raw_generated" and raw_dir is None)]
     fetchers = {name: build(name, base_url, raw_dir) for name in paths}
     order: list[str] = [*paths, *(["official"] if official else [])]
@@ -225,12 +233,24 @@ def measure_memory(base_url: str, raw_dir: str | None, official_py: Path | None,
     for name in IN_PROCESS:
         if name == "raw_generated" and raw_dir is None:
             continue
-        command = [sys.executable, str(HERE / "_memory.py"), name, base_url, large, warm, *([raw_dir] if raw_dir else [])]
+        command = [
+            sys.executable,
+            str(HERE / "_memory.py"),
+            name,
+            base_url,
+            large,
+            warm,
+            *([raw_dir] if raw_dir else []),
+        ]
         result = run(command, timeout=300)
         res.memory[name] = json.loads(result.stdout)["peak"] / MIB if result.returncode == 0 else "failed"
     if official_py is not None:
-        result = run([str(official_py), str(HERE / "_official.py"), "memory", base_url, large, warm], timeout=300)
-        res.memory["official"] = json.loads(result.stdout)["peak"] / MIB if result.returncode == 0 else "failed"
+        result = run(
+            [str(official_py), str(HERE / "_official.py"), "memory", base_url, large, warm], timeout=300
+        )
+        res.memory["official"] = (
+            json.loads(result.stdout)["peak"] / MIB if result.returncode == 0 else "failed"
+        )
     log("memory measured")
 
 
@@ -293,7 +313,9 @@ def profile_greenstat(base_url: str, res: Results) -> None:
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if "function calls" in line)
-    res.profile = "\n".join(line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in lines[start:])
+    res.profile = "\n".join(
+        line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in lines[start:]
+    )
 
 
 def machine() -> dict[str, str]:
@@ -324,7 +346,9 @@ def fmt_ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.2f} ms"
 
 
-def render(res: Results, info: dict[str, str], args: argparse.Namespace) -> tuple[str, str, list[tuple[str, str, str, bool | None]]]:
+def render(
+    res: Results, info: dict[str, str], args: argparse.Namespace
+) -> tuple[str, str, list[tuple[str, str, str, bool | None]]]:
     order = [*IN_PROCESS, "official"]
     header = "| path | " + " | ".join(f"{s // 1000}k" for s in SIZES) + " | peak memory growth at 100k |"
     rows = [header, "|---|" + "---|" * (len(SIZES) + 1)]
@@ -337,11 +361,13 @@ def render(res: Results, info: dict[str, str], args: argparse.Namespace) -> tupl
             elif name == "floor":
                 cells.append(fmt_ms(median))
             else:
-                cells.append(f"{fmt_ms(median)} ({median / floor:.2f}×)" if floor else fmt_ms(median))
+                cells.append(f"{fmt_ms(median)} ({median / floor:.2f}x)" if floor else fmt_ms(median))
         memory = res.memory.get(name)
         floor_memory = res.memory.get("floor")
         if isinstance(memory, float) and isinstance(floor_memory, float):
-            memory_cell = f"{memory:.1f} MiB" + ("" if name == "floor" else f" ({memory / floor_memory:.2f}×)")
+            memory_cell = f"{memory:.1f} MiB" + (
+                "" if name == "floor" else f" ({memory / floor_memory:.2f}x)"
+            )
         else:
             memory_cell = str(memory or res.notes.get(name, "—"))
         rows.append(f"| {PATH_LABELS[name]} | " + " | ".join(cells) + f" | {memory_cell} |")
@@ -352,8 +378,9 @@ def render(res: Results, info: dict[str, str], args: argparse.Namespace) -> tupl
         "| server | requests/s (16 connections) | statuses |",
         "|---|---|---|",
         f"| greenstat mock (uvicorn, 1 process) | {res.mock_rps:,.0f} | {res.mock_codes} |",
-        f"| Stoplight Prism 5 (`prism mock openapi.yaml -v error`) | "
-        + (f"{prism:,.0f}" if isinstance(prism, float) else prism) + f" | {res.prism_codes or '—'} |",
+        "| Stoplight Prism 5 (`prism mock openapi.yaml -v error`) | "
+        + (f"{prism:,.0f}" if isinstance(prism, float) else prism)
+        + f" | {res.prism_codes or '—'} |",
     ]
     mock_table = "\n".join(mock_rows)
 
@@ -375,15 +402,17 @@ def render(res: Results, info: dict[str, str], args: argparse.Namespace) -> tupl
         return value <= limit if below else value >= limit
 
     def show(value: float | None) -> str:
-        return "—" if value is None else f"{value:.2f}×"
+        return "—" if value is None else f"{value:.2f}x"
 
     goals: list[tuple[str, str, str, bool | None]] = [
-        ("`GreenStat` at 100k, median vs the floor", "≤ 0.60×", show(sync_big), holds(sync_big, 0.6)),
-        ("`GreenStat` peak memory growth at 100k vs `json.loads`", "≤ 0.50×", show(mem_ratio), holds(mem_ratio, 0.5)),
-        ("`GreenStat` at 1k, median vs the floor", "≤ 1.10×", show(sync_small), holds(sync_small, 1.1)),
-        ("`AsyncGreenStat` at 100k, median vs the floor", "≤ 0.60×", show(async_big), holds(async_big, 0.6)),
-        ("`AsyncGreenStat` at 1k, median vs the floor", "≤ 1.10×", show(async_small), holds(async_small, 1.1)),
-        ("mock requests/s vs Prism's", "≥ 2×", show(prism_ratio), holds(prism_ratio, 2.0, below=False)),
+        ("`GreenStat` at 100k, median vs the floor", "≤ 0.60x", show(sync_big), holds(sync_big, 0.6)),
+        ("`GreenStat` peak memory growth at 100k vs `json.loads`", "≤ 0.50x", show(mem_ratio),
+         holds(mem_ratio, 0.5)),
+        ("`GreenStat` at 1k, median vs the floor", "≤ 1.10x", show(sync_small), holds(sync_small, 1.1)),
+        ("`AsyncGreenStat` at 100k, median vs the floor", "≤ 0.60x", show(async_big), holds(async_big, 0.6)),
+        ("`AsyncGreenStat` at 1k, median vs the floor", "≤ 1.10x", show(async_small),
+         holds(async_small, 1.1)),
+        ("mock requests/s vs Prism's", "≥ 2x", show(prism_ratio), holds(prism_ratio, 2.0, below=False)),
         ("mock, 100k-recipient response (warm cache)", "well under 1 s", fmt_ms(res.large_warm),
          res.large_warm < 0.5),
     ]  # fmt: skip
@@ -419,7 +448,8 @@ msgspec {info["msgspec"]}, uvicorn {info["uvicorn"]}. The run took {total:.0f} s
 - "openapi-python-client output, untemplated": `openapi-python-client generate --meta none` without our
   templates, into a temporary folder, imported as `{RAW_PACKAGE}`.
 - The official SDK runs in its own venv (`bench/.venv-official`), driven over a pipe; each call is timed in
-  that process (requests, `Connection: close` on every request, as the SDK does). {res.notes.get("official", "")}
+  that process (requests, `Connection: close` on every request, as the SDK does).
+  {res.notes.get("official", "")}
 - Peak memory growth: one 100k fetch per path, each in a FRESH process, after a 1k warm-up call (imports,
   connection): `tracemalloc` peak minus the traced size before the call (Python allocations: the body,
   its copies and the decoded objects; not RSS).
@@ -430,9 +460,9 @@ msgspec {info["msgspec"]}, uvicorn {info["uvicorn"]}. The run took {total:.0f} s
 
 ## Mock server
 
-Requests/s over {args.load_seconds:.0f} s at 16 concurrent keep-alive connections (`bench/_load.py`, raw asyncio streams, so
-the load generator is not the bottleneck), the 12-recipient demo status `{SMALL_DEMO}`, both servers on
-loopback in the same run, each in one process.
+Requests/s over {args.load_seconds:.0f} s at 16 concurrent keep-alive connections (`bench/_load.py`, raw
+asyncio streams, so the load generator is not the bottleneck), the 12-recipient demo status
+`{SMALL_DEMO}`, both servers on loopback in the same run, each in one process.
 
 {mock_table}
 
@@ -454,9 +484,10 @@ including the client receiving {_demo_mib():.1f} MiB).
 
 ## Why it is fast, and what keeps it fast
 
-- The generated endpoint decodes a 200 body with one module-level `msgspec.json.Decoder(list[StatusStatistic])`
-  straight from the response bytes: no intermediate dicts, validation while parsing, and `gc=False` Structs
-  (100k tracked objects would otherwise make the cyclic GC walk them repeatedly during decoding).
+- The generated endpoint decodes a 200 body with one module-level
+  `msgspec.json.Decoder(list[StatusStatistic])` straight from the response bytes: no intermediate dicts,
+  validation while parsing, and `gc=False` Structs (100k tracked objects would otherwise make the cyclic
+  GC walk them repeatedly during decoding).
 - The transport under it (rate limit, retries, redaction) does constant work per request: it never reads,
   copies, logs or redacts a successful body. Body excerpts are built only for errors. `RawResponse.content`
   is the same bytes object the decoder read.
@@ -479,7 +510,9 @@ def _demo_mib() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--load-seconds", type=float, default=10.0)
     parser.add_argument("--no-prism", action="store_true")
@@ -529,7 +562,9 @@ def main() -> None:
     print(mock_table, "\n")
     for goal, target, value, ok in goals:
         print(f"  {'ok  ' if ok else 'MISS' if ok is False else '--  '} {goal}: {value} (target {target})")
-    print(f"\nwritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    print(
+        f"\nwritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
+    )
 
 
 if __name__ == "__main__":
