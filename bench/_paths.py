@@ -15,12 +15,13 @@ from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN
 Fetch = Callable[[str], Sized]
 PATH_LABELS = {
     "floor": "`httpx` + `json.loads`, untyped (the floor)",
+    "floor_async": "`httpx.AsyncClient` + `json.loads`, untyped",
     "greenstat_sync": "greenstat `GreenStat` (typed, validated)",
     "greenstat_async": "greenstat `AsyncGreenStat` (typed, validated)",
     "raw_generated": "openapi-python-client output, untemplated",
     "official": "official SDK `whatsapp-api-client-python` 0.0.55, untyped",
 }
-IN_PROCESS = ("floor", "greenstat_sync", "greenstat_async", "raw_generated")
+IN_PROCESS = ("floor", "floor_async", "greenstat_sync", "greenstat_async", "raw_generated")
 RAW_PACKAGE = "raw_greenstat_client"
 _PATH = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
 
@@ -58,17 +59,44 @@ def _greenstat_async(base_url: str, _raw_dir: str | None) -> tuple[Fetch, Callab
 
     from greenstat_ext import AsyncGreenStat
 
-    runner = asyncio.Runner()
+    # One loop for every call, entered with run_until_complete: asyncio.Runner.run would add a SIGINT
+    # handler round trip per call, which is the harness's cost, not the client's.
+    loop = asyncio.new_event_loop()
     client = AsyncGreenStat(
         id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=base_url, rate_limit=0
     )
 
     def fetch(id_message: str) -> Sized:
-        return runner.run(client.get_status_statistic(id_message))
+        return loop.run_until_complete(client.get_status_statistic(id_message))
 
     def close() -> None:
-        runner.run(client.close())
-        runner.close()
+        loop.run_until_complete(client.close())
+        loop.close()
+
+    return fetch, close
+
+
+def _floor_async(base_url: str, _raw_dir: str | None) -> tuple[Fetch, Callable[[], None]]:
+    import asyncio
+    import json
+
+    import httpx
+
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(base_url=base_url, timeout=30.0)
+
+    async def get(id_message: str) -> list[Any]:
+        response = await client.get(_PATH, params={"idMessage": id_message})
+        response.raise_for_status()
+        result: list[Any] = json.loads(response.content)
+        return result
+
+    def fetch(id_message: str) -> Sized:
+        return loop.run_until_complete(get(id_message))
+
+    def close() -> None:
+        loop.run_until_complete(client.aclose())
+        loop.close()
 
     return fetch, close
 
@@ -95,6 +123,7 @@ def _raw_generated(base_url: str, raw_dir: str | None) -> tuple[Fetch, Callable[
 
 _BUILDERS: dict[str, Callable[[str, str | None], tuple[Fetch, Callable[[], None]]]] = {
     "floor": _floor,
+    "floor_async": _floor_async,
     "greenstat_sync": _greenstat_sync,
     "greenstat_async": _greenstat_async,
     "raw_generated": _raw_generated,
