@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test fuzz mock bench-mock
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test fuzz mock bench-mock bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,10 +68,8 @@ fuzz: $(STAMP) ## Long schemathesis runs against the mock (FUZZ_EXAMPLES=5000, a
 mock: $(STAMP) ## Serve the reference mock on http://127.0.0.1:8080 (MOCK_ARGS="--faults 0.1 ..." to add flags)
 	$(BIN)/greenstat mock --host 127.0.0.1 --port 8080 $(MOCK_ARGS)
 
-bench-FUZZ_EXAMPLES ?= 5000
-fuzz: $(STAMP) ## Long schemathesis runs against the mock (FUZZ_EXAMPLES=5000, a random seed it prints)
-	@seed=$${FUZZ_SEED:-$$RANDOM}; echo "fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per run"; \
-	GREENSTAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GREENSTAT_FUZZ_SEED=$$seed $(BIN)/pytest tests/conformance -q
-
-mock: $(STAMP) ## 30 s concurrent load on the mock (16 connections), prints requests/s and RSS
+bench-mock: $(STAMP) ## 30 s concurrent load on the mock (16 connections), prints requests/s and RSS
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
+
+bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism; writes docs/performance.md (~2 min; not in make test)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

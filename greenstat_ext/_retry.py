@@ -16,14 +16,16 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
-import tenacity
 
 from ._errors import ConfigurationError
 from ._redact import redact
+
+if TYPE_CHECKING:  # only in annotations here; _transport imports tenacity at the first request
+    import tenacity
 
 logger = logging.getLogger("greenstat.retry")
 
