@@ -223,7 +223,7 @@ def _watch(
         watch = {"until": target.value, "reached": reached, "total": len(items), "done": done}
         typer.echo(_as_json(id_message, items, {"watch": watch}))
     elif done:
-        console.print(f"All {len(items)} recipient(s) reached '{target.value}'.")
+        console.print(f"All {len(items)} recipient(s) reached '{target.value}'.", soft_wrap=True)
     else:
         why = "no recipients yet (unknown or expired idMessage?)" if not items else f"{reached}/{len(items)}"
         typer.echo(
@@ -344,7 +344,7 @@ def stats(
         typer.echo(_as_json(id_message, items))
         return
     console.print(_table(id_message, items))
-    console.print(_summary_line(summarize(items)))
+    console.print(_summary_line(summarize(items)), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
