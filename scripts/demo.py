@@ -26,6 +26,7 @@ GREENSTAT = str(Path(sys.executable).with_name("greenstat"))
 
 def run(*args: str, env: dict[str, str]) -> int:
     """Run ``greenstat ARGS`` in the foreground, echoing the command line first."""
+    time.sleep(1.0)  # each command is a new process with its own limiter: keep to the mock's 1 request/s
     print(f"\n$ greenstat {shlex.join(args)}", flush=True)
     return subprocess.run([GREENSTAT, *args], env=env, check=False).returncode  # noqa: S603
 
