@@ -343,7 +343,14 @@ def stats(
     if as_json:
         typer.echo(_as_json(id_message, items))
         return
-    console.print(_table(id_message, items))
+    if items:
+        console.print(_table(id_message, items))
+    else:
+        console.print(
+            f"No recipients for {id_message}: the status is unknown to this instance, older than 30 days, "
+            "or not yet sent to anyone.",
+            soft_wrap=True,
+        )
     console.print(_summary_line(summarize(items)), soft_wrap=True)
 
 
