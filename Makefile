@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test fuzz mock bench-mock bench
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, test
 	$(MAKE) --no-print-directory lint-spec
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory pytest
+
+demo: $(STAMP) ## Start the mock, run greenstat stats, a short --watch and contract-test against it, stop it
+	$(BIN)/python scripts/demo.py
 
 FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP) ## Long schemathesis runs against the mock (FUZZ_EXAMPLES=5000, a random seed it prints)

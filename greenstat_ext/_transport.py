@@ -4,6 +4,10 @@ The generated ``sync_detailed``/``asyncio_detailed`` know nothing of retries; th
 ``httpx.Client.request``, which ends in ``transport.handle_request``. Wrapping the transport puts one policy
 under both the sync and the async path without touching generated code.
 
+The body is read inside the retried attempt (the SDK never streams): a connection dropped after the
+headers, before the end of the body, is then retried like any other connection error instead of surfacing
+from ``httpx.Client`` after the retry loop has returned.
+
 Per-call settings (policy, timeout, limiter) and per-call results (retries taken, the final response) travel
 in a :class:`CallContext` held in a ``ContextVar``: it follows the call through ``httpx.Client`` in the same
 thread (sync) or task (async), so clients made by ``with_options`` can share one connection pool.
@@ -66,6 +70,11 @@ class RetryingTransport(httpx.BaseTransport):
             if call.limiter is not None:
                 call.limiter.acquire()
             response = self._inner.handle_request(request)
+            try:
+                response.read()  # inside the retry: a connection dropped mid-body is retried too
+            except BaseException:
+                response.close()
+                raise
             call.response = response
             return response
 
@@ -93,6 +102,11 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
             if call.limiter is not None:
                 await call.limiter.acquire_async()
             response = await self._inner.handle_async_request(request)
+            try:
+                await response.aread()  # inside the retry: a connection dropped mid-body is retried too
+            except BaseException:
+                await response.aclose()
+                raise
             call.response = response
             return response
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from ._cli import mock as _mock
+from ._cli import stats as _stats
 
 __all__ = ["app", "main"]
 
@@ -28,6 +29,7 @@ def _root() -> None:
 
 
 _mock.register(app)
+_stats.register(app)
 
 
 def _register_contract_test() -> None:

@@ -1,0 +1,275 @@
+"""``greenstat stats`` against the real mock: output, --json, --watch, and every error path's exit code.
+
+Why a fake clock for --watch: the command's poll interval cannot go below 1 s (the API's rate limit), so
+the tests replace its sleep/clock seams (``_sleep``/``_clock``) and, for progress, give the mock a clock
+that runs fast; no test waits on real time except the Ctrl-C one, which needs a real process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from greenstat_client.models import StatusStatistic, StatusValue
+from greenstat_ext._cli import stats as stats_command
+from greenstat_ext.cli import app
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+
+PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
+FIXED_ITEMS = [
+    StatusStatistic(participant="79000000001@c.us", timestamp=1_700_000_000, status=StatusValue.PENDING),
+    StatusStatistic(participant="79000000002@c.us", timestamp=1_700_000_060, status=StatusValue.SENT),
+    StatusStatistic(participant="79000000003@c.us", timestamp=1_700_000_120, status=StatusValue.DELIVERED),
+    StatusStatistic(participant="79000000004@c.us", timestamp=1_700_000_180, status=StatusValue.READ),
+    StatusStatistic(participant="79000000005@c.us", timestamp=1_700_000_240, status=StatusValue("played")),
+]
+STUCK_ITEMS = [
+    StatusStatistic(participant="79000000009@c.us", timestamp=1_700_000_000, status=StatusValue.SENT)
+]
+DATA = {"FIXED": FIXED_ITEMS, "STUCK": STUCK_ITEMS}
+
+runner = CliRunner()
+
+
+class FakeTime:
+    """The command's clock and sleep: sleeping advances the clock, instantly."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def fast_command(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(stats_command, "_rate_limit", 0)
+    monkeypatch.setattr(stats_command, "_clock", fake.clock)
+    monkeypatch.setattr(stats_command, "_sleep", fake.sleep)
+    return fake
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[MockServer]:
+    with MockServer(MockSettings(rate_limit=0, data=DATA, seed=59)) as server:
+        yield server
+
+
+def _env(server: MockServer, **changes: str | None) -> dict[str, str | None]:
+    env: dict[str, str | None] = {
+        "GREEN_API_URL": server.base_url,
+        "GREEN_API_ID_INSTANCE": str(DEMO_ID_INSTANCE),
+        "GREEN_API_TOKEN": DEMO_TOKEN,
+    }
+    env.update(changes)
+    return env
+
+
+def test_table_and_summary(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "FIXED"], env=_env(mock), terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for item in FIXED_ITEMS:
+        assert item.participant in result.stdout
+    assert "2023-11-14T22:13:20Z" in result.stdout  # ISO-8601 of the first timestamp
+    assert "played" in result.stdout
+    assert (
+        "5 recipient(s): pending 1, sent 1, delivered 1, read 1, played 1; read rate 20% "
+        "(unknown status values from a newer API: played)"
+    ) in result.stdout
+    assert DEMO_TOKEN not in result.output
+
+
+def test_json_output_is_the_spec_json_plus_the_summary(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "FIXED", "--json"], env=_env(mock))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["id_message"] == "FIXED"
+    assert document["items"] == [item.to_dict() for item in FIXED_ITEMS]
+    assert document["summary"]["counts"] == {"pending": 1, "sent": 1, "delivered": 1, "read": 1, "played": 1}
+    assert document["summary"]["read_rate"] == 0.2
+    assert document["summary"]["unknown_statuses"] == ["played"]
+
+
+def test_flags_win_over_the_environment(mock: MockServer) -> None:
+    env = _env(mock, GREEN_API_URL=None, GREEN_API_ID_INSTANCE=None, GREEN_API_TOKEN=None)
+    args = ["stats", "FIXED", "--json", "--api-url", mock.base_url, "--id-instance", str(DEMO_ID_INSTANCE)]
+    result = runner.invoke(app, [*args, "--token", DEMO_TOKEN], env=env)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["items"]) == len(FIXED_ITEMS)
+
+
+def test_watch_reaches_the_target(fast_command: FakeTime) -> None:
+    ticks = itertools.count()
+    lock = threading.Lock()
+
+    def fast_clock() -> float:  # every read of the mock's clock is 3 s later: the status progresses fast
+        with lock:
+            return 1_800_000_000.0 + 3.0 * next(ticks)
+
+    with MockServer(MockSettings(rate_limit=0, seed=59, clock=fast_clock)) as server:
+        args = [
+            "stats",
+            PROGRESSING,
+            "--watch",
+            "--until",
+            "delivered",
+            "--interval",
+            "1",
+            "--timeout",
+            "600",
+        ]
+        result = runner.invoke(app, args, env=_env(server))
+        polls = server.stats.requests_for(PROGRESSING)
+    assert result.exit_code == 0, result.output
+    assert "All 20 recipient(s) reached 'delivered'." in result.stdout
+    assert polls >= 2  # it did poll until the status moved on
+    assert fast_command.slept == [1.0] * (polls - 1)
+
+
+def test_watch_times_out_with_exit_1(mock: MockServer, fast_command: FakeTime) -> None:
+    args = ["stats", "STUCK", "--watch", "--until", "read", "--interval", "2", "--timeout", "5"]
+    result = runner.invoke(app, args, env=_env(mock))
+    assert result.exit_code == 1, result.output
+    assert "timed out after 5 s waiting for 'read': 0/1" in result.stderr
+    assert fast_command.slept == [2.0, 2.0, 1.0]
+
+
+def test_watch_json_reports_the_final_state(mock: MockServer) -> None:
+    args = ["stats", "STUCK", "--watch", "--json", "--until", "delivered", "--timeout", "3"]
+    result = runner.invoke(app, args, env=_env(mock))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["watch"] == {
+        "until": "delivered",
+        "reached": 0,
+        "total": 1,
+        "done": False,
+    }
+
+
+def test_watch_does_not_count_an_empty_answer_as_done(mock: MockServer) -> None:
+    args = ["stats", "NOBODY", "--watch", "--timeout", "2"]
+    result = runner.invoke(app, args, env=_env(mock))
+    assert result.exit_code == 1
+    assert "no recipients yet (unknown or expired idMessage?)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "env_changes", "expected"),
+    [
+        (MockSettings(rate_limit=0), {"GREEN_API_TOKEN": "WrongToken123"}, "HTTP 401 Unauthorized"),
+        (MockSettings(rate_limit=0), {"GREEN_API_ID_INSTANCE": "1101000002"}, "HTTP 403 Forbidden"),
+        (MockSettings(rate_limit=0, quota_exceeded=True), {}, "HTTP 466 Quota Exceeded"),
+    ],
+)
+def test_api_errors_exit_1_with_one_line(
+    settings: MockSettings, env_changes: dict[str, str], expected: str
+) -> None:
+    with MockServer(settings) as server:
+        result = runner.invoke(app, ["stats", "FIXED"], env=_env(server, **env_changes))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("greenstat stats: error: " + expected)
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    for token in (DEMO_TOKEN, "WrongToken123"):
+        assert token not in result.output
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_unreachable_url_exits_2() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    env = {"GREEN_API_URL": url, "GREEN_API_ID_INSTANCE": "1101000001", "GREEN_API_TOKEN": DEMO_TOKEN}
+    result = runner.invoke(app, ["stats", "FIXED", "--max-retries", "0"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"greenstat stats: error: cannot reach {url}: ConnectError")
+    assert DEMO_TOKEN not in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env_changes", "expected"),
+    [
+        (["--frobnicate"], {}, "No such option: --frobnicate"),
+        (["--interval", "0.5", "--watch"], {}, "--interval"),
+        (["--until", "played", "--watch"], {}, "--until"),
+        ([], {"GREEN_API_TOKEN": None}, "missing credentials: set --token or GREEN_API_TOKEN"),
+        (
+            [],
+            {"GREEN_API_TOKEN": None, "GREEN_API_ID_INSTANCE": None},
+            "missing credentials: set --id-instance or GREEN_API_ID_INSTANCE and --token or GREEN_API_TOKEN",
+        ),
+        ([], {"GREEN_API_TOKEN": "not-a/valid token"}, "--token / GREEN_API_TOKEN: must be 1 to 128 ASCII"),
+        ([], {"GREEN_API_ID_INSTANCE": "abc"}, "--id-instance / GREEN_API_ID_INSTANCE: must be digits only"),
+        ([], {"GREEN_API_URL": "ftp://example.com"}, "--api-url / GREEN_API_URL: must be an http(s) URL"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(
+    mock: MockServer, args: list[str], env_changes: dict[str, str | None], expected: str
+) -> None:
+    before = mock.stats.total
+    result = runner.invoke(app, ["stats", "FIXED", *args], env=_env(mock, **env_changes))
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+    assert "not-a/valid token" not in result.output
+    assert mock.stats.total == before  # refused before any request
+
+
+def test_an_oversized_id_message_exits_2(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "X" * 300], env=_env(mock))
+    assert result.exit_code == 2
+    assert "ID_MESSAGE: must be at most 256 characters (got 300)" in result.stderr
+
+
+def test_help_documents_every_option_and_the_exit_codes() -> None:
+    result = runner.invoke(app, ["stats", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for option in ("--id-instance", "--token", "--api-url", "--json", "--watch", "--interval", "--until",
+                   "--timeout", "--max-retries", "Exit codes", "130"):  # fmt: skip
+        assert option in result.stdout
+
+
+def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
+    with MockServer(MockSettings(rate_limit=0, data=DATA)) as server:
+        env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
+        command = "from greenstat_ext.cli import main; main()"
+        args = ["stats", "STUCK", "--watch", "--interval", "1", "--timeout", "120"]
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-c", command, *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while server.stats.requests_for("STUCK") < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert server.stats.requests_for("STUCK") >= 1
+    assert process.returncode == 130, stderr
+    assert stderr.strip().endswith("greenstat stats: interrupted")
+    assert "Traceback" not in stdout + stderr
+    assert DEMO_TOKEN not in stdout + stderr

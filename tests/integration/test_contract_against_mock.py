@@ -1,0 +1,49 @@
+"""The contract kit against the real reference mock: the mock conforms, through the API and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from greenstat_ext.cli import app
+from greenstat_ext.contract import run_contract_test
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, MockServer, MockSettings
+
+ID_MESSAGE = next(iter(DEMO_MESSAGES))
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[MockServer]:
+    with MockServer(MockSettings(rate_limit=0)) as server:
+        yield server
+
+
+def test_the_mock_passes_the_contract_test(mock: MockServer) -> None:
+    report = run_contract_test(
+        mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=10, seed=1
+    )
+    assert report.ok
+    assert mock.stats.count(id_message=ID_MESSAGE, status=200) >= 1
+
+
+def test_greenstat_contract_test_exits_0_against_the_mock(mock: MockServer) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "contract-test",
+            "--url",
+            mock.base_url,
+            "--id-instance",
+            str(DEMO_ID_INSTANCE),
+            "--id-message",
+            ID_MESSAGE,
+            "--max-examples",
+            "5",
+        ],
+        env={"GREEN_API_TOKEN": DEMO_TOKEN},
+    )
+    assert result.exit_code == 0, result.output
+    assert "PASSED" in result.output
+    assert DEMO_TOKEN not in result.output
