@@ -21,6 +21,7 @@ from schemathesis.engine import events, from_schema
 from starlette.applications import Starlette
 
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN
+from tests._figures import record
 
 RESPONSE_CHECKS = [
     "status_code_conformance",
@@ -30,7 +31,6 @@ RESPONSE_CHECKS = [
 ]
 
 
-SUMMARIES: list[str] = []
 """Every run's summary line, printed at the end of the pytest session by conftest.py."""
 
 
@@ -54,7 +54,7 @@ class RunResult:
             f"statuses {dict(sorted(self.statuses.items()))}, {len(self.checks_run)} checks, "
             f"{len(self.failures)} failures, {len(self.errors)} errors"
         )
-        SUMMARIES.append(line)
+        record("schemathesis conformance", line)
         return line
 
 
