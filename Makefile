@@ -50,8 +50,8 @@ lint: $(STAMP) ## ruff check + ruff format --check
 typecheck: $(STAMP) ## mypy --strict on greenstat_ext and tests
 	$(BIN)/mypy
 
-pytest: $(STAMP) ## Run the test suite only
-	$(BIN)/pytest $(PYTEST_ARGS)
+pytest: $(STAMP) ## Run the test suite only, with the coverage of greenstat_ext (must stay >= 90%)
+	$(BIN)/pytest --cov=greenstat_ext --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, tests
 	$(MAKE) --no-print-directory lint
