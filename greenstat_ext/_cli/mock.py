@@ -134,7 +134,9 @@ def mock(
         f"  try: curl '{base_url}/waInstance{settings.id_instance}/getStatusStatistic/<token>?idMessage=...'"
     )
     typer.echo("\n".join(lines))
-    server = make_uvicorn_server(app, log_level="info", access_log=access_log, log_config=_log_config())
+    server = make_uvicorn_server(
+        app, log_level="info", access_log=access_log, log_config=_log_config(), secrets=(settings.token,)
+    )
     # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, then re-raises the signal so the exit status
     # tells how the process ended (143 for SIGTERM). SIGINT's re-raise arrives as KeyboardInterrupt.
     try:

@@ -28,7 +28,7 @@ from ._app import MockState, create_app, get_state
 from ._data import DataFileError, load_data, parse_data
 from ._faults import FaultKind, FaultSettings
 from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
-from ._server import MockServer
+from ._server import AppServer, MockServer
 from ._settings import MockSettings
 from ._state import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, DemoMessage, MessageStore
 from ._stats import MockStats
@@ -37,6 +37,7 @@ __all__ = [
     "DEMO_ID_INSTANCE",
     "DEMO_MESSAGES",
     "DEMO_TOKEN",
+    "AppServer",
     "DataFileError",
     "DemoMessage",
     "FaultKind",

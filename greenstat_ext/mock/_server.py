@@ -12,16 +12,18 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Self
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from ._app import MockState, create_app, get_state
 from ._logging import install_token_masking
 from ._settings import MockSettings
 from ._stats import MockStats
 
-__all__ = ["MockServer", "bind_loopback", "make_uvicorn_server"]
+__all__ = ["AppServer", "MockServer", "bind_loopback", "make_uvicorn_server"]
 
 
 def _is_loopback(host: str) -> bool:
@@ -52,9 +54,10 @@ def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def make_uvicorn_server(app: Starlette, *, log_level: str = "info", access_log: bool = True,
-                        log_config: dict[str, object] | None = None) -> uvicorn.Server:  # fmt: skip
-    """A uvicorn server for the app, with the token masked in its logs (installed after uvicorn's config)."""
+def make_uvicorn_server(app: ASGIApp, *, log_level: str = "info", access_log: bool = True,
+                        log_config: dict[str, object] | None = None,
+                        secrets: tuple[str, ...] = ()) -> uvicorn.Server:  # fmt: skip
+    """A uvicorn server for the app, with ``secrets`` (the tokens it accepts) masked in its logs."""
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -64,48 +67,43 @@ def make_uvicorn_server(app: Starlette, *, log_level: str = "info", access_log: 
         timeout_graceful_shutdown=2,
         server_header=False,
     )
-    settings = get_state(app).settings
-    install_token_masking([settings.token])
+    if secrets:
+        install_token_masking(list(secrets))  # after uvicorn's config has set up its loggers
     return uvicorn.Server(config)
 
 
-class MockServer:
-    """The mock served by uvicorn on ``127.0.0.1`` (a free port by default) in a background thread.
+class AppServer:
+    """Any ASGI app served by uvicorn on loopback (a free port by default) in a background thread.
 
-    ``with MockServer(settings) as server:`` starts it and waits until it accepts connections; leaving the
-    block stops it and joins the thread. ``server.base_url``, ``server.state``, ``server.stats``.
+    ``with AppServer(app) as server:`` starts it and waits until it accepts connections; leaving the block
+    stops it and joins the thread. The mock is one such app (:class:`MockServer`); tests use it for the
+    small deliberately broken implementations the contract kit must catch.
     """
 
     def __init__(
         self,
-        settings: MockSettings | None = None,
+        app: ASGIApp,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         log_level: str = "warning",
         access_log: bool = False,
     ) -> None:
-        self.app = create_app(settings)
+        self.app = app
         self._host, self._port = host, port
         self._log_level, self._access_log = log_level, access_log
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
 
-    @property
-    def state(self) -> MockState:
-        """The app's state: settings, data store, limiter, faults, counters."""
-        return get_state(self.app)
-
-    @property
-    def stats(self) -> MockStats:
-        """Hit counters (see :class:`MockStats`)."""
-        return self.state.stats
+    def _secrets(self) -> tuple[str, ...]:
+        """What to mask in the server's logs (the mock: its token)."""
+        return ()
 
     @property
     def port(self) -> int:
         if self._socket is None:
-            raise RuntimeError("MockServer is not running; use it as a context manager")
+            raise RuntimeError(f"{type(self).__name__} is not running; use it as a context manager")
         port: int = self._socket.getsockname()[1]
         return port
 
@@ -117,20 +115,22 @@ class MockServer:
 
     def start(self, timeout: float = 10.0) -> None:
         if self._thread is not None:
-            raise RuntimeError("MockServer already started")
+            raise RuntimeError(f"{type(self).__name__} already started")
         self._socket = bind_loopback(self._host, self._port)
-        self._server = make_uvicorn_server(self.app, log_level=self._log_level, access_log=self._access_log)
+        self._server = make_uvicorn_server(
+            self.app, log_level=self._log_level, access_log=self._access_log, secrets=self._secrets()
+        )
         sock = self._socket
         server = self._server
         self._thread = threading.Thread(
-            target=lambda: server.run(sockets=[sock]), name=f"greenstat-mock-{self.port}", daemon=True
+            target=lambda: server.run(sockets=[sock]), name=f"greenstat-serve-{self.port}", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the mock server did not start within {timeout} s")
+                raise RuntimeError(f"the server did not start within {timeout} s")
             time.sleep(0.01)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -143,7 +143,7 @@ class MockServer:
         self._server = self._thread = None
         self._socket = None
 
-    def __enter__(self) -> MockServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -151,3 +151,39 @@ class MockServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class MockServer(AppServer):
+    """The mock served by uvicorn on ``127.0.0.1`` (a free port by default) in a background thread.
+
+    ``with MockServer(settings) as server:`` starts it and waits until it accepts connections; leaving the
+    block stops it and joins the thread. ``server.base_url``, ``server.state``, ``server.stats``.
+    """
+
+    app: Starlette
+
+    def __init__(
+        self,
+        settings: MockSettings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        access_log: bool = False,
+    ) -> None:
+        super().__init__(
+            create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log
+        )
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.state.settings.token,)
+
+    @property
+    def state(self) -> MockState:
+        """The app's state: settings, data store, limiter, faults, counters."""
+        return get_state(self.app)
+
+    @property
+    def stats(self) -> MockStats:
+        """Hit counters (see :class:`MockStats`)."""
+        return self.state.stats

@@ -12,6 +12,7 @@ from greenstat_ext import (
     InvalidRequestError,
     RawResponse,
 )
+from tests._servers import serve
 
 from . import _server
 from ._helpers import (
@@ -25,7 +26,6 @@ from ._helpers import (
     make_async,
     make_sync,
 )
-from .conftest import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -150,7 +150,8 @@ async def test_get_many_rejects_bad_concurrency(bad: int) -> None:
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    yield from serve(_server.app)
+    with serve(_server.app) as url:
+        yield url
 
 
 async def test_async_against_a_real_server(server_url: str) -> None:

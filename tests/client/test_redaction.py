@@ -27,9 +27,9 @@ from greenstat_ext import (
     redact,
 )
 from greenstat_ext._redact import REDACTED_LOGGERS
+from tests._servers import free_port
 
 from ._helpers import ID_INSTANCE, assert_no_token, fast_policy
-from .conftest import free_port
 
 TOKENS = st.from_regex(r"[A-Za-z0-9]{20,64}", fullmatch=True)
 STATUSES = [400, 401, 403, 404, 429, 466, 499, 500, 502, 503, 504, 520]

@@ -16,15 +16,16 @@ from greenstat_ext import (
     GreenStatError,
     RawResponse,
 )
+from tests._servers import free_port, serve
 
 from . import _server
 from ._helpers import BODY, ID_INSTANCE, ID_MESSAGE, TOKEN, Recorder, fast_policy, json_response, make_sync
-from .conftest import free_port, serve
 
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    yield from serve(_server.app)
+    with serve(_server.app) as url:
+        yield url
 
 
 def test_quickstart_against_a_real_server(server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

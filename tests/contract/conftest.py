@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests._servers import serve
 from tests.contract.broken_servers import app_for, reference
-from tests.contract.servers import serve
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import typer
 from typer.testing import CliRunner
 
 from greenstat_ext.contract._cli import contract_test
+from tests._servers import free_port, serve
 from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, app_for
-from tests.contract.servers import free_port, serve
 from tests.contract.test_runner import EXPECTED_CHECK
 
 app = typer.Typer()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from greenstat_ext.contract import ALL_CHECKS, ContractUsageError, run_contract_test
+from tests._servers import free_port, serve
 from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, app_for
-from tests.contract.servers import free_port, serve
 
 # broken server -> the check that must name it (others may fail too: a 429 everywhere breaks several rules)
 EXPECTED_CHECK = {
