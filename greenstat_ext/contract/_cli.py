@@ -90,6 +90,16 @@ def contract_test(
             show_default=False,
         ),
     ] = None,
+    rate_limit: Annotated[
+        float,
+        typer.Option(
+            "--rate-limit",
+            min=0,
+            max=1000,
+            help="Send at most this many requests per second (0: no pacing). Use 1 against Green API "
+            "itself: its limit for this method is 1 request/s.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Check that an implementation of getStatusStatistic honours openapi.yaml.
 
@@ -124,6 +134,7 @@ def contract_test(
             max_examples=max_examples,
             checks=checks,
             seed=seed,
+            rate_limit=rate_limit,
         )
     except ContractUsageError as exc:
         raise _fail_usage(str(exc)) from None

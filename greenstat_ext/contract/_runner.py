@@ -18,6 +18,7 @@ from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 import requests
+import requests.adapters
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -25,6 +26,8 @@ from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
+
+from greenstat_ext._ratelimit import RateLimiter
 
 from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
@@ -58,6 +61,7 @@ def run_contract_test(
     checks: Iterable[str] | None = None,
     seed: int | None = None,
     request_timeout: float = 10.0,
+    rate_limit: float = 0.0,
 ) -> ContractReport:
     """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
 
@@ -65,7 +69,10 @@ def run_contract_test(
     cases so the 200 branch is exercised. ``id_message`` (optional) names a status the implementation knows,
     so non-empty answers are checked too. ``max_examples`` bounds each generated phase. ``checks`` selects
     checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when
-    None; the report carries it). Raises :class:`ContractUsageError` for bad arguments or an unreachable URL.
+    None; the report carries it). ``rate_limit`` paces every request to at most that many per second
+    (``0``: no pacing; use ``1`` against Green API itself, whose limit for this method is 1 request/s, or
+    most answers are 429s that say nothing about the rest of the contract). Raises
+    :class:`ContractUsageError` for bad arguments or an unreachable URL.
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
@@ -77,6 +84,10 @@ def run_contract_test(
         )
     if request_timeout <= 0:
         raise ContractUsageError("the request timeout must be positive")
+    if not (isinstance(rate_limit, int | float) and 0 <= rate_limit <= 1000):
+        raise ContractUsageError(
+            f"--rate-limit must be between 0 (off) and 1000 requests/s, got {rate_limit}"
+        )
     selected = resolve_checks(checks)
     _check_reachable(base_url)
     run = _Run(
@@ -89,9 +100,25 @@ def run_contract_test(
         seed=secrets.randbelow(2**32) if seed is None else seed,
         request_timeout=request_timeout,
     )
+    if rate_limit:
+        paced = _PacedAdapter(RateLimiter(rate=rate_limit, burst=1))
+        run.session.mount("http://", paced)
+        run.session.mount("https://", paced)
     with run.session:
         run.execute()
     return run.report
+
+
+class _PacedAdapter(requests.adapters.HTTPAdapter):
+    """Waits for the token bucket before every request the run sends (generated cases and probes alike)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        super().__init__()
+        self._limiter = limiter
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        self._limiter.acquire()
+        return super().send(request, *args, **kwargs)
 
 
 def _validate_url(url: str) -> str:

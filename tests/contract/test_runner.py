@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from greenstat_ext._ratelimit import RateLimiter
 from greenstat_ext.contract import ALL_CHECKS, ContractUsageError, run_contract_test
 from tests._servers import free_port, serve
 from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, app_for
@@ -102,3 +103,28 @@ def test_an_unreachable_url_is_a_usage_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     with pytest.raises(ContractUsageError, match=r"cannot reach .*connection refused"):
         run_contract_test(url, ID_INSTANCE, TOKEN)
+
+
+def test_rate_limit_paces_every_request(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request the run sends (generated cases and probes) first takes a token from the bucket."""
+    acquired: list[float] = []
+    monkeypatch.setattr(RateLimiter, "acquire", lambda self: acquired.append(self.rate))
+    report = run_contract_test(
+        reference_url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=3, seed=4, rate_limit=2.5
+    )
+    assert report.ok
+    assert report.cases >= 10
+    assert len(acquired) == sum(report.phases.values())
+    assert set(acquired) == {2.5}
+
+
+def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    acquired: list[float] = []
+    monkeypatch.setattr(RateLimiter, "acquire", lambda self: acquired.append(self.rate))
+    assert run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=2, seed=4).ok
+    assert acquired == []
+
+
+def test_rate_limit_out_of_range_is_a_usage_error(reference_url: str) -> None:
+    with pytest.raises(ContractUsageError, match="--rate-limit"):
+        run_contract_test(reference_url, ID_INSTANCE, TOKEN, rate_limit=-1)
