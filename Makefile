@@ -47,7 +47,7 @@ lint: $(STAMP) ## ruff check + ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy --strict on greenstat_ext and tests
+typecheck: $(STAMP) ## mypy --strict on greenstat_ext, tests, scripts and bench
 	$(BIN)/mypy
 
 pytest: $(STAMP) ## Run the test suite only, with the coverage of greenstat_ext (must stay >= 90%)
