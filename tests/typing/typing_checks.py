@@ -72,3 +72,14 @@ def errors(exc: Exception) -> None:
         assert_type(exc.path, str | None)
     if isinstance(exc, APIError):
         assert_type(exc.retries_taken, int)
+
+
+def misuse_is_a_type_error(client: GreenStat) -> None:
+    """Each line is wrong on purpose: ``warn_unused_ignores`` (strict) fails if one stops being an error."""
+    client.get_status_statistic(12345)  # type: ignore[arg-type]
+    client.get_status_statistic(id_message=None)  # type: ignore[arg-type]
+    GreenStat(id_instance=1, api_token="abc", timeout=None)  # type: ignore[arg-type]
+    GreenStat(1, "abc")  # type: ignore[call-arg]
+    stats = client.get_status_statistic("x")
+    stats[0].timestamp = "now"  # type: ignore[assignment]
+    client.with_options(max_retries="3")  # type: ignore[arg-type]
