@@ -1,14 +1,13 @@
 """Regeneration safety: a spec that grows an optional response field must not break greenstat_ext.
 
 Generates a client from a copy of the spec with one extra optional field in ``StatusStatistic`` into a
-temporary folder (same generator, templates and config as ``make generate``), then runs a subset of these
-tests in a subprocess whose ``PYTHONPATH`` puts that package first.
+temporary folder (with ``scripts/generate.sh``, exactly what ``make generate`` runs), then runs a subset of
+these tests in a subprocess whose ``PYTHONPATH`` puts that package first.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,17 +33,14 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec_path = work / "openapi.yaml"
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), "utf-8")
     package = work / "out" / "greenstat_client"
-    generator = BIN / "openapi-python-client"
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    subprocess.run(  # noqa: S603 - fixed argv, our own generator
-        [
-            str(generator), "generate", "--path", str(spec_path), "--config", "generator-config.yaml",
-            "--custom-template-path", "templates", "--meta", "none", "--output-path", str(package),
-        ],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    (package / "py.typed").write_text("# Marker file for PEP 561\n")
-    shutil.copy(spec_path, package / "openapi.yaml")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "SPEC": str(spec_path)}
+    subprocess.run(  # noqa: S603 - our own generation script, the one `make generate` runs
+        [str(ROOT / "scripts" / "generate.sh"), str(package)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return package.parent
 
 
