@@ -10,6 +10,7 @@ import typer
 
 from ._cli import mock as _mock
 from ._cli import stats as _stats
+from ._cli._extras import missing_extra
 
 __all__ = ["app", "main"]
 
@@ -37,19 +38,14 @@ def _register_contract_test() -> None:
     try:
         from .contract._cli import contract_test
     except ModuleNotFoundError as exc:  # schemathesis and its stack come with greenstat[contract]
-        missing = exc.name or "schemathesis"
+        missing = exc
 
         passthrough = {"ignore_unknown_options": True, "allow_extra_args": True}
 
         @app.command("contract-test", context_settings=passthrough)
         def contract_test_unavailable() -> None:
             """Contract-test an implementation (needs: pip install 'greenstat[contract]')."""
-            typer.echo(
-                f"greenstat contract-test: error: {missing} is not installed; "
-                "run: pip install 'greenstat[contract]'",
-                err=True,
-            )
-            raise typer.Exit(code=2) from None
+            raise missing_extra("contract-test", "contract", missing) from None
 
         return
     app.command("contract-test")(contract_test)

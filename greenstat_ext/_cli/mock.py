@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from ._extras import missing_extra
+
 __all__ = ["register"]
 
 _FAULT_KIND_HELP = "429, 499, 500, 502, drop or delay; repeat to enable several (default: all)"
@@ -64,18 +66,21 @@ def mock(
     access_log: Annotated[bool, typer.Option(help="Log every request (token masked).")] = True,
 ) -> None:
     """Serve the reference mock of getStatusStatistic on loopback (Ctrl-C stops it)."""
-    from greenstat_ext.mock import (
-        DEMO_ID_INSTANCE,
-        DEMO_MESSAGES,
-        DEMO_TOKEN,
-        DataFileError,
-        FaultSettings,
-        MockSettings,
-        create_app,
-        load_data,
-        mask_token,
-    )
-    from greenstat_ext.mock._server import bind_loopback, make_uvicorn_server
+    try:
+        from greenstat_ext.mock import (
+            DEMO_ID_INSTANCE,
+            DEMO_MESSAGES,
+            DEMO_TOKEN,
+            DataFileError,
+            FaultSettings,
+            MockSettings,
+            create_app,
+            load_data,
+            mask_token,
+        )
+        from greenstat_ext.mock._server import bind_loopback, make_uvicorn_server
+    except ModuleNotFoundError as exc:  # starlette/uvicorn come with greenstat[mock]
+        raise missing_extra("mock", "mock", exc) from None
 
     try:
         fault_settings = FaultSettings(
