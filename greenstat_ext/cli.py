@@ -6,11 +6,14 @@ with local variables are turned off: a local may hold the instance token.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from ._cli import mock as _mock
 from ._cli import stats as _stats
 from ._cli._extras import missing_extra
+from ._version import __version__
 
 __all__ = ["app", "main"]
 
@@ -24,8 +27,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"greenstat {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Typed SDK, reference mock and contract tests for Green API's getStatusStatistic."""
 
 
