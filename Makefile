@@ -74,5 +74,5 @@ mock: $(STAMP) ## Serve the reference mock on http://127.0.0.1:8080 (MOCK_ARGS="
 bench-mock: $(STAMP) ## 30 s concurrent load on the mock (16 connections), prints requests/s and RSS
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
 
-bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism; writes docs/performance.md (~2 min; not in make test)
+bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism; writes docs/performance.md (~1 min; not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -199,6 +199,12 @@ class Results:
         return statistics.median(samples) if samples else None
 
 
+def _note(res: Results, key: str) -> str:
+    """An optional note for the bullet above it (nothing at all, not a blank line, when there is none)."""
+    note: str = res.notes.get(key, "")
+    return f"\n  {note}" if note else ""
+
+
 def time_paths(
     base_url: str, raw_dir: str | None, official: Official | None, rounds: int, res: Results
 ) -> None:
@@ -474,8 +480,7 @@ msgspec {info["msgspec"]}, uvicorn {info["uvicorn"]}. The run took {total:.0f} s
 - "openapi-python-client output, untemplated": `openapi-python-client generate --meta none` without our
   templates, into a temporary folder, imported as `{RAW_PACKAGE}`.
 - The official SDK runs in its own venv (`bench/.venv-official`), driven over a pipe; each call is timed in
-  that process (requests, `Connection: close` on every request, as the SDK does).
-  {res.notes.get("official", "")}
+  that process (requests, `Connection: close` on every request, as the SDK does).{_note(res, "official")}
 - Peak memory growth: one 100k fetch per path, each in a FRESH process, after a 1k warm-up call (imports,
   connection): `tracemalloc` peak minus the traced size before the call (Python allocations: the body,
   its copies and the decoded objects; not RSS).
@@ -534,7 +539,8 @@ the first request, not at import time (~12 ms).
   pays a failed import (a `sys.path` scan, ~0.1 ms per request in the profile) and assumes asyncio even
   under trio.
 - The mock's `mock` extra installs httptools and uvloop (uvicorn uses them automatically): with uvicorn's
-  pure-Python h11 parser the mock served ~8,500 requests/s, 1.2x Prism, with its CPU at 86 %.
+  pure-Python h11 parser the mock served ~8,800 requests/s, about Prism's rate, with its CPU at 86 %
+  (measured once while choosing, not part of this run).
 - Forward compatibility (unknown `status` values) costs nothing on the known path: the enum's `_missing_`
   runs only for a value that is not a member.
 - Equivalence of the fast path with the slow one (`json.loads` + `StatusStatistic.from_dict` per item) is

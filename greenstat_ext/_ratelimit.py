@@ -1,7 +1,9 @@
 """Client-side token bucket, so a loop of calls never earns a 429 by itself.
 
 Green API limits getStatusStatistic to 1 request per second *per instance*, so the bucket is shared by every
-client (sync or async, any thread) talking to the same ``(api_url, id_instance)``.
+client (sync or async, any thread) talking to the same ``(api_url, id_instance)`` at the same rate. Clients
+that ask for *different* rates get different buckets: a setting on one client (``with_options(rate_limit=…)``
+included) never changes another's, and the user who sets two rates for one instance has chosen their sum.
 
 Scheduling is by reservation: under a lock that is held only for arithmetic, a caller takes a token (the
 balance may go negative: that is the queue) and learns how long to wait; it then sleeps *outside* the lock.
@@ -63,11 +65,6 @@ class RateLimiter:
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self._rate}, burst={self._burst})"
 
-    def slow_down_to(self, rate: float) -> None:
-        """Lower the rate (never raise it): clients sharing an instance get the strictest setting."""
-        with self._lock:
-            self._rate = min(self._rate, rate)
-
     def reserve(self) -> float:
         """Take one token now; return the seconds to wait before using it (0 when available)."""
         with self._lock:
@@ -96,16 +93,15 @@ class RateLimiter:
 
 
 _registry_lock = threading.Lock()
-_registry: weakref.WeakValueDictionary[tuple[str, int], RateLimiter] = weakref.WeakValueDictionary()
+_registry: weakref.WeakValueDictionary[tuple[str, int, float], RateLimiter] = weakref.WeakValueDictionary()
 
 
 def shared_limiter(api_url: str, id_instance: int, rate: float) -> RateLimiter:
-    """The process-wide bucket of one instance; created on first use, freed when no client holds it."""
+    """The process-wide bucket of one instance at one rate; created on first use, freed when unused."""
+    key = (api_url, id_instance, float(rate))
     with _registry_lock:
-        limiter = _registry.get((api_url, id_instance))
+        limiter = _registry.get(key)
         if limiter is None:
             limiter = RateLimiter(rate)
-            _registry[(api_url, id_instance)] = limiter
-        else:
-            limiter.slow_down_to(rate)
+            _registry[key] = limiter
         return limiter

@@ -117,14 +117,27 @@ async def test_async_client_respects_the_limiter() -> None:
     assert clock.now == pytest.approx(5.0)
 
 
-def test_clients_of_one_instance_share_one_bucket_and_the_slowest_rate_wins() -> None:
-    a = shared_limiter(API_URL, ID_INSTANCE + 7, 2.0)
-    b = shared_limiter(API_URL, ID_INSTANCE + 7, 1.0)
-    c = shared_limiter(API_URL, ID_INSTANCE + 8, 5.0)
+def test_clients_of_one_instance_and_rate_share_one_bucket() -> None:
+    a = shared_limiter(API_URL, ID_INSTANCE + 7, 1.0)
+    b = shared_limiter(API_URL, ID_INSTANCE + 7, 1)
+    faster = shared_limiter(API_URL, ID_INSTANCE + 7, 2.0)
+    other = shared_limiter(API_URL, ID_INSTANCE + 8, 1.0)
     assert a is b
-    assert a.rate == 1.0
-    assert c is not a
-    assert c.rate == 5.0
+    assert faster is not a
+    assert (a.rate, faster.rate) == (1.0, 2.0)
+    assert other is not a
+
+
+def test_a_setting_on_one_client_never_changes_another() -> None:
+    recorder = Recorder(json_response(200, []))
+    parent = make_sync(recorder, rate_limit=2.0)
+    sibling = make_sync(recorder, rate_limit=2.0)
+    slower = parent.with_options(rate_limit=0.5)
+    assert parent.rate_limiter is sibling.rate_limiter
+    assert parent.rate_limiter is not None
+    assert parent.rate_limiter.rate == 2.0
+    assert slower.rate_limiter is not None
+    assert slower.rate_limiter.rate == 0.5
 
 
 def test_default_is_one_per_second_and_zero_switches_it_off() -> None:
