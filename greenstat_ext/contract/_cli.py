@@ -67,7 +67,9 @@ def contract_test(
     ] = None,
     max_examples: Annotated[
         int,
-        typer.Option("--max-examples", help="Upper bound of generated requests per phase (5 phases)."),
+        typer.Option(
+            "--max-examples", help="Upper bound of generated requests per phase (5 phases), 1 to 10000."
+        ),
     ] = DEFAULT_MAX_EXAMPLES,
     junit: Annotated[
         Path | None,
