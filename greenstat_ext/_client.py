@@ -9,6 +9,8 @@ through its public surface (``Client``, ``get_status_statistic.sync_detailed/asy
 from __future__ import annotations
 
 import copy
+import logging
+import math
 from collections.abc import Iterable
 from functools import cached_property
 from types import TracebackType
@@ -24,9 +26,9 @@ from greenstat_client.models import StatusStatistic
 
 from ._credentials import ApiToken, Credentials
 from ._errors import ConfigurationError, GreenStatError, InvalidRequestError
-from ._ratelimit import DEFAULT_RATE, RateLimiter, shared_limiter
-from ._redact import install_log_redaction
-from ._response import RawResponse, build_result, connection_error, validation_error
+from ._ratelimit import DEFAULT_RATE, MIN_RATE, RateLimiter, shared_limiter
+from ._redact import install_log_redaction, redact
+from ._response import RawResponse, build_result, http_error, validation_error
 from ._retry import RetryPolicy
 from ._transport import (
     AsyncClientTransport,
@@ -39,8 +41,14 @@ from ._transport import (
 from ._version import __version__
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: A day: longer is a typo, and ``inf``/``1e308`` overflow deep in ``socket.settimeout``.
+TIMEOUT_MAX = 86_400.0
 ID_MESSAGE_MAX_LEN = 256
 _NOT_GIVEN: Any = object()
+#: Everything httpx raises on purpose: ``HTTPError`` (``RequestError``, and ``HTTPStatusError`` from a
+#: caller's ``raise_for_status`` hook), plus the three that do not derive from it.
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
+logger = logging.getLogger("greenstat.client")
 
 
 def _validate_id_message(id_message: object) -> str:
@@ -52,28 +60,60 @@ def _validate_id_message(id_message: object) -> str:
         raise InvalidRequestError(
             "id_message", f"must be at most {ID_MESSAGE_MAX_LEN} characters (got {len(id_message)})"
         )
+    try:
+        id_message.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # A lone surrogate (e.g. from os.fsdecode or a bad JSON escape) cannot go in a URL.
+        problem = f"must be valid Unicode text (position {exc.start} is a lone surrogate or not encodable)"
+        raise InvalidRequestError("id_message", problem) from None
     return id_message
+
+
+def _seconds(value: object) -> float | None:
+    """``value`` as a usable timeout in seconds, or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (math.isfinite(value) and 0 < value <= TIMEOUT_MAX):
+        return None
+    return float(value)
 
 
 def _timeout(value: object) -> httpx.Timeout:
     if value is None:
         raise ConfigurationError("timeout", "must not be None: a call without a timeout can hang forever")
     if isinstance(value, httpx.Timeout):
-        if None in (value.connect, value.read, value.write, value.pool):
-            raise ConfigurationError("timeout", "every phase (connect, read, write, pool) needs a limit")
+        phases = {"connect": value.connect, "read": value.read, "write": value.write, "pool": value.pool}
+        for phase, seconds in phases.items():
+            if seconds is None:
+                raise ConfigurationError("timeout", "every phase (connect, read, write, pool) needs a limit")
+            if _seconds(seconds) is None:
+                raise ConfigurationError(
+                    "timeout",
+                    f"{phase} must be a finite number of seconds in (0, {TIMEOUT_MAX:g}] (got {seconds!r})",
+                )
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return httpx.Timeout(float(value))
-    raise ConfigurationError("timeout", f"must be a positive number or an httpx.Timeout (got {value!r})")
+    seconds = _seconds(value)
+    if seconds is not None:
+        return httpx.Timeout(seconds)
+    raise ConfigurationError(
+        "timeout", f"must be a number of seconds in (0, {TIMEOUT_MAX:g}] or an httpx.Timeout (got {value!r})"
+    )
 
 
 def _limiter(rate_limit: object, credentials: Credentials) -> RateLimiter | None:
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
-    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float) or rate_limit < 0:
-        raise ConfigurationError("rate_limit", f"must be >= 0 requests per second (got {rate_limit!r})")
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float):
+        raise ConfigurationError(
+            "rate_limit", f"must be a number of requests per second (got {rate_limit!r})"
+        )
     if rate_limit == 0:
         return None
+    if not (math.isfinite(rate_limit) and rate_limit >= MIN_RATE):
+        raise ConfigurationError(
+            "rate_limit",
+            f"must be 0 (off) or a finite number >= {MIN_RATE} requests per second (got {rate_limit!r})",
+        )
     return shared_limiter(credentials.api_url, credentials.id_instance, float(rate_limit))
 
 
@@ -148,7 +188,12 @@ class _Base:
         return clone
 
     def _call_context(self) -> CallContext:
-        return CallContext(policy=self._policy, timeout=self._timeout, limiter=self._limiter)
+        return CallContext(
+            policy=self._policy,
+            timeout=self._timeout,
+            limiter=self._limiter,
+            token=self._credentials.api_token,
+        )
 
     def __repr__(self) -> str:
         c = self._credentials
@@ -234,8 +279,8 @@ class GreenStat(_Base):
                 client=self._api,
                 id_message=id_message,
             )
-        except httpx.RequestError as exc:
-            failure = connection_error(exc, call)
+        except _HTTPX_ERRORS as exc:
+            failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
         finally:
@@ -337,8 +382,11 @@ class AsyncGreenStat(_Base):
         """Fetch several statuses concurrently; one entry per distinct id, in input order.
 
         Each value is the list of recipients or the :class:`GreenStatError` that call ended with, so one bad
-        id does not lose the others. The rate limiter still applies to every request (at the default
-        1 request/s, ``concurrency`` only overlaps the network round trips).
+        id does not lose the others: an invalid id gets its ``InvalidRequestError`` without a request, and
+        an unexpected exception (a bug, or a caller's hook) becomes a ``GreenStatError`` naming it (logged
+        with its traceback on ``greenstat.client``) instead of cancelling the batch. The rate limiter still
+        applies to every request (at the default 1 request/s, ``concurrency`` only overlaps the network
+        round trips).
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError("concurrency", f"must be an integer >= 1 (got {concurrency!r})")
@@ -352,9 +400,18 @@ class AsyncGreenStat(_Base):
                     results[id_message] = await self.get_status_statistic(id_message)
                 except GreenStatError as exc:
                     results[id_message] = exc
+                except Exception as exc:  # one id's surprise must not cancel the others (see docstring)
+                    logger.error("get_many: unexpected error for one id", exc_info=True)
+                    detail = redact(str(exc), secrets=(self._credentials.api_token.get_secret_value(),))
+                    results[id_message] = GreenStatError(f"unexpected {type(exc).__name__}: {detail}")
 
         async with anyio.create_task_group() as tasks:
             for id_message in ids:
+                try:
+                    _validate_id_message(id_message)
+                except InvalidRequestError as exc:
+                    results[id_message] = exc
+                    continue
                 tasks.start_soon(one, id_message)
         return {id_message: results[id_message] for id_message in ids}
 
@@ -372,8 +429,8 @@ class AsyncGreenStat(_Base):
                 client=self._api,
                 id_message=id_message,
             )
-        except httpx.RequestError as exc:
-            failure = connection_error(exc, call)
+        except _HTTPX_ERRORS as exc:
+            failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
         finally:

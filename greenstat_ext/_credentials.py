@@ -95,7 +95,15 @@ def _validate_api_url(value: object) -> str:
     try:
         url = httpx.URL(value.strip())
     except httpx.InvalidURL as exc:
-        raise ConfigurationError("api_url", f"is not a valid URL ({exc})") from None
+        detail = "" if "@" in value else f" ({exc})"  # the message may quote a password
+        raise ConfigurationError("api_url", f"is not a valid URL{detail}") from None
+    if url.userinfo:
+        # Green API never authenticates by URL userinfo, and a password there would be printed in every
+        # retry warning and error: refuse it, without echoing the value.
+        raise ConfigurationError(
+            "api_url",
+            "must not contain a user name or password (user:password@host); Green API never uses one",
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError("api_url", f"must be an http(s) URL with a host (got {value!r})")
     if url.query or url.fragment:

@@ -3,11 +3,16 @@
 Every exception is built from redacted material only (a masked request, a masked body excerpt), and is
 raised *outside* the ``except`` block that caught the library error, so neither ``__cause__`` nor
 ``__context__`` drags an httpx exception (whose ``request.url`` holds the token) along.
+
+They pickle (for ``multiprocessing`` and ``concurrent.futures``) by state, not by re-calling ``__init__``
+(whose keyword-only arguments ``BaseException``'s default reduction cannot replay): what goes in the
+pickle is exactly what the exception already holds, which is redacted material only.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 
@@ -44,8 +49,19 @@ def reason_phrase(status_code: int) -> str:
         return _REASONS.get(status_code, "Unknown Status")
 
 
+def _restore(cls: type[GreenStatError], args: tuple[Any, ...], state: dict[str, Any]) -> GreenStatError:
+    """Rebuild a pickled exception from its ``args`` and attributes, without calling its ``__init__``."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class GreenStatError(Exception):
     """Base of everything greenstat raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(GreenStatError, ValueError):

@@ -16,6 +16,7 @@ back-ends, has no injectable clock for the async path, and is ~40 lines of arith
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import weakref
@@ -28,6 +29,8 @@ from ._errors import ConfigurationError
 logger = logging.getLogger("greenstat.ratelimit")
 
 DEFAULT_RATE = 1.0
+#: One request in about 17 minutes. Slower is a typo, and 1e-300 overflows the wait arithmetic.
+MIN_RATE = 0.001
 
 
 class RateLimiter:
@@ -45,10 +48,14 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
-        if not rate > 0:
-            raise ConfigurationError("rate_limit", f"must be > 0 requests per second (got {rate})")
-        if burst < 1:
-            raise ConfigurationError("burst", f"must be at least 1 (got {burst})")
+        if isinstance(rate, bool) or not isinstance(rate, int | float):
+            raise ConfigurationError("rate_limit", f"must be a number of requests per second (got {rate!r})")
+        if not (math.isfinite(rate) and rate >= MIN_RATE):
+            raise ConfigurationError(
+                "rate_limit", f"must be a finite number >= {MIN_RATE} requests per second (got {rate!r})"
+            )
+        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+            raise ConfigurationError("burst", f"must be an integer >= 1 (got {burst!r})")
         self._rate = float(rate)
         self._burst = burst
         self._clock = clock

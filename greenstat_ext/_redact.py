@@ -10,20 +10,32 @@ Two mechanisms, because either alone has a hole:
   process never saw, e.g. a URL logged by another library);
 * exact replacement of every token a client was built with (catches the token outside a URL, e.g. a server
   echoing it in a JSON body). Tokens shorter than :data:`_MIN_REGISTERED_LEN` are not registered: masking
-  every "a" in a log would hide more than it protects, and the URL pattern still covers them.
+  every "a" in every log line of the process would hide more than it protects, and the URL pattern still
+  covers them.
+
+A client knows its *own* token, whatever its length, so everything it builds from a response passes it as
+``secrets=``: a short one is masked wherever it stands as a whole word (``"the token abc12 is invalid"``),
+a long one wherever it appears. :func:`redact_excerpt` redacts the whole text first and only then cuts it,
+masking a word the cut splits, so an excerpt never ends in the first half of a token.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
+from collections.abc import Iterable
 
 import httpx
 
 MASK = "***"
 _MIN_REGISTERED_LEN = 6
 _URL_TOKEN = re.compile(r"(/waInstance[0-9]+/[A-Za-z]+/)([^/?#\s\"'<>]+)")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9]")
+#: The end of a word split by a cut, up to the spec's longest token (128): a longer run is masked only in its
+#: last 128 characters, which is all of it a token could be.
+_TRAILING_WORD = re.compile(r"[A-Za-z0-9]{1,128}$")
 
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()
@@ -57,24 +69,61 @@ def register_secret(secret: str) -> None:
             _secrets = tuple(sorted({*_secrets, secret}, key=len, reverse=True))
 
 
-def redact(text: str) -> str:
-    """``text`` with every instance token masked."""
+@functools.lru_cache(maxsize=64)
+def _whole_word(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])")
+
+
+def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every instance token masked.
+
+    ``secrets`` are extra tokens to mask in this text only, at any length: a client passes its own token.
+    One shorter than the registry's minimum is masked where it stands as a whole word (not inside
+    "about" for a token "ab"); a longer one wherever it appears.
+    """
     text = _URL_TOKEN.sub(lambda m: m.group(1) + MASK, text)
-    for secret in _secrets:
-        if secret in text:
+    extra = tuple(s for s in secrets if s and s not in _secrets)
+    # Longest first, so a token that contains another one is masked whole.
+    for secret in sorted((*_secrets, *extra), key=len, reverse=True) if extra else _secrets:
+        if secret not in text:
+            continue
+        if len(secret) >= _MIN_REGISTERED_LEN:
             text = text.replace(secret, MASK)
+        else:
+            text = _whole_word(secret).sub(MASK, text)
     return text
 
 
-def redact_url(url: httpx.URL | str) -> httpx.URL:
+def redact_excerpt(text: str, limit: int, *, secrets: Iterable[str] = ()) -> str:
+    """At most about ``limit`` characters of ``text``, redacted *before* the cut.
+
+    Cutting first would turn a token into a prefix no exact match can find. And when the cut splits a word
+    (a run of letters and digits), that word's kept end is masked too: it may be the start of a token this
+    process never saw.
+    """
+    text = redact(text, secrets=secrets)
+    if len(text) <= limit:
+        return text
+    kept = text[:limit]
+    if _WORD_CHAR.match(text[limit]):
+        kept = _TRAILING_WORD.sub(MASK, kept)
+    return kept
+
+
+def redact_url(url: httpx.URL | str, *, secrets: Iterable[str] = ()) -> httpx.URL:
     """The URL with the token segment masked (safe to store on exceptions and to log)."""
-    return httpx.URL(redact(str(url)))
+    return httpx.URL(redact(str(url), secrets=secrets))
 
 
-def redacted_request(request: httpx.Request) -> httpx.Request:
+def redacted_request(request: httpx.Request, *, secrets: Iterable[str] = ()) -> httpx.Request:
     """A body-less copy of ``request`` whose URL and headers carry no token."""
-    headers = {k: redact(v) for k, v in request.headers.items()}
-    return httpx.Request(request.method, redact_url(request.url), headers=headers)
+    headers = {k: redact(v, secrets=secrets) for k, v in request.headers.items()}
+    return httpx.Request(request.method, redact_url(request.url, secrets=secrets), headers=headers)
+
+
+def redacted_headers(headers: httpx.Headers, *, secrets: Iterable[str] = ()) -> httpx.Headers:
+    """A copy of response headers with tokens masked in every value (servers echo URLs in ``Location``)."""
+    return httpx.Headers([(k, redact(v, secrets=secrets)) for k, v in headers.multi_items()])
 
 
 class RedactingFilter(logging.Filter):

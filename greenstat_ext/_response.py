@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Generic, TypeVar
 
 import httpx
@@ -23,19 +24,22 @@ from ._errors import (
     reason_phrase,
     status_error_class,
 )
-from ._redact import redact, redacted_request
+from ._redact import redact, redact_excerpt, redacted_headers, redacted_request
 from ._retry import parse_retry_after
 from ._transport import CallContext
 
 T = TypeVar("T")
 GeneratedResponse = Response[Error | QuotaExceeded | list[StatusStatistic]]
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_DETAIL_CHARS = 200  # of a body that is not a documented JSON error, in the exception's message
 
 
 class RawResponse(Generic[T]):
     """A successful answer with its HTTP details, as returned by ``client.with_raw_response``.
 
     The body was already validated (the generated layer decodes eagerly), so :meth:`parse` cannot fail.
+    ``headers`` are redacted like an error's (a server may echo the URL or the token in one); ``content``
+    is the exact body bytes the caller asked for, not altered.
     """
 
     __slots__ = ("_parsed", "content", "headers", "request", "retries_taken", "status_code")
@@ -65,24 +69,60 @@ class RawResponse(Generic[T]):
         return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
 
 
-def _excerpt(content: bytes) -> str:
-    return redact(content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:BODY_EXCERPT_CHARS])
+def _excerpt(content: bytes, call: CallContext) -> str:
+    # The whole body is decoded and redacted before the cut: cutting first leaves a token's prefix that no
+    # exact match can find.
+    return redact_excerpt(content.decode("utf-8", errors="replace"), BODY_EXCERPT_CHARS, secrets=call.secrets)
 
 
 def _safe_request(call: CallContext) -> httpx.Request:
     if call.request is None:  # pragma: no cover - the transport always records it
         return httpx.Request("GET", "about:blank")
-    return redacted_request(call.request)
+    return redacted_request(call.request, secrets=call.secrets)
 
 
 def connection_error(exc: httpx.RequestError, call: CallContext) -> APIConnectionError:
     """A redacted error for a request that got no HTTP answer. ``exc`` itself is not kept."""
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    detail = redact(str(exc)) or "no detail"
+    detail = redact(str(exc), secrets=call.secrets) or "no detail"
     message = f"{type(exc).__name__}: {detail}"
     if call.retries_taken:
         message += f" (after {call.retries_taken} retries)"
     return cls(message, request=_safe_request(call), retries_taken=call.retries_taken)
+
+
+def _error_body_model(status_code: int, content: bytes) -> Error | QuotaExceeded | None:
+    """The documented error model of a body the generated layer did not parse (an event hook raised)."""
+    try:
+        data = msgspec.json.decode(content)
+        if status_code == 466:
+            return QuotaExceeded.from_dict(data)
+        return Error.from_dict(data)
+    except Exception:  # any malformed body: the lenient parse of the generated layer gives None too
+        return None
+
+
+def http_error(exc: Exception, call: CallContext) -> APIError:
+    """A redacted error for any other httpx failure, typically raised by a caller's ``http_client`` hook.
+
+    An ``HTTPStatusError`` (``response.raise_for_status()`` in a hook) becomes the same typed status error
+    the answer would have given; anything else (``InvalidURL``, ``CookieConflict``, a stream error) an
+    :class:`APIError` naming it. ``exc`` itself is not kept.
+    """
+    if isinstance(exc, httpx.RequestError):
+        return connection_error(exc, call)
+    if isinstance(exc, httpx.HTTPStatusError):
+        response = exc.response
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:  # the hook ran before the body was read
+            content = b""
+        parsed = _error_body_model(response.status_code, content) if content else None
+        return _status_error(response.status_code, content, response.headers, parsed, call)
+    detail = redact(str(exc), secrets=call.secrets) or "no detail"
+    return APIError(
+        f"{type(exc).__name__}: {detail}", request=_safe_request(call), retries_taken=call.retries_taken
+    )
 
 
 def validation_error(exc: msgspec.MsgspecError, call: CallContext) -> ResponseValidationError:
@@ -95,27 +135,40 @@ def validation_error(exc: msgspec.MsgspecError, call: CallContext) -> ResponseVa
     # ValidationError subclasses DecodeError: test the narrower class first.
     kind = "does not match the spec" if isinstance(exc, msgspec.ValidationError) else "is not valid JSON"
     return ResponseValidationError(
-        f"200 response body {kind}: {redact(text)}",
+        f"200 response body {kind}: {redact(text, secrets=call.secrets)}",
         request=_safe_request(call),
         retries_taken=call.retries_taken,
         status_code=response.status_code if response is not None else 200,
-        body=_excerpt(content),
+        body=_excerpt(content, call),
         path=path,
     )
 
 
 def status_error(response: GeneratedResponse, call: CallContext) -> APIStatusError:
     """The typed exception for a non-200 answer."""
-    code = response.status_code
-    body = _excerpt(response.content)
     parsed = response.parsed
-    detail = redact(parsed.message) if isinstance(parsed, Error) else body[:200]
+    model = parsed if isinstance(parsed, Error | QuotaExceeded) else None
+    return _status_error(response.status_code, response.content, response.headers, model, call)
+
+
+def _status_error(
+    code: int,
+    content: bytes,
+    raw_headers: httpx.Headers | Mapping[str, str],
+    parsed: Error | QuotaExceeded | None,
+    call: CallContext,
+) -> APIStatusError:
+    body = _excerpt(content, call)
+    if isinstance(parsed, Error):
+        detail = redact_excerpt(parsed.message, BODY_EXCERPT_CHARS, secrets=call.secrets)
+    else:
+        detail = redact_excerpt(body, _DETAIL_CHARS)
     message = f"HTTP {code} {reason_phrase(code)}"
     if detail:
         message += f": {detail}"
     if call.retries_taken:
         message += f" (after {call.retries_taken} retries)"
-    headers = httpx.Headers({k: redact(v) for k, v in response.headers.items()})
+    headers = redacted_headers(httpx.Headers(raw_headers), secrets=call.secrets)
     cls = status_error_class(code)
     error = cls(
         message,
@@ -138,7 +191,7 @@ def build_result(response: GeneratedResponse, call: CallContext) -> RawResponse[
     if response.status_code == 200 and isinstance(parsed, list):
         return RawResponse(
             status_code=200,
-            headers=httpx.Headers(response.headers),
+            headers=redacted_headers(httpx.Headers(response.headers), secrets=call.secrets),
             content=response.content,
             retries_taken=call.retries_taken,
             request=_safe_request(call),
@@ -147,4 +200,12 @@ def build_result(response: GeneratedResponse, call: CallContext) -> RawResponse[
     raise status_error(response, call)
 
 
-__all__ = ["APIError", "RawResponse", "build_result", "connection_error", "status_error", "validation_error"]
+__all__ = [
+    "APIError",
+    "RawResponse",
+    "build_result",
+    "connection_error",
+    "http_error",
+    "status_error",
+    "validation_error",
+]

@@ -38,6 +38,12 @@ RETRYABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
 )
 DEFAULT_MAX_RETRIES = 3
+#: The longest wait, cap or deadline a policy accepts (a day): longer overflows ``time.sleep``.
+MAX_SECONDS = 86_400.0
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +74,18 @@ class RetryPolicy:
             raise ConfigurationError("max_retries", f"must be an integer >= 0 (got {self.max_retries!r})")
         for name in ("wait_initial", "wait_max", "wait_jitter", "retry_after_max"):
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise ConfigurationError(name, f"must be a finite number >= 0 (got {value!r})")
-        if self.wait_exp_base < 1:
-            raise ConfigurationError("wait_exp_base", f"must be >= 1 (got {self.wait_exp_base!r})")
-        if self.deadline is not None and not self.deadline > 0:
-            raise ConfigurationError("deadline", f"must be > 0 seconds or None (got {self.deadline!r})")
+            if not (_is_number(value) and 0 <= value <= MAX_SECONDS):
+                raise ConfigurationError(
+                    name, f"must be a number of seconds in [0, {MAX_SECONDS:g}] (got {value!r})"
+                )
+        base = self.wait_exp_base
+        if not (_is_number(base) and base >= 1):
+            raise ConfigurationError("wait_exp_base", f"must be a finite number >= 1 (got {base!r})")
+        deadline = self.deadline
+        if deadline is not None and not (_is_number(deadline) and 0 < deadline <= MAX_SECONDS):
+            raise ConfigurationError(
+                "deadline", f"must be a number of seconds in (0, {MAX_SECONDS:g}] or None (got {deadline!r})"
+            )
 
     def replace(self, **changes: Any) -> RetryPolicy:
         """A copy with some fields changed (validated again)."""

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, tenacity_arguments
+
+if TYPE_CHECKING:
+    from ._credentials import ApiToken
 
 
 @dataclass(slots=True)
@@ -35,10 +39,16 @@ class CallContext:
     attempts: int = 0
     request: httpx.Request | None = field(default=None, repr=False)
     response: httpx.Response | None = field(default=None, repr=False)
+    #: The calling client's token: masked, at any length, in everything built from the answer.
+    token: ApiToken | None = field(default=None, repr=False)
 
     @property
     def retries_taken(self) -> int:
         return max(0, self.attempts - 1)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token.get_secret_value(),) if self.token is not None else ()
 
 
 current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
