@@ -165,3 +165,33 @@ async def test_async_against_a_real_server(server_url: str) -> None:
     assert _server.SEEN[-2][2] == "a&b"
     with pytest.raises(GreenStatError, match="client is closed"):
         await client.get_status_statistic("after close")
+
+
+async def test_get_many_keeps_the_others_when_one_id_cannot_be_sent() -> None:
+    recorder = Recorder(json_response(200, BODY[:1]))
+    async with make_async(recorder) as client:
+        results = await client.get_many(["A", "B", "\ud800"])
+    assert list(results) == ["A", "B", "\ud800"]
+    assert results["A"] == results["B"]
+    assert isinstance(results["A"], list)
+    assert len(results["A"]) == 1
+    error = results["\ud800"]
+    assert isinstance(error, InvalidRequestError)
+    assert error.field == "id_message"
+    assert len(recorder.requests) == 2
+
+
+async def test_get_many_turns_an_unexpected_exception_into_that_ids_result() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["idMessage"] == "boom":
+            raise RuntimeError(f"hook bug at {request.url}")
+        return json_response(200, [])
+
+    async with make_async(handler) as client:
+        results = await client.get_many(["A", "boom", "B"])
+    assert results["A"] == []
+    assert results["B"] == []
+    error = results["boom"]
+    assert type(error) is GreenStatError
+    assert str(error).startswith("unexpected RuntimeError: hook bug at")
+    assert TOKEN not in str(error)

@@ -154,3 +154,20 @@ def test_api_url_with_a_path_prefix_is_kept() -> None:
     )
     client.get_status_statistic("x")
     assert recorder.requests[0].url.path == "/green/waInstance1/getStatusStatistic/abc"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://u:s3cretpw@h.test",
+        "https://user@h.test",
+        "https://:s3cretpw@h.test:8443/p",
+        "ftp://u:s3cretpw@h",
+    ],
+)
+def test_userinfo_in_api_url_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="user name or password") as info:
+        Credentials(ID_INSTANCE, ApiToken(TOKEN), url)
+    assert info.value.field == "api_url"
+    assert "s3cretpw" not in str(info.value)
+    assert "u:" not in str(info.value)

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import json
+import pickle
+from collections.abc import Callable
+
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from greenstat_client.models import QuotaExceeded
 from greenstat_ext import (
@@ -9,10 +15,12 @@ from greenstat_ext import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    AsyncGreenStat,
     AuthenticationError,
     BadRequestError,
     ClientClosedRequestError,
     ConfigurationError,
+    GreenStat,
     GreenStatError,
     InvalidRequestError,
     PermissionDeniedError,
@@ -25,7 +33,7 @@ from greenstat_ext import (
 from greenstat_ext._errors import reason_phrase, status_error_class
 from greenstat_ext._redact import MASK
 
-from ._helpers import Recorder, fast_policy, json_response, make_sync
+from ._helpers import API_URL, ID_INSTANCE, TOKEN, Recorder, fast_policy, json_response, make_sync
 
 QUOTA_BODY = {
     "invokeStatus": {
@@ -198,3 +206,186 @@ def test_reason_phrases_for_unregistered_codes() -> None:
     assert reason_phrase(520) == "Unknown Error"
     assert reason_phrase(299) == "Unknown Status"
     assert reason_phrase(404) == "Not Found"
+
+
+def hooked_sync(
+    handler: Callable[[httpx.Request], httpx.Response], hook: Callable[[httpx.Response], object]
+) -> GreenStat:
+    http = httpx.Client(transport=httpx.MockTransport(handler), event_hooks={"response": [hook]})
+    return GreenStat(
+        id_instance=ID_INSTANCE,
+        api_token=TOKEN,
+        api_url=API_URL,
+        retry_policy=fast_policy(),
+        rate_limit=0,
+        http_client=http,
+    )
+
+
+def assert_clean(error: BaseException) -> None:
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    assert TOKEN not in str(error)
+    assert TOKEN not in repr(error)
+    if isinstance(error, APIError):
+        assert TOKEN not in str(error.request.url)
+
+
+def read_then_raise(response: httpx.Response) -> None:
+    response.read()
+    response.raise_for_status()
+
+
+@pytest.mark.parametrize(
+    ("code", "cls"), [(401, AuthenticationError), (503, ServerError), (404, UnexpectedStatusError)]
+)
+def test_raise_for_status_in_a_callers_hook_gives_the_typed_status_error(
+    code: int, cls: type[APIStatusError]
+) -> None:
+    body = json.dumps({"message": f"echo {TOKEN}"}).encode()
+
+    def streamed(request: httpx.Request) -> httpx.Response:  # a body not read before the hooks run
+        return httpx.Response(code, stream=httpx.ByteStream(body), headers={"X-Echo": TOKEN})
+
+    with hooked_sync(streamed, lambda r: r.raise_for_status()) as client, pytest.raises(cls) as info:
+        client.get_status_statistic("x")
+    assert_clean(info.value)
+    assert info.value.status_code == code
+    assert info.value.headers["x-echo"] == "***"
+    assert info.value.body == ""  # the hook raised before the body was read
+    with hooked_sync(streamed, read_then_raise) as client, pytest.raises(cls) as info:
+        client.get_status_statistic("x")
+    assert_clean(info.value)
+    assert info.value.body == '{"message": "echo ***"}'
+    assert str(info.value) == f"HTTP {code} {reason_phrase(code)}: echo ***"
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.InvalidURL(f"bad /waInstance1/getStatusStatistic/{TOKEN}"),
+        httpx.CookieConflict(f"two cookies for {TOKEN}"),
+        httpx.ResponseNotRead(),
+        httpx.DecodingError(f"bad gzip from {TOKEN}"),
+    ],
+)
+def test_any_other_httpx_error_from_a_hook_is_typed_and_redacted(exc: Exception) -> None:
+    def hook(response: httpx.Response) -> None:
+        if isinstance(exc, httpx.RequestError):
+            exc.request = response.request
+        raise exc
+
+    with hooked_sync(Recorder(json_response(200, [])), hook) as client, pytest.raises(APIError) as info:
+        client.get_status_statistic("x")
+    assert_clean(info.value)
+    assert str(info.value).startswith(type(exc).__name__)
+
+
+@pytest.mark.anyio
+async def test_async_hook_errors_are_typed_too() -> None:
+    async def hook(response: httpx.Response) -> None:
+        response.raise_for_status()
+
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(Recorder(json_response(401, {"message": "no"}))),
+        event_hooks={"response": [hook]},
+    )
+    client = AsyncGreenStat(
+        id_instance=ID_INSTANCE, api_token=TOKEN, api_url=API_URL, rate_limit=0, http_client=http
+    )
+    with pytest.raises(AuthenticationError) as info:
+        await client.get_status_statistic("x")
+    assert_clean(info.value)
+    await http.aclose()
+
+
+def test_a_lone_surrogate_id_is_refused_before_any_request() -> None:
+    recorder = Recorder(json_response(200, []))
+    with make_sync(recorder) as client, pytest.raises(InvalidRequestError, match="surrogate") as info:
+        client.get_status_statistic("ab\ud800")
+    assert info.value.field == "id_message"
+    assert recorder.requests == []
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None)
+@given(id_message=st.text(max_size=300))
+def test_any_text_id_is_sent_or_refused_with_a_typed_error(id_message: str) -> None:
+    recorder = Recorder(json_response(200, []))
+    valid = 1 <= len(id_message) <= 256 and not any("\ud800" <= c <= "\udfff" for c in id_message)
+    with make_sync(recorder) as client:
+        if valid:
+            assert client.get_status_statistic(id_message) == []
+            assert recorder.requests[0].url.params["idMessage"] == id_message
+        else:
+            with pytest.raises(InvalidRequestError):
+                client.get_status_statistic(id_message)
+            assert recorder.requests == []
+
+
+def _request() -> httpx.Request:
+    return httpx.Request("GET", f"{API_URL}/waInstance{ID_INSTANCE}/getStatusStatistic/***?idMessage=x")
+
+
+def _api_error(cls: type[APIError]) -> APIError:
+    if issubclass(cls, APIStatusError):
+        error: APIError = cls(
+            "HTTP 4xx",
+            request=_request(),
+            retries_taken=2,
+            status_code=466 if cls is QuotaExceededError else 418,
+            body="{}",
+            headers=httpx.Headers({"Retry-After": "3"}),
+        )
+        if isinstance(error, RateLimitError):
+            error.retry_after = 3.0
+        if isinstance(error, QuotaExceededError):
+            error.quota = QuotaExceeded.from_dict(QUOTA_BODY)
+        return error
+    if cls is ResponseValidationError:
+        return cls(  # type: ignore[call-arg]
+            "200 body", request=_request(), retries_taken=0, status_code=200, body="[1]", path="$[0]"
+        )
+    return cls("refused", request=_request(), retries_taken=1)
+
+
+def _all_error_classes() -> list[type[GreenStatError]]:
+    found: list[type[GreenStatError]] = []
+    pending: list[type[GreenStatError]] = [GreenStatError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return sorted(found, key=lambda c: c.__name__)
+
+
+@pytest.mark.parametrize("cls", _all_error_classes(), ids=lambda c: c.__name__)
+def test_every_error_round_trips_through_pickle(cls: type[GreenStatError]) -> None:
+    error: GreenStatError
+    if cls is GreenStatError:
+        error = GreenStatError("closed")
+    elif issubclass(cls, ConfigurationError | InvalidRequestError):
+        error = cls("field", "is bad")
+    else:
+        assert issubclass(cls, APIError)
+        error = _api_error(cls)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is cls
+    assert str(copy) == str(error)
+    assert copy.args == error.args
+    state = {k: v for k, v in vars(error).items() if k != "request"}
+    assert {k: v for k, v in vars(copy).items() if k != "request"} == state
+    if isinstance(error, APIError):
+        assert isinstance(copy, APIError)
+        assert copy.request.url == error.request.url
+        assert copy.request.method == "GET"
+
+
+def test_a_pickled_error_from_a_real_call_carries_no_token() -> None:
+    answer = json_response(466, QUOTA_BODY, headers={"X-Echo": TOKEN, "Location": f"/x/{TOKEN}"})
+    with make_sync(Recorder(answer)) as client, pytest.raises(QuotaExceededError) as info:
+        client.get_status_statistic("x")
+    data = pickle.dumps(info.value)
+    assert TOKEN.encode() not in data
+    copy = pickle.loads(data)  # noqa: S301 - our own bytes
+    assert copy.quota == info.value.quota
+    assert copy.headers["x-echo"] == "***"

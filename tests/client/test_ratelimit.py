@@ -150,7 +150,7 @@ def test_default_is_one_per_second_and_zero_switches_it_off() -> None:
     client.close()
 
 
-@pytest.mark.parametrize("bad", [-1, True, "fast"])
+@pytest.mark.parametrize("bad", [-1, True, "fast", 1e-300, 0.0009, float("inf"), float("nan")])
 def test_bad_rate_limit(bad: object) -> None:
     with pytest.raises(ConfigurationError) as info:
         make_sync(Recorder(json_response(200, [])), rate_limit=bad)  # type: ignore[arg-type]
@@ -162,4 +162,10 @@ def test_bad_limiter_arguments() -> None:
         RateLimiter(0)
     with pytest.raises(ConfigurationError):
         RateLimiter(1, burst=0)
+    for rate in (1e-300, float("inf"), float("nan"), "1"):
+        with pytest.raises(ConfigurationError):
+            RateLimiter(rate)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError):
+        RateLimiter(1, burst=True)
+    assert RateLimiter(0.001).reserve() == 0.0  # the slowest accepted rate works
     assert repr(RateLimiter(2, burst=3)) == "RateLimiter(rate=2.0, burst=3)"

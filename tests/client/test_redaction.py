@@ -6,6 +6,7 @@ counted (the total is printed in pytest's terminal summary).
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -18,18 +19,31 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greenstat_ext import (
+    APIStatusError,
     AsyncGreenStat,
+    AuthenticationError,
     Credentials,
     GreenStat,
     GreenStatError,
+    PermissionDeniedError,
     RedactingFilter,
+    ResponseValidationError,
     install_log_redaction,
     redact,
 )
-from greenstat_ext._redact import REDACTED_LOGGERS
+from greenstat_ext._redact import MASK, REDACTED_LOGGERS, redact_excerpt
 from tests._servers import free_port
 
-from ._helpers import ID_INSTANCE, assert_no_token, fast_policy
+from ._helpers import (
+    ID_INSTANCE,
+    TOKEN,
+    Recorder,
+    assert_no_token,
+    fast_policy,
+    json_response,
+    make_async,
+    make_sync,
+)
 
 TOKENS = st.from_regex(r"[A-Za-z0-9]{20,64}", fullmatch=True)
 STATUSES = [400, 401, 403, 404, 429, 466, 499, 500, 502, 503, 504, 520]
@@ -221,3 +235,69 @@ def test_install_is_idempotent() -> None:
     install_log_redaction()
     for name in REDACTED_LOGGERS:
         assert sum(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters) == 1
+
+
+# Tokens without "x", so the filler below cannot itself look like a token's prefix.
+LONG_TOKENS = st.from_regex(r"[A-Za-wyz0-9]{44,128}", fullmatch=True)
+
+
+@settings(max_examples=30, derandomize=True, deadline=None, database=None)
+@given(token=LONG_TOKENS, filler=st.integers(min_value=0, max_value=700))
+def test_body_excerpts_never_end_in_a_token_prefix(token: str, filler: int) -> None:
+    """Redact, then cut: a cut inside the token used to leave its first characters in ``body``."""
+    body = "x" * filler + token
+    answers = [httpx.Response(401, text=body), httpx.Response(200, text=body)]  # 200: not JSON
+    for answer in answers:
+        with make_sync(Recorder(answer), token=token) as client, pytest.raises(GreenStatError) as info:
+            client.get_status_statistic("x")
+        error = info.value
+        assert isinstance(error, APIStatusError | ResponseValidationError)
+        for where, text in (("body", error.body), ("message", str(error))):
+            assert_no_token(token[:6], text, f"{where} of {type(error).__name__} (token prefix)")
+
+
+def test_a_cut_inside_an_unregistered_token_masks_its_start() -> None:
+    other = "Q1w2E3r4T5y6U7i8O9p0" * 3  # never given to any client
+    text = "see " + other + " for details"
+    assert redact_excerpt(text, 30) == "see " + MASK
+    assert redact_excerpt(text, 4) == "see "  # the cut falls between words: nothing to mask
+    assert redact_excerpt("short", 30) == "short"
+
+
+@pytest.mark.parametrize("token", ["abc12", "a", "Zz9"])
+def test_the_clients_own_short_token_is_masked_in_everything_built_from_an_answer(token: str) -> None:
+    """Below the registry's minimum length, a client still masks its own token (as a whole word)."""
+    body = {"message": f"the token {token} is invalid", "token": token}
+    answer = json_response(401, body, headers={"X-Echo": token, "X-Other": "invalid"})
+    with make_sync(Recorder(answer), token=token) as client, pytest.raises(AuthenticationError) as info:
+        client.get_status_statistic("x")
+    error = info.value
+    assert str(error) == f"HTTP 401 Unauthorized: the token {MASK} is invalid"
+    assert error.body == json.dumps({"message": f"the token {MASK} is invalid", "token": MASK})
+    assert error.headers["x-echo"] == MASK
+    assert error.headers["x-other"] == "invalid"  # other words that contain the letters are kept
+    # The process-wide log filter still leaves short words alone (see docs/redaction.md).
+    assert redact(f"the token {token} is invalid") == f"the token {token} is invalid"
+
+
+@pytest.mark.anyio
+async def test_async_short_token_is_masked_too() -> None:
+    answer = json_response(403, {"message": "instance abc12 forbidden"})
+    async with make_async(Recorder(answer), token="abc12") as client:
+        with pytest.raises(PermissionDeniedError) as info:
+            await client.get_status_statistic("x")
+    assert str(info.value) == f"HTTP 403 Forbidden: instance {MASK} forbidden"
+
+
+@pytest.mark.parametrize("token", [TOKEN, "abc12"])
+def test_raw_response_headers_are_redacted_and_content_is_untouched(token: str) -> None:
+    body = b'[{"participant":"1@c.us","timestamp":1,"status":"read"}]'
+    echo = f"https://h/waInstance{ID_INSTANCE}/getStatusStatistic/{token}"
+    answer = httpx.Response(200, content=body, headers={"X-Echo": token, "Content-Location": echo})
+    with make_sync(Recorder(answer), token=token) as client:
+        raw = client.with_raw_response.get_status_statistic("x")
+    assert_no_token(token, str(raw.headers), "RawResponse.headers")
+    assert_no_token(token, repr(raw.headers), "repr(RawResponse.headers)")
+    assert raw.headers["x-echo"] == MASK
+    assert raw.headers["content-location"].endswith(f"/getStatusStatistic/{MASK}")
+    assert raw.content == body  # the body the caller asked for, byte for byte

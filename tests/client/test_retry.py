@@ -221,6 +221,16 @@ def test_each_retry_is_logged_with_the_url_masked(caplog: pytest.LogCaptureFixtu
         {"wait_max": float("inf")},
         {"wait_exp_base": 0.5},
         {"deadline": 0},
+        {"wait_exp_base": "2"},
+        {"wait_exp_base": float("nan")},
+        {"wait_exp_base": float("inf")},
+        {"wait_exp_base": True},
+        {"deadline": "60"},
+        {"deadline": float("inf")},
+        {"deadline": float("nan")},
+        {"wait_initial": 1e308},
+        {"retry_after_max": 86_401},
+        {"wait_jitter": "0.5"},
     ],
 )
 def test_policy_validation(changes: dict[str, object]) -> None:

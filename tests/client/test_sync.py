@@ -127,7 +127,25 @@ def test_default_timeout_is_never_none() -> None:
         )
 
 
-@pytest.mark.parametrize("bad", [None, 0, -1, "30", httpx.Timeout(None)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        0,
+        -1,
+        "30",
+        True,
+        httpx.Timeout(None),
+        float("inf"),
+        float("nan"),
+        1e308,
+        86_401,
+        httpx.Timeout(5.0, read=float("inf")),
+        httpx.Timeout(5.0, connect=float("nan")),
+        httpx.Timeout(1e308),
+        httpx.Timeout(5.0, pool=0),
+    ],
+)
 def test_bad_timeouts(bad: object) -> None:
     with pytest.raises(ConfigurationError) as info:
         make_sync(Recorder(json_response(200, [])), timeout=bad)
@@ -173,3 +191,10 @@ def test_repr_is_useful_and_masked() -> None:
         f"GreenStat(api_url='https://api.example.test', id_instance={ID_INSTANCE}, "
         "api_token=ApiToken('**********'), max_retries=3, rate_limit=2.0)"
     )
+
+
+def test_a_day_is_the_longest_timeout() -> None:
+    with make_sync(Recorder(json_response(200, [])), timeout=86_400) as client:
+        assert client.timeout == httpx.Timeout(86_400.0)
+        with pytest.raises(ConfigurationError, match="read must be"):
+            client.with_options(timeout=httpx.Timeout(5.0, read=float("inf")))
