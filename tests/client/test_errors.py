@@ -342,9 +342,7 @@ def _api_error(cls: type[APIError]) -> APIError:
             error.quota = QuotaExceeded.from_dict(QUOTA_BODY)
         return error
     if cls is ResponseValidationError:
-        return cls(  # type: ignore[call-arg]
-            "200 body", request=_request(), retries_taken=0, status_code=200, body="[1]", path="$[0]"
-        )
+        return cls("200 body", request=_request(), retries_taken=0, status_code=200, body="[1]", path="$[0]")
     return cls("refused", request=_request(), retries_taken=1)
 
 
