@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenstat_client.models import StatusStatistic, StatusValue
+from greenstat_ext import GreenStat
 from greenstat_ext._cli import stats as stats_command
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
@@ -367,7 +368,7 @@ def test_an_unexpected_exception_is_one_redacted_line(
     def broken(self: object, id_message: str) -> list[StatusStatistic]:
         raise RuntimeError(f"boom at /waInstance1/getStatusStatistic/{DEMO_TOKEN}\nand {DEMO_TOKEN} again")
 
-    monkeypatch.setattr(stats_command.GreenStat, "get_status_statistic", broken)
+    monkeypatch.setattr(GreenStat, "get_status_statistic", broken)
     result = runner.invoke(app, ["stats", "FIXED"], env=_env(mock))
 
     assert result.exit_code == 1
