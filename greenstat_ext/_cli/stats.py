@@ -3,15 +3,19 @@
 Why the error handling lives here: the client raises typed errors; this module only turns each family into
 one line on stderr and an exit code a script can branch on (0 ok, 1 API error or ``--watch`` timeout, 2 bad
 usage or no connection, 130 Ctrl-C). Messages are built from greenstat's already-redacted exceptions and
-name flags, never values, so the token cannot reach the terminal.
+name flags, never values, so the token cannot reach the terminal. Anything else that escapes (a bug) still
+ends as one redacted line, exit 1, with a request to report it: never a traceback deep inside a library.
 
-Why Rich: tables and a live progress bar that degrade to plain output when stdout is not a terminal.
+Why Rich: tables and a live progress bar that degrade to plain output when stdout is not a terminal. Rich
+parses ``[...]`` in plain strings as markup, so every string that came from the server or the user goes in
+as a :class:`rich.text.Text` (or with ``markup=False``): a participant named ``[/]`` is shown, not parsed.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -21,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from greenstat_client.models import StatusStatistic, StatusValue
 
@@ -39,6 +44,7 @@ from .._errors import (
     RateLimitError,
     ResponseValidationError,
 )
+from .._redact import MASK, redact
 from .._summary import StatusSummary, summarize
 
 __all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "register"]
@@ -97,10 +103,51 @@ def _status_text(item: StatusStatistic) -> str:
     return str(StatusValue(item.status).value)
 
 
+def _printable(text: str) -> str:
+    """``text`` with control and other non-printable characters escaped (``\\n``, ``\\x1b``).
+
+    Why: server and user strings reach a terminal; a newline would break the one-line error contract and an
+    escape sequence could rewrite the screen.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     # typer.echo, not rich: one line that no console width wraps.
-    typer.echo(f"greenstat stats: error: {message}", err=True)
+    typer.echo(f"greenstat stats: error: {_printable(message)}", err=True)
     raise typer.Exit(code)
+
+
+def _unexpected(exc: Exception, token: str | None) -> str:
+    """One line for an exception no branch expected: redacted, bounded, and asking for a bug report."""
+    detail = redact(str(exc))
+    if token:
+        detail = detail.replace(token, MASK)  # not registered yet if the client was never built
+    detail = " ".join(detail.split())
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    return (
+        f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "") + " - this is a bug in "
+        "greenstat; please report it with the command you ran (without the token)"
+    )
+
+
+def _check_arguments(values: Sequence[tuple[str, str | None]], numbers: Sequence[tuple[str, float]]) -> None:
+    """Refuse, before any request, what no later layer handles well: text that cannot be sent as UTF-8 (an
+    undecodable byte in argv becomes a lone surrogate) and non-finite numbers (``nan`` passes ``min=``)."""
+    for flag, value in values:
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Never echo the value: it may be the token.
+            _fail(f"{flag}: is not valid text (undecodable bytes or a lone surrogate)", EXIT_USAGE)
+    for flag, number in numbers:
+        if not math.isfinite(number):
+            _fail(f"{flag}: must be a finite number of seconds, got {number}", EXIT_USAGE)
 
 
 def _explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
@@ -134,8 +181,20 @@ def _credentials(id_instance: str | None, token: str | None, api_url: str | None
     return Credentials.resolve(id_instance, token, api_url or None, environ={})
 
 
+def _times(timestamp: int) -> tuple[str, str]:
+    """Local time and ISO-8601 UTC; a timestamp beyond what datetime holds (the spec allows any integer)
+    is shown as the raw number with a marker rather than crashing the table."""
+    try:
+        local = datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        iso = datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError, OSError):
+        return f"{timestamp} (raw)", "out of range"
+    return local, iso
+
+
 def _table(id_message: str, items: Sequence[StatusStatistic]) -> Table:
-    table = Table(title=f"Status {id_message}: {len(items)} recipient(s)", title_justify="left")
+    title = Text(f"Status {_printable(id_message)}: {len(items)} recipient(s)")
+    table = Table(title=title, title_justify="left")
     zone = datetime.now().astimezone().strftime("%Z") or "local"
     table.add_column("participant", no_wrap=True)
     table.add_column("status", no_wrap=True)
@@ -143,11 +202,12 @@ def _table(id_message: str, items: Sequence[StatusStatistic]) -> Table:
     table.add_column("ISO-8601 (UTC)", no_wrap=True)
     for item in sorted(items, key=lambda i: (i.timestamp, i.participant)):
         status = _status_text(item)
+        local, iso = _times(item.timestamp)
         table.add_row(
-            item.participant,
-            f"[{_STATUS_STYLE.get(status, 'magenta')}]{status}[/]",
-            datetime.fromtimestamp(item.timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-            datetime.fromtimestamp(item.timestamp, tz=UTC).isoformat().replace("+00:00", "Z"),
+            Text(_printable(item.participant)),
+            Text(_printable(status), style=_STATUS_STYLE.get(status, "magenta")),
+            Text(local),
+            Text(iso),
         )
     return table
 
@@ -158,7 +218,7 @@ def _summary_line(summary: StatusSummary) -> str:
     line = f"{summary.total} recipient(s): {counts}; read rate {rate}"
     if summary.unknown_statuses:
         line += f" (unknown status values from a newer API: {', '.join(summary.unknown_statuses)})"
-    return line
+    return _printable(line)
 
 
 def _as_json(id_message: str, items: Sequence[StatusStatistic], extra: dict[str, Any] | None = None) -> str:
@@ -196,10 +256,10 @@ def _watch(
     items: list[StatusStatistic] = []
     reached = 0
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[counts]}"),
+        TextColumn("{task.fields[counts]}", markup=False),  # status names come from the server
         TimeElapsedColumn(),
         console=console,
         disable=as_json,
@@ -210,7 +270,7 @@ def _watch(
             items = client.get_status_statistic(id_message)
             reached = _reached(items, target)
             summary = summarize(items)
-            counts = " ".join(f"{name}:{count}" for name, count in summary.counts.items())
+            counts = _printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
             progress.update(task, total=len(items) or None, completed=reached, counts=counts)
             if items and reached == len(items):
                 break
@@ -223,7 +283,9 @@ def _watch(
         watch = {"until": target.value, "reached": reached, "total": len(items), "done": done}
         typer.echo(_as_json(id_message, items, {"watch": watch}))
     elif done:
-        console.print(f"All {len(items)} recipient(s) reached '{target.value}'.", soft_wrap=True)
+        console.print(
+            f"All {len(items)} recipient(s) reached '{target.value}'.", soft_wrap=True, markup=False
+        )
     else:
         why = "no recipients yet (unknown or expired idMessage?)" if not items else f"{reached}/{len(items)}"
         typer.echo(
@@ -310,48 +372,65 @@ def stats(
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """
-    console = Console(highlight=False)
+    # markup=False: a stray string that is not wrapped in Text is still printed as is, never parsed.
+    console = Console(highlight=False, markup=False)
+    _check_arguments(
+        [
+            ("ID_MESSAGE", id_message),
+            (f"--id-instance / {ENV_ID_INSTANCE}", id_instance),
+            (f"--token / {ENV_TOKEN}", token),
+            (f"--api-url / {ENV_API_URL}", api_url),
+        ],
+        [("--interval", interval), ("--timeout", timeout)],
+    )
     shown_url = api_url or "the API"
     try:
-        credentials = _credentials(id_instance, token, api_url)
-        shown_url = credentials.api_url
-        with GreenStat(
-            id_instance=credentials.id_instance,
-            api_token=credentials.api_token,
-            api_url=credentials.api_url,
-            max_retries=max_retries,
-            rate_limit=_rate_limit,
-        ) as client:
-            if watch:
-                code = _watch(
-                    client,
-                    id_message,
-                    target=until,
-                    interval=interval,
-                    timeout=timeout,
-                    console=console,
-                    as_json=as_json,
-                )
-                raise typer.Exit(code)
-            items = client.get_status_statistic(id_message)
-    except GreenStatError as exc:
-        message, code = _explain(exc, shown_url)
-        _fail(message, code)
+        try:
+            credentials = _credentials(id_instance, token, api_url)
+            shown_url = credentials.api_url
+            with GreenStat(
+                id_instance=credentials.id_instance,
+                api_token=credentials.api_token,
+                api_url=credentials.api_url,
+                max_retries=max_retries,
+                rate_limit=_rate_limit,
+            ) as client:
+                if watch:
+                    code = _watch(
+                        client,
+                        id_message,
+                        target=until,
+                        interval=interval,
+                        timeout=timeout,
+                        console=console,
+                        as_json=as_json,
+                    )
+                    raise typer.Exit(code)
+                items = client.get_status_statistic(id_message)
+        except GreenStatError as exc:
+            message, code = _explain(exc, shown_url)
+            _fail(message, code)
+        if as_json:
+            typer.echo(_as_json(id_message, items))
+            return
+        if items:
+            console.print(_table(id_message, items))
+        else:
+            console.print(
+                Text(
+                    f"No recipients for {_printable(id_message)}: the status is unknown to this instance, "
+                    "older than 30 days, or not yet sent to anyone."
+                ),
+                soft_wrap=True,
+            )
+        console.print(Text(_summary_line(summarize(items))), soft_wrap=True)
     except KeyboardInterrupt:
         typer.echo("greenstat stats: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if as_json:
-        typer.echo(_as_json(id_message, items))
-        return
-    if items:
-        console.print(_table(id_message, items))
-    else:
-        console.print(
-            f"No recipients for {id_message}: the status is unknown to this instance, older than 30 days, "
-            "or not yet sent to anyone.",
-            soft_wrap=True,
-        )
-    console.print(_summary_line(summarize(items)), soft_wrap=True)
+    except (typer.Exit, typer.Abort):  # our own exits (click's are RuntimeError subclasses)
+        raise
+    except Exception as exc:  # last resort: a bug must not print a library's traceback (or a token)
+        _fail(_unexpected(exc, token), EXIT_API_ERROR)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,9 @@
 
 Why our own writer (with the standard library): schemathesis' JUnit writer is an internal of its CLI, fed by
 its engine's events, which this kit does not run; JUnit's shape is small and stable, and writing it here keeps
-the token scrubbing (already done in the report) the only source of what goes into the file.
+the token scrubbing (already done in the report) the only source of what goes into the file. Every text and
+attribute still passes through :func:`_xml_text`, which redacts (``greenstat_ext._redact.redact``) before it
+strips what XML cannot carry: a second line of defence that does not depend on how a message was built.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from greenstat_ext._redact import redact
 
 from ._results import ContractReport
 
@@ -20,7 +24,7 @@ _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", redact(text))
 
 
 def write_junit(report: ContractReport, path: Path | str) -> None:
@@ -40,11 +44,11 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
         skipped="0",
     )
     properties = ET.SubElement(suite, "properties")
-    ET.SubElement(properties, "property", name="url", value=report.url)
+    ET.SubElement(properties, "property", name="url", value=_xml_text(report.url))
     ET.SubElement(properties, "property", name="seed", value=str(report.seed))
     ET.SubElement(properties, "property", name="requests", value=str(report.cases))
     for name in names:
-        case = ET.SubElement(suite, "testcase", classname="greenstat.contract", name=name)
+        case = ET.SubElement(suite, "testcase", classname="greenstat.contract", name=_xml_text(name))
         if not report.check_failures[name]:
             continue
         violations = [v for v in report.violations if v.check == name]
@@ -63,7 +67,7 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
             case,
             "failure",
             message=_xml_text(violations[0].title if violations else "failed"),
-            type=name,
+            type=_xml_text(name),
         )
         failure.text = _xml_text("\n".join(lines))
     tree = ET.ElementTree(suites)

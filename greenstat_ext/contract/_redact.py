@@ -7,9 +7,12 @@ than trusting each producer to have left it out.
 
 from __future__ import annotations
 
-from greenstat_ext._redact import MASK, redact
+from greenstat_ext._redact import MASK, redact, register_secret
 
 __all__ = ["MASK", "Redactor"]
+
+# A cut shorter than this is too common a string to mask (it would hide ordinary text, not protect a secret).
+_MIN_PARTIAL = 4
 
 
 class Redactor:
@@ -19,6 +22,9 @@ class Redactor:
 
     def __init__(self, token: str) -> None:
         self._token = token
+        # Also known process-wide: the report and JUnit writers pass every string they emit through
+        # greenstat_ext._redact.redact, a second line of defence that does not depend on each message.
+        register_secret(token)
 
     def __repr__(self) -> str:
         return "Redactor(token=***)"
@@ -28,3 +34,22 @@ class Redactor:
         # the user handed it to us explicitly, so masking every occurrence is right here.
         text = redact(text)
         return text.replace(self._token, MASK) if self._token else text
+
+    def excerpt(self, text: str, limit: int) -> str:
+        """At most ``limit`` characters of ``text`` (plus "…"), redacted BEFORE the cut.
+
+        Why this order: cutting first can split the token, and the masking no longer recognises a half token
+        (``yyy…Zq7sEcr``). After redacting the whole text, a token that the text itself held only in part
+        (a server that truncated it) may still end exactly at the cut: a tail that is a prefix of the token
+        is masked too.
+        """
+        text = self(text)
+        if len(text) <= limit:
+            return text
+        cut = text[:limit]
+        if self._token:
+            for size in range(min(len(self._token) - 1, len(cut)), _MIN_PARTIAL - 1, -1):
+                if cut.endswith(self._token[:size]):
+                    cut = cut[:-size] + MASK
+                    break
+        return cut + "…"

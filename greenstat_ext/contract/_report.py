@@ -2,6 +2,9 @@
 
 Why rich: aligned tables and colour that degrade to plain text when piped (rich detects a non-terminal). All
 strings are built as ``Text`` objects, never markup, so a body like ``[1, 2]`` is shown as sent, not parsed.
+Every string from the report goes through :func:`_safe` (``greenstat_ext._redact.redact``: the URL pattern and
+every token a run registered) on its way out, although the runner already redacted it: a second line of
+defence that does not depend on how a message was built.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from greenstat_ext._redact import redact as _safe
+
 from ._results import ContractReport, Violation
 
 __all__ = ["render_report"]
@@ -19,9 +24,11 @@ __all__ = ["render_report"]
 def render_report(report: ContractReport, console: Console | None = None) -> None:
     """Print ``report`` to ``console`` (stdout by default)."""
     console = console or Console()
-    console.print(Text.assemble(("greenstat contract-test ", "bold"), report.url, f"  (seed {report.seed})"))
+    console.print(
+        Text.assemble(("greenstat contract-test ", "bold"), _safe(report.url), f"  (seed {report.seed})")
+    )
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
-    console.print(Text(f"Requests: {report.cases} ({phases})"))
+    console.print(Text(_safe(f"Requests: {report.cases} ({phases})")))
     statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
     console.print(Text(f"Status codes: {statuses}"))
 
@@ -34,7 +41,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     for name in names:
         failures = report.check_failures[name]
         verdict = Text("FAIL", style="bold red") if failures else Text("pass", style="green")
-        table.add_row(name, str(report.check_runs[name]), str(failures), verdict)
+        table.add_row(Text(_safe(name)), str(report.check_runs[name]), str(failures), verdict)
     console.print(table)
 
     for number, violation in enumerate(report.violations, start=1):
@@ -46,7 +53,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         failed = ", ".join(report.failed_checks) or ", ".join(sorted({v.check for v in report.violations}))
         console.print(
             Text(
-                f"FAILED: {len(report.violations)} distinct failures in: {failed}. "
+                f"FAILED: {len(report.violations)} distinct failures in: {_safe(failed)}. "
                 f"Rerun with --seed {report.seed}.",
                 style="bold red",
             )
@@ -63,9 +70,9 @@ def _violation_panel(number: int, violation: Violation) -> Panel:
         received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
     times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
     body = Group(
-        Text.assemble(("sent:     ", "bold"), sent, f"   [{exchange.phase}]"),
-        Text.assemble(("received: ", "bold"), received),
-        Text.assemble(("rule:     ", "bold"), violation.message.strip()),
+        Text.assemble(("sent:     ", "bold"), _safe(sent), f"   [{_safe(exchange.phase)}]"),
+        Text.assemble(("received: ", "bold"), _safe(received)),
+        Text.assemble(("rule:     ", "bold"), _safe(violation.message.strip())),
     )
-    title = Text(f"{number}. {violation.check}: {violation.title}{times}", style="bold red")
+    title = Text(_safe(f"{number}. {violation.check}: {violation.title}{times}"), style="bold red")
     return Panel(body, title=title, title_align="left", border_style="red")

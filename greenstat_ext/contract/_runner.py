@@ -9,6 +9,7 @@ by ``max_examples``, so a run is reproducible and its length predictable.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import time
@@ -28,6 +29,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 
 from greenstat_ext._ratelimit import RateLimiter
+from greenstat_ext._redact import redact
 
 from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
@@ -46,6 +48,9 @@ EXAMPLE_ID_MESSAGE: Final = "BAE5F4886F6F2D05"
 UNSUPPORTED_METHODS: Final = ("POST", "PUT", "PATCH", "DELETE")
 _TOKEN_RE: Final = re.compile(r"[A-Za-z0-9]{1,128}")
 _EXCERPT: Final = 200
+# Bytes of a body decoded and redacted for its excerpt: far more than the excerpt, so that redacting (which
+# shortens a token to "***") never pulls unredacted text into it, without decoding a 7 MB body per answer.
+_BODY_WINDOW: Final = 64 * 1024
 _MAX_DISTINCT_PER_CHECK: Final = 5
 _RATE_LIMIT_ATTEMPTS: Final = 3
 _MAX_RETRY_AFTER: Final = 5.0
@@ -122,9 +127,17 @@ class _PacedAdapter(requests.adapters.HTTPAdapter):
 
 
 def _validate_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ContractUsageError(f"--url must be an http(s) URL such as http://127.0.0.1:8080, got {url!r}")
+    shown = redact(url)  # a user may paste a full API URL, token included
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # parses the port: ValueError when it is not a number in 0..65535
+        hostname = parts.hostname
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL" for http://[::1
+        raise ContractUsageError(f"--url is not a valid URL ({exc}): {shown!r}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise ContractUsageError(f"--url must be an http(s) URL such as http://127.0.0.1:8080, got {shown!r}")
+    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in url.strip()):
+        raise ContractUsageError(f"--url must not contain spaces or control characters, got {shown!r}")
     if parts.query or parts.fragment:
         raise ContractUsageError("--url must not carry a query or a fragment")
     return url.strip().rstrip("/")
@@ -190,7 +203,7 @@ class _Run:
         self.operation = _load_operation()
         self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
         self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
-        self.report = ContractReport(url=base_url, seed=seed, checks=checks)
+        self.report = ContractReport(url=self.redact(base_url), seed=seed, checks=checks)
         self._seen: dict[tuple[str, str, str], int] = {}
 
     @property
@@ -294,7 +307,7 @@ class _Run:
             except requests.RequestException as exc:
                 self._count(phase, None)
                 exchange = self._exchange_for_case(phase, case)
-                message = self.redact(f"{type(exc).__name__}: {exc}")
+                message = f"{type(exc).__name__}: {exc}"
                 self._violate("not_a_server_error", "No response", message, exchange)
                 return
             if response.status_code != 429 or attempt == attempts - 1:
@@ -308,7 +321,7 @@ class _Run:
                 case.validate_response(response, checks=[check])
             except FailureGroup as group:
                 for failure in group.exceptions:
-                    self._violate(name, failure.title, self.redact(failure.message), exchange)
+                    self._violate(name, failure.title, failure.message, exchange)
         if kit_check is not None and kit_check in self.kit_checks:
             if response.status_code == 429 and not retry:
                 return  # rate limited: says nothing about the credentials; the schemathesis checks still ran
@@ -328,12 +341,8 @@ class _Run:
                 raw = self.session.request(method, self.base_url + path, params=query, timeout=self.timeout)
             except requests.RequestException as exc:
                 self._count("probe", None)
-                exchange = Exchange(
-                    "probe", method, self.redact(path), self.redact("idMessage=…"), None, None, ""
-                )
-                self._violate(
-                    "not_a_server_error", "No response", self.redact(f"{type(exc).__name__}: {exc}"), exchange
-                )
+                exchange = Exchange("probe", method, path, "idMessage=…", None, None, "")
+                self._violate("not_a_server_error", "No response", f"{type(exc).__name__}: {exc}", exchange)
                 return
             if raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
                 break
@@ -347,7 +356,8 @@ class _Run:
             message = f"{KIT_CHECKS[check]}\nExpected: 405\nReceived: {raw.status_code}"
             self._violate(check, f"{method} not rejected with 405", message, exchange)
         elif "GET" not in allow:
-            shown = raw.headers.get("Allow")
+            # The header is the server's text: it may echo the token (the report would show it).
+            shown = None if (value := raw.headers.get("Allow")) is None else self.redact(value)
             message = (
                 f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming GET\nReceived: {shown!r}"
             )
@@ -362,6 +372,21 @@ class _Run:
             self.report.statuses[status] += 1
 
     def _violate(self, check: str, title: str, message: str, exchange: Exchange) -> None:
+        """Record a failure. The one door into ``report.violations``: every string is redacted HERE.
+
+        Why here and not at each caller: a message built from anything the server sent (a header, a body, a
+        schemathesis text quoting either) can carry the token; redacting structurally means a new message
+        cannot forget it.
+        """
+        title, message = self.redact(title), self.redact(message)
+        exchange = dataclasses.replace(
+            exchange,
+            method=self.redact(exchange.method),
+            path=self.redact(exchange.path),
+            query=self.redact(exchange.query),
+            content_type=None if exchange.content_type is None else self.redact(exchange.content_type),
+            body_excerpt=self.redact(exchange.body_excerpt),
+        )
         self.report.check_failures[check] += 1
         first_line = message.strip().splitlines()[0] if message.strip() else ""
         key = (check, title, first_line)
@@ -381,17 +406,17 @@ class _Run:
         request = response.request
         parts = urlsplit(str(request.url))
         content_type = _header(response.headers, "content-type")
-        body = response.content[:_EXCERPT].decode("utf-8", "replace")
-        if len(response.content) > _EXCERPT:
+        body = response.content[:_BODY_WINDOW].decode("utf-8", "replace")
+        if len(response.content) > _BODY_WINDOW:
             body += "…"
         return Exchange(
             phase=phase,
             method=str(request.method),
             path=self.redact(unquote(parts.path)),
-            query=self.redact(_shorten(unquote(parts.query))),
+            query=self.redact.excerpt(unquote(parts.query), _EXCERPT),
             status_code=response.status_code,
             content_type=content_type,
-            body_excerpt=self.redact(body),
+            body_excerpt=self.redact.excerpt(body, _EXCERPT),
         )
 
     def _exchange_for_case(self, phase: str, case: _Case) -> Exchange:
@@ -400,15 +425,11 @@ class _Run:
             phase,
             case.method.upper(),
             self.redact(case.formatted_path),
-            self.redact(_shorten(query)),
+            self.redact.excerpt(query, _EXCERPT),
             None,
             None,
             "",
         )
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
 
 
 def _header(headers: Mapping[str, list[str]], name: str) -> str | None:

@@ -9,6 +9,8 @@ entry (``"BAE5F4886F6F2D05"[3]``) and the member (``$.timestamp``), never later 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -17,14 +19,24 @@ import msgspec
 
 from greenstat_client.models import StatusStatistic
 
-__all__ = ["ID_MESSAGE_MAX_LENGTH", "DataFileError", "load_data", "parse_data"]
+__all__ = ["ID_MESSAGE_MAX_LENGTH", "MAX_DATA_FILE_BYTES", "DataFileError", "load_data", "parse_data"]
 
 ID_MESSAGE_MAX_LENGTH = 256
 """The spec's bound on ``idMessage`` (characters)."""
 
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
+"""The largest ``--data`` file read (256 MiB: ~3.4 million recipients). Why a cap: the whole file is decoded
+in memory, and a path like ``/dev/zero`` or a wrong multi-GB file would otherwise be read until memory runs
+out instead of being refused."""
+
 
 class DataFileError(ValueError):
     """A ``--data`` file that cannot be served; the message names the file and the bad entry."""
+
+
+def _size(count: int) -> str:
+    mib = 1024 * 1024
+    return f"{count // mib} MiB" if count % mib == 0 else f"{count} bytes"
 
 
 def _entry(id_message: str, index: int) -> str:
@@ -77,12 +89,22 @@ def parse_data(document: Any, *, source: str = "data") -> dict[str, list[StatusS
 def load_data(path: str | PathLike[str]) -> dict[str, list[StatusStatistic]]:
     """Read and validate a ``--data`` file; raises :class:`DataFileError` with a one-line explanation."""
     source = str(path)
+    limit = MAX_DATA_FILE_BYTES
+    too_big = DataFileError(f"{source}: larger than {_size(limit)}, the most a --data file may hold")
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            if stat.S_ISREG(os.fstat(file.fileno()).st_mode) and os.fstat(file.fileno()).st_size > limit:
+                raise too_big  # refused before reading a byte
+            # At most limit + 1 bytes: a device (/dev/zero) or a pipe has no size to check beforehand.
+            raw = file.read(limit + 1)
     except OSError as exc:
         raise DataFileError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise too_big
     try:
         document = msgspec.json.decode(raw)
+        return parse_data(document, source=source)
     except msgspec.DecodeError as exc:
         raise DataFileError(f"{source}: not valid JSON: {exc}") from None
-    return parse_data(document, source=source)
+    except RecursionError:  # e.g. 100,000 nested arrays: msgspec's decoder recurses per level
+        raise DataFileError(f"{source}: JSON nested too deeply to be a --data file") from None

@@ -4,6 +4,11 @@ Why a logging filter on the loggers themselves: uvicorn's access log formats the
 ``apiTokenInstance``, and uvicorn's error log can print a traceback with the request. A filter attached to
 the ``uvicorn.access``/``uvicorn.error``/``greenstat.mock`` loggers rewrites each record before any handler
 (console, file, pytest's caplog) sees it, whatever logging configuration the user runs with.
+
+Why the *formatted* message: an argument may be any object (uvicorn's trace log passes the ASGI scope, a dict
+whose ``raw_path`` bytes hold the token), so masking str/bytes arguments is not enough; what a handler will
+print is ``record.getMessage()``, so that is what gets masked. The formatting, exception text and stack
+handling are those of the client's :class:`greenstat_ext._redact.RedactingFilter`, reused as the base class.
 """
 
 from __future__ import annotations
@@ -13,15 +18,21 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from greenstat_ext._redact import RedactingFilter, register_secret
+
 from ._faults import ConnectionDropped
 
 __all__ = ["MASK", "TokenMaskingFilter", "install_token_masking", "mask_path", "mask_token"]
 
 MASK = "***"
-MASKED_LOGGERS = ("uvicorn.access", "uvicorn.error", "greenstat.mock")
+# A filter only sees records created on its own logger: uvicorn.asgi is where the trace level logs every ASGI
+# message (the scope, with the path, included).
+MASKED_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error", "uvicorn.asgi", "greenstat.mock")
 
 # /waInstance{idInstance}/{method}/{apiTokenInstance}[/...]: the third segment is the secret.
-_TOKEN_IN_PATH = re.compile(r"(/waInstance[^/?#\s]*/[^/?#\s]+/)([^/?#\s]+)")
+# The segments stop at quotes and angle brackets too, so a path inside a repr (b'/waInstance1/m/T') keeps its
+# closing quote.
+_TOKEN_IN_PATH = re.compile(r"(/waInstance[^/?#\s]*/[^/?#\s]+/)([^/?#\s\"'<>]+)")
 
 
 def mask_path(text: str) -> str:
@@ -35,8 +46,9 @@ def mask_token(token: str) -> str:
     return f"{MASK}{tail} ({len(token)} chars)"
 
 
-class TokenMaskingFilter(logging.Filter):
-    """Masks tokens in paths, and any of the given literal ``tokens``, in a record's message and args.
+class TokenMaskingFilter(RedactingFilter):
+    """Masks tokens in paths, and any of the given literal ``tokens``, in a record's formatted message, its
+    exception text and its stack, whatever the types of its arguments.
 
     It also swallows uvicorn's "Exception in ASGI application" record for :class:`ConnectionDropped`:
     that exception is how the ``drop`` fault closes a connection on purpose, not an error.
@@ -45,6 +57,8 @@ class TokenMaskingFilter(logging.Filter):
     def __init__(self, tokens: Iterable[str] = ()) -> None:
         super().__init__("greenstat-token-mask")
         self.tokens = tuple(t for t in tokens if t)
+        for token in self.tokens:
+            register_secret(token)  # the base class masks registered tokens in exception text and stacks
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, bytes):
@@ -59,11 +73,24 @@ class TokenMaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and isinstance(record.exc_info[1], ConnectionDropped):
             return False
+        # str/bytes arguments first (bytes shown decoded, as the access log does), then the whole message.
         record.msg = self._clean(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(self._clean(arg) for arg in record.args)
         elif isinstance(record.args, dict):
             record.args = {key: self._clean(arg) for key, arg in record.args.items()}
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logging module's to report; args are masked
+            return True
+        masked = self._clean(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        super().filter(record)  # the shared pattern and registered tokens; formats and masks exc_text/stack
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
         return True
 
 

@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenstat_client.models import StatusStatistic, StatusValue
+from greenstat_ext import GreenStat
 from greenstat_ext._cli import stats as stats_command
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
@@ -37,7 +38,17 @@ FIXED_ITEMS = [
 STUCK_ITEMS = [
     StatusStatistic(participant="79000000009@c.us", timestamp=1_700_000_000, status=StatusValue.SENT)
 ]
-DATA = {"FIXED": FIXED_ITEMS, "STUCK": STUCK_ITEMS}
+LINK = "[link=file:///etc/passwd]click[/link]"
+# Valid strings per the spec that Rich would parse as markup, and a terminal escape sequence.
+MARKUP_ITEMS = [
+    StatusStatistic(participant="[/]", timestamp=1_700_000_000, status=StatusValue("[/]")),
+    StatusStatistic(participant=LINK, timestamp=1_700_000_001, status=StatusValue("[bold]x")),
+    StatusStatistic(participant="\x1b[2Jwiped@c.us", timestamp=1_700_000_002, status=StatusValue.READ),
+]
+FAR_ITEMS = [  # the spec allows any integer; datetime stops at year 9999
+    StatusStatistic(participant="79000000007@c.us", timestamp=99_999_999_999_999, status=StatusValue.READ)
+]
+DATA = {"FIXED": FIXED_ITEMS, "STUCK": STUCK_ITEMS, "MARKUP": MARKUP_ITEMS, "FAR": FAR_ITEMS}
 
 runner = CliRunner()
 
@@ -53,6 +64,8 @@ class FakeTime:
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        if len(self.slept) >= 10_000:  # a poll loop that never ends (e.g. a nan timeout) fails, not hangs
+            raise RuntimeError("--watch kept polling")
         self.slept.append(seconds)
         self.now += seconds
 
@@ -273,3 +286,94 @@ def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
     assert stderr.strip().endswith("greenstat stats: interrupted")
     assert "Traceback" not in stdout + stderr
     assert DEMO_TOKEN not in stdout + stderr
+
+
+def test_server_strings_that_look_like_markup_are_shown_as_sent(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "MARKUP"], env=_env(mock, COLUMNS="200"))
+
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert LINK in result.stdout  # shown literally, not turned into a hyperlink to a local file
+    assert "[/]" in result.stdout
+    assert "[bold]x" in result.stdout
+    assert "(unknown status values from a newer API: [/], [bold]x)" in result.stdout
+    assert "\x1b" not in result.stdout  # the escape sequence is shown escaped, not sent to the terminal
+    assert "\\x1b[2Jwiped@c.us" in result.stdout
+
+
+def test_watch_progress_shows_markup_like_statuses_as_text(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "MARKUP", "--watch", "--timeout", "2"], env=_env(mock))
+
+    assert result.exit_code == 1, result.output
+    assert "timed out after 2 s waiting for 'read': 1/3" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("id_message", ["[/]", LINK, "[bold"])
+def test_an_id_message_that_looks_like_markup_is_shown_as_typed(mock: MockServer, id_message: str) -> None:
+    result = runner.invoke(app, ["stats", id_message], env=_env(mock), terminal_width=300)
+
+    assert result.exit_code == 0, result.output
+    assert f"No recipients for {id_message}:" in result.stdout
+
+
+def test_a_timestamp_beyond_datetime_is_shown_raw(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "FAR"], env=_env(mock), terminal_width=200)
+
+    assert result.exit_code == 0, result.output
+    assert "99999999999999 (raw)" in result.stdout
+    assert "out of range" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--watch", "--timeout", "nan"], "--timeout: must be a finite number of seconds, got nan"),
+        (["--watch", "--timeout", "inf"], "--timeout: must be a finite number of seconds, got inf"),
+        (["--watch", "--interval", "inf"], "--interval: must be a finite number of seconds, got inf"),
+        (["--watch", "--interval", "nan"], "--interval: must be a finite number of seconds, got nan"),
+    ],
+)
+def test_non_finite_durations_exit_2_with_one_line(mock: MockServer, args: list[str], expected: str) -> None:
+    before = mock.stats.total
+    result = runner.invoke(app, ["stats", "STUCK", *args], env=_env(mock))
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"greenstat stats: error: {expected}\n"
+    assert mock.stats.total == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["\udcff\udcfe"], "ID_MESSAGE: is not valid text"),  # what Python makes of argv bytes ff fe
+        (["FIXED", "--token", "abc\udcff"], "--token / GREEN_API_TOKEN: is not valid text"),
+        (["FIXED", "--api-url", "http://\udcff"], "--api-url / GREEN_API_URL: is not valid text"),
+    ],
+)
+def test_undecodable_arguments_exit_2_with_one_line(mock: MockServer, args: list[str], expected: str) -> None:
+    before = mock.stats.total
+    result = runner.invoke(app, ["stats", *args], env=_env(mock))
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"greenstat stats: error: {expected}")
+    assert result.stderr.count("\n") == 1
+    assert "abc" not in result.stderr
+    assert mock.stats.total == before
+
+
+def test_an_unexpected_exception_is_one_redacted_line(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: object, id_message: str) -> list[StatusStatistic]:
+        raise RuntimeError(f"boom at /waInstance1/getStatusStatistic/{DEMO_TOKEN}\nand {DEMO_TOKEN} again")
+
+    monkeypatch.setattr(GreenStat, "get_status_statistic", broken)
+    result = runner.invoke(app, ["stats", "FIXED"], env=_env(mock))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("greenstat stats: error: unexpected RuntimeError: boom at /waInstance1/")
+    assert "this is a bug in greenstat; please report it" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert DEMO_TOKEN not in result.output
+    assert "Traceback" not in result.output

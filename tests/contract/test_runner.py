@@ -93,7 +93,18 @@ def test_a_malformed_token_is_refused_without_echoing_it(reference_url: str) -> 
     assert bad not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org", "not a url", "http://127.0.0.1:1/?x=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org",
+        "not a url",
+        "http://127.0.0.1:1/?x=1",
+        "http://[::1",  # urlsplit raises "Invalid IPv6 URL"
+        "http://127.0.0.1:99999",  # .port raises "Port out of range"
+        "http://127.0.0.1:8o80",
+        "http://127.0.0.1:1/a b",
+    ],
+)
 def test_a_bad_url_is_a_usage_error(url: str) -> None:
     with pytest.raises(ContractUsageError, match="--url"):
         run_contract_test(url, ID_INSTANCE, TOKEN)
@@ -128,3 +139,9 @@ def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatc
 def test_rate_limit_out_of_range_is_a_usage_error(reference_url: str) -> None:
     with pytest.raises(ContractUsageError, match="--rate-limit"):
         run_contract_test(reference_url, ID_INSTANCE, TOKEN, rate_limit=-1)
+
+
+def test_an_unparsable_url_names_the_flag_and_hides_a_token_in_it() -> None:
+    with pytest.raises(ContractUsageError, match=r"--url is not a valid URL") as caught:
+        run_contract_test(f"http://[::1/waInstance1/getStatusStatistic/{TOKEN}", ID_INSTANCE, TOKEN)
+    assert TOKEN[:8] not in str(caught.value)

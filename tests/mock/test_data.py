@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from greenstat_client.models import StatusValue
-from greenstat_ext.mock import DataFileError, load_data
+from greenstat_ext.mock import DataFileError, _data, load_data
 
 GOOD = {"BAE5": [{"participant": "1@c.us", "timestamp": 1, "status": "read", "extra": True}], "EMPTY": []}
 
@@ -61,3 +61,35 @@ def test_unreadable_and_invalid_json_files(tmp_path: Path) -> None:
     bad.write_text('{"a": [1,]}', encoding="utf-8")
     with pytest.raises(DataFileError, match="not valid JSON"):
         load_data(bad)
+
+
+def test_deeply_nested_json_is_a_clear_error_not_a_recursion_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+    with pytest.raises(DataFileError, match="nested too deeply"):
+        load_data(path)
+
+
+def test_a_file_over_the_cap_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_data, "MAX_DATA_FILE_BYTES", 1024)
+    path = _write(
+        tmp_path, {"M": [{"participant": f"{n}@c.us", "timestamp": 1, "status": "read"} for n in range(50)]}
+    )
+
+    with pytest.raises(DataFileError, match=r"larger than 1024 bytes, the most a --data file may hold"):
+        load_data(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_device_is_read_only_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_data, "MAX_DATA_FILE_BYTES", 2 * 1024 * 1024)
+
+    with pytest.raises(DataFileError, match=r"/dev/zero: larger than 2 MiB"):
+        load_data("/dev/zero")
+
+
+def test_the_default_cap_is_256_mib() -> None:
+    assert _data.MAX_DATA_FILE_BYTES == 256 * 1024 * 1024

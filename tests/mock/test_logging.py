@@ -54,3 +54,46 @@ def test_uvicorn_access_log_shows_the_path_with_the_token_masked(caplog: pytest.
     assert any("/getStatusStatistic/***" in m and "401" in m for m in access)
     assert DEMO_TOKEN not in caplog.text
     assert "WrongToken123" not in caplog.text
+
+
+def test_filter_masks_tokens_inside_any_argument_type() -> None:
+    """uvicorn's trace log passes the ASGI scope (a dict with bytes inside): the formatted text is masked."""
+    scope = {"path": f"/waInstance1/getStatusStatistic/{DEMO_TOKEN}", "raw_path": f"/x/{DEMO_TOKEN}".encode()}
+    record = logging.LogRecord(
+        "uvicorn.error", 5, __file__, 1, "ASGI [%d] Started scope=%s", (1, scope), None
+    )
+
+    assert TokenMaskingFilter([DEMO_TOKEN]).filter(record)
+
+    message = record.getMessage()
+    assert DEMO_TOKEN not in message
+    assert "'path': '/waInstance1/getStatusStatistic/***'" in message
+    assert "'raw_path': b'/x/***'" in message
+
+
+def test_filter_masks_exception_text_and_stack() -> None:
+    try:
+        raise RuntimeError(f"failed on /waInstance1/getStatusStatistic/{DEMO_TOKEN}")
+    except RuntimeError as exc:
+        record = logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "boom", (), (type(exc), exc, exc.__traceback__)
+        )
+    record.stack_info = f"stack holding {DEMO_TOKEN}"
+
+    assert TokenMaskingFilter([DEMO_TOKEN]).filter(record)
+
+    assert record.exc_text is not None
+    assert "getStatusStatistic/***" in record.exc_text
+    assert DEMO_TOKEN not in record.exc_text + record.stack_info
+
+
+def test_uvicorn_trace_log_never_shows_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="httpx")
+    caplog.set_level(5)  # uvicorn's TRACE level: every ASGI message, the scope included
+    with MockServer(MockSettings(rate_limit=0), log_level="trace", access_log=True) as server:
+        url = f"{server.base_url}/waInstance1101000001/getStatusStatistic/{DEMO_TOKEN}"
+        assert httpx.get(url, params={"idMessage": "BAE5F4886F6F2D05"}).status_code == 200
+    scopes = [r.getMessage() for r in caplog.records if "scope=" in r.getMessage()]
+    assert scopes  # the trace records were produced (and then masked)
+    assert any("'raw_path': b'/waInstance1101000001/getStatusStatistic/***'" in m for m in scopes)
+    assert DEMO_TOKEN not in caplog.text
