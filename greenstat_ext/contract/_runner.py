@@ -28,7 +28,7 @@ from schemathesis import APIOperation, Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 
-from greenstat_ext._ratelimit import RateLimiter
+from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import redact
 
 from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
@@ -89,9 +89,9 @@ def run_contract_test(
         )
     if request_timeout <= 0:
         raise ContractUsageError("the request timeout must be positive")
-    if not (isinstance(rate_limit, int | float) and 0 <= rate_limit <= 1000):
+    if not (isinstance(rate_limit, int | float) and (rate_limit == 0 or MIN_RATE <= rate_limit <= 1000)):
         raise ContractUsageError(
-            f"--rate-limit must be between 0 (off) and 1000 requests/s, got {rate_limit}"
+            f"--rate-limit must be 0 (off) or from {MIN_RATE} to 1000 requests/s, got {rate_limit}"
         )
     selected = resolve_checks(checks)
     _check_reachable(base_url)

@@ -136,9 +136,10 @@ def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatc
     assert acquired == []
 
 
-def test_rate_limit_out_of_range_is_a_usage_error(reference_url: str) -> None:
+@pytest.mark.parametrize("rate", [-1, 0.0005, 1001, float("nan"), float("inf")])
+def test_rate_limit_out_of_range_is_a_usage_error(reference_url: str, rate: float) -> None:
     with pytest.raises(ContractUsageError, match="--rate-limit"):
-        run_contract_test(reference_url, ID_INSTANCE, TOKEN, rate_limit=-1)
+        run_contract_test(reference_url, ID_INSTANCE, TOKEN, rate_limit=rate)
 
 
 def test_an_unparsable_url_names_the_flag_and_hides_a_token_in_it() -> None:
