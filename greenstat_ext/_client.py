@@ -207,9 +207,9 @@ class _Base:
 class GreenStat(_Base):
     """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
 
-    ``rate_limit`` is requests per second for this instance (shared by all clients of the same instance;
-    ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client`` (proxies, TLS,
-    hooks): greenstat sends through it and never closes it.
+    ``rate_limit`` is requests per second for this instance (one bucket shared by every client of the same
+    instance and rate; ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client``
+    (proxies, TLS, hooks): greenstat sends through it and never closes it.
     """
 
     def __init__(
@@ -319,7 +319,7 @@ class GreenStatWithRawResponse:
 
 
 class AsyncGreenStat(_Base):
-    """Asynchronous client (asyncio or trio); same arguments and behaviour as :class:`GreenStat`."""
+    """Asynchronous client (asyncio; built on anyio); same arguments and behaviour as :class:`GreenStat`."""
 
     def __init__(
         self,
