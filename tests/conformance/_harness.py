@@ -31,9 +31,6 @@ RESPONSE_CHECKS = [
 ]
 
 
-"""Every run's summary line, printed at the end of the pytest session by conftest.py."""
-
-
 @dataclass
 class RunResult:
     statuses: Counter[int] = field(default_factory=Counter)
