@@ -9,6 +9,7 @@ a server dripping behind it.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import threading
@@ -52,11 +53,9 @@ class HostileServer:
             thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                self._handler(conn, self._stop)
-            except OSError:  # the client hung up: that is what most of these tests want
-                pass
+        # OSError: the client hung up, which is what most of these tests want.
+        with conn, contextlib.suppress(OSError):
+            self._handler(conn, self._stop)
 
     def __enter__(self) -> Self:
         self._accepter.start()
@@ -73,7 +72,7 @@ class HostileServer:
 
 
 def read_request(conn: socket.socket, *, limit: int = 65_536) -> bytes:
-    """Read one request head (up to the blank line) and any ``Content-Length`` body; at most ``limit`` bytes."""
+    """Read one request head and its ``Content-Length`` body, if any: at most ``limit`` bytes."""
     conn.settimeout(10)
     data = b""
     while b"\r\n\r\n" not in data and len(data) < limit:
@@ -138,8 +137,8 @@ def drip(
 
     def handler(conn: socket.socket, stop: threading.Event) -> None:
         read_request(conn)
-        all_headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **(headers or {})}
-        conn.sendall(head(status, all_headers))
+        length = {"Content-Length": str(len(body))}
+        conn.sendall(head(status, {"Content-Type": "application/json", **length, **(headers or {})}))
         for byte in body:
             if stop.wait(interval):
                 return
