@@ -294,6 +294,15 @@ async def test_a_call_cancelled_in_flight_ends_its_slot() -> None:
     assert await limiter.acquire_async() == pytest.approx(1.05)
 
 
+def test_a_fake_clock_that_sleeping_does_not_move_never_hangs() -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+    limiter = RateLimiter(1.0, clock=clock.clock, sleep=slept.append)  # the clock stays at 0
+    for _ in range(3):
+        limiter.acquire()
+    assert slept == [pytest.approx(1.05), pytest.approx(2.1)]  # each wait trusted once, as reserve() does
+
+
 def test_a_leaked_hold_stops_holding_the_bucket_after_hold_max() -> None:
     clock = FakeClock()
     limiter = fake_limiter(clock)
