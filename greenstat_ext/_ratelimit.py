@@ -196,7 +196,7 @@ class RateLimiter:
             self._refill(self._clock())
             self._holds.pop(hold, None)  # already gone if it outlived HOLD_MAX
 
-    def at_rest(self) -> bool:
+    def _at_rest(self) -> bool:
         """Full, nothing waiting or in flight: indistinguishable from a new bucket."""
         with self._lock:
             self._refill(self._clock())
@@ -328,6 +328,6 @@ def shared_limiter(api_url: str, id_instance: int, rate: float) -> RateLimiter:
             return limiter
         limiter = _registry[key] = RateLimiter(rate)
         if len(_registry) > REGISTRY_SIZE:
-            resting = next((k for k, v in _registry.items() if k != key and v.at_rest()), None)
+            resting = next((k for k, v in _registry.items() if k != key and v._at_rest()), None)
             del _registry[resting if resting is not None else next(iter(_registry))]
         return limiter
