@@ -19,6 +19,7 @@ tenacity is imported at the first request, not with the package: it is ~12 ms of
 from __future__ import annotations
 
 import contextvars
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,15 @@ def _context_for(request: httpx.Request) -> CallContext:
     return call
 
 
+def _paced(call: CallContext) -> AbstractContextManager[object]:
+    """The limiter's slot around one send: the next request waits from when this one ended."""
+    return call.limiter.slot() if call.limiter is not None else nullcontext()
+
+
+def _paced_async(call: CallContext) -> AbstractAsyncContextManager[object]:
+    return call.limiter.slot_async() if call.limiter is not None else nullcontext()
+
+
 class RetryingTransport(httpx.BaseTransport):
     """Rate limit, then send, retrying per the call's :class:`RetryPolicy`."""
 
@@ -77,9 +87,8 @@ class RetryingTransport(httpx.BaseTransport):
 
         def attempt() -> httpx.Response:
             call.attempts += 1
-            if call.limiter is not None:
-                call.limiter.acquire()
-            response = self._inner.handle_request(request)
+            with _paced(call):  # the limiter's slot ends when the answer's head is in (or the send failed)
+                response = self._inner.handle_request(request)
             try:
                 response.read()  # inside the retry: a connection dropped mid-body is retried too
             except BaseException:
@@ -109,9 +118,8 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
 
         async def attempt() -> httpx.Response:
             call.attempts += 1
-            if call.limiter is not None:
-                await call.limiter.acquire_async()
-            response = await self._inner.handle_async_request(request)
+            async with _paced_async(call):
+                response = await self._inner.handle_async_request(request)
             try:
                 await response.aread()  # inside the retry: a connection dropped mid-body is retried too
             except BaseException:

@@ -1,13 +1,27 @@
+"""The client's limiter: pacing (spacing from each request's end, with a margin), shared process-wide
+buckets keyed by the resolved origin, and waits that cancelled or interrupted callers give back.
+
+The oracle for "never trips a server limiter of the same rate" is the mock's own algorithm
+(``greenstat_ext.mock._ratelimit``), driven on the same fake clock with random network delays.
+"""
+
 from __future__ import annotations
 
+import gc
+import itertools
+import random
 import threading
+import time
+import weakref
 
 import anyio
 import anyio.lowlevel
 import pytest
 
-from greenstat_ext import ConfigurationError, GreenStat, RateLimiter
-from greenstat_ext._ratelimit import shared_limiter
+from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
+from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
+from greenstat_ext.mock._ratelimit import RateLimiter as ServerLimiter
+from tests._figures import record
 
 from ._helpers import (
     API_URL,
@@ -21,37 +35,112 @@ from ._helpers import (
 )
 
 
-def fake_limiter(clock: FakeClock, rate: float = 1.0, burst: int = 1) -> RateLimiter:
-    return RateLimiter(rate, burst=burst, clock=clock.clock, sleep=clock.sleep, async_sleep=clock.async_sleep)
+def fake_limiter(clock: FakeClock, rate: float = 1.0, burst: int = 1, margin: float = 0.05) -> RateLimiter:
+    return RateLimiter(
+        rate, burst=burst, margin=margin, clock=clock.clock, sleep=clock.sleep, async_sleep=clock.async_sleep
+    )
+
+
+# -- pacing ---
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 20])
-def test_n_calls_take_n_minus_one_seconds_at_one_per_second(n: int) -> None:
+def test_n_calls_take_n_minus_one_intervals_margin_included(n: int) -> None:
     clock = FakeClock()
     recorder = Recorder(json_response(200, []))
     with make_sync(recorder, rate_limit=fake_limiter(clock)) as client:
         for _ in range(n):
             client.get_status_statistic("x")
     assert len(recorder.requests) == n
-    assert clock.now == pytest.approx(n - 1)
+    assert clock.now == pytest.approx((n - 1) * 1.05)
 
 
-def test_rate_is_configurable() -> None:
+def test_rate_and_margin_are_configurable() -> None:
     clock = FakeClock()
-    limiter = fake_limiter(clock, rate=4.0)
+    limiter = fake_limiter(clock, rate=4.0, margin=0.0)
     for _ in range(9):
         limiter.acquire()
     assert clock.now == pytest.approx(2.0)
+    assert RateLimiter(4.0).interval == pytest.approx(0.25 * 1.05)
 
 
 def test_idle_time_refills_up_to_burst() -> None:
     clock = FakeClock()
-    limiter = fake_limiter(clock, rate=1.0, burst=3)
+    limiter = fake_limiter(clock, rate=1.0, burst=3, margin=0.0)
     assert [limiter.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.reserve() == pytest.approx(1.0)
     clock.now += 100  # a long pause refills only `burst` tokens (the debt of 1 is repaid first)
     assert [limiter.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.reserve() == pytest.approx(1.0)
+
+
+def test_the_next_slot_is_spaced_from_the_end_of_the_previous_request() -> None:
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+    with limiter.slot():
+        clock.now += 0.7  # the request takes 0.7 s: the server stamped it somewhere in [0, 0.7]
+    with limiter.slot() as waited:
+        pass
+    assert clock.sleeps == [pytest.approx(1.05)]  # from the end (0.7), not from the start (0)
+    assert waited == pytest.approx(1.05)
+    limiter.acquire()  # acquire() paces starts only: one interval from the previous start
+    assert clock.now == pytest.approx(0.7 + 1.05 + 1.05)
+
+
+def test_a_request_in_flight_holds_back_the_next_one_until_it_ends() -> None:
+    limiter = RateLimiter(20.0)  # real clock: interval 52.5 ms
+    ended: list[float] = []
+    started: list[float] = []
+    in_flight = threading.Event()
+
+    def slow_request() -> None:
+        with limiter.slot():
+            in_flight.set()
+            time.sleep(0.3)  # far longer than the interval
+            ended.append(time.monotonic())
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    assert in_flight.wait(10)
+    with limiter.slot():
+        started.append(time.monotonic())
+    thread.join()
+    # A lower bound only (a loaded machine makes it later, never earlier).
+    assert started[0] - ended[0] >= limiter.interval * 0.999
+
+
+def _simulate(limiter: RateLimiter, clock: FakeClock, *, use_slot: bool, seed: int) -> tuple[int, int]:
+    """200 sequential calls with random network delays against the mock's limiter at the same rate."""
+    server = ServerLimiter(limiter.rate, clock.clock)
+    rng = random.Random(seed)
+    ok = rejected = 0
+
+    def request() -> None:
+        nonlocal ok, rejected
+        clock.now += rng.choice([0.001, 0.002, 0.4])  # client -> server: a new connection is sometimes slow
+        if server.acquire(1) is None:
+            ok += 1
+        else:
+            rejected += 1
+        clock.now += rng.uniform(0.001, 0.3)  # server -> client
+
+    for _ in range(200):
+        if use_slot:
+            with limiter.slot():
+                request()
+        else:
+            limiter.acquire()
+            request()
+    return ok, rejected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_slots_never_trip_the_mocks_limiter_whatever_the_delays(seed: int) -> None:
+    clock = FakeClock()
+    assert _simulate(fake_limiter(clock), clock, use_slot=True, seed=seed) == (200, 0)
+    # The oracle bites: pacing starts only, with the same margin and delays, earns 429s.
+    clock = FakeClock()
+    assert _simulate(fake_limiter(clock), clock, use_slot=False, seed=seed)[1] > 0
 
 
 def test_retries_also_wait_for_the_limiter() -> None:
@@ -60,13 +149,13 @@ def test_retries_also_wait_for_the_limiter() -> None:
     policy = fast_policy(clock, wait_initial=0.1, wait_jitter=0)
     with make_sync(recorder, rate_limit=fake_limiter(clock), policy=policy) as client:
         client.get_status_statistic("x")
-    # 0.1 s backoff, then 0.9 s more for the bucket: the second request leaves 1 s after the first.
-    assert clock.sleeps == [pytest.approx(0.1), pytest.approx(0.9)]
+    # 0.1 s backoff, then 0.95 s more for the bucket: the second request leaves 1.05 s after the first ended.
+    assert clock.sleeps == [pytest.approx(0.1), pytest.approx(0.95)]
 
 
 def test_thread_safe_reservations_are_spaced_one_slot_apart() -> None:
     clock = FakeClock()  # frozen: every thread sees the same instant, so only the lock spaces them
-    limiter = fake_limiter(clock, rate=2.0)
+    limiter = fake_limiter(clock, rate=2.0, margin=0.0)
     waits: list[float] = []
     lock = threading.Lock()
     start = threading.Barrier(8)
@@ -86,6 +175,26 @@ def test_thread_safe_reservations_are_spaced_one_slot_apart() -> None:
     assert sorted(waits) == pytest.approx([i * 0.5 for i in range(200)])
 
 
+def test_threads_sharing_a_bucket_never_start_closer_than_the_interval() -> None:
+    limiter = RateLimiter(25.0)  # real clock: interval 42 ms, 24 requests in about 1 s
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(4):
+            with limiter.slot(), lock:
+                starts.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    starts.sort()
+    assert len(starts) == 24
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= limiter.interval * 0.999
+
+
 @pytest.mark.anyio
 async def test_async_safe_concurrent_tasks_share_the_bucket() -> None:
     clock = FakeClock()
@@ -94,17 +203,19 @@ async def test_async_safe_concurrent_tasks_share_the_bucket() -> None:
         clock.sleep(seconds)
         await anyio.lowlevel.checkpoint()  # let the other tasks interleave while this one "waits"
 
-    limiter = RateLimiter(1.0, clock=clock.clock, async_sleep=sleep_and_yield)
+    limiter = RateLimiter(1.0, margin=0.0, clock=clock.clock, async_sleep=sleep_and_yield)
     departures: list[float] = []
 
     async def task() -> None:
-        reserved_at = clock.now  # no await before acquire_async reserves, so this is the same instant
-        departures.append(reserved_at + await limiter.acquire_async())
+        async with limiter.slot_async():
+            departures.append(clock.now)
 
     async with anyio.create_task_group() as group:
         for _ in range(10):
             group.start_soon(task)
-    assert sorted(departures) == pytest.approx([float(i) for i in range(10)])
+    departures.sort()
+    assert len(departures) == 10
+    assert min(b - a for a, b in itertools.pairwise(departures)) >= 1.0 - 1e-9
 
 
 @pytest.mark.anyio
@@ -114,7 +225,94 @@ async def test_async_client_respects_the_limiter() -> None:
     async with make_async(recorder, rate_limit=fake_limiter(clock)) as client:
         await client.get_many([f"id{i}" for i in range(6)], concurrency=6)
     assert len(recorder.requests) == 6
-    assert clock.now == pytest.approx(5.0)
+    assert clock.now == pytest.approx(5 * 1.05)
+
+
+# -- waits that are given back ---
+
+
+def test_an_interrupted_sync_wait_gives_its_turn_back() -> None:
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+    limiter.acquire()
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    impatient = RateLimiter(1.0, clock=clock.clock, sleep=interrupted)
+    impatient._tokens, impatient._updated = 0.0, 0.0  # same state as `limiter`: one request just left
+    for _ in range(30):
+        with pytest.raises(KeyboardInterrupt):
+            impatient.acquire()
+    assert impatient._waiting == []
+    impatient._sleep = clock.sleep
+    assert impatient.acquire() == pytest.approx(1.05)  # one interval, not 31
+
+
+@pytest.mark.anyio
+async def test_thirty_cancelled_async_waits_do_not_delay_the_next_call() -> None:
+    clock = FakeClock()
+
+    async def forever(seconds: float) -> None:
+        await anyio.sleep_forever()
+
+    limiter = RateLimiter(1.0, clock=clock.clock, sleep=clock.sleep, async_sleep=forever)
+    limiter.acquire()  # one request just left: the next may go in 1.05 s
+    async with anyio.create_task_group() as group:
+        for _ in range(30):
+            group.start_soon(limiter.acquire_async)
+        await anyio.wait_all_tasks_blocked()
+        assert len(limiter._waiting) == 30
+        group.cancel_scope.cancel()
+    assert limiter._waiting == []
+    assert limiter.acquire() == pytest.approx(1.05)  # not 31.5
+
+
+@pytest.mark.anyio
+async def test_thirty_cancelled_async_calls_real_clock_figure() -> None:
+    limiter = RateLimiter(1.0)
+    await limiter.acquire_async()
+    with anyio.move_on_after(0.2):
+        async with anyio.create_task_group() as group:
+            for _ in range(30):
+                group.start_soon(limiter.acquire_async)
+    started = time.monotonic()
+    await limiter.acquire_async()
+    waited = time.monotonic() - started
+    record("rate limiter", f"after 30 cancelled async calls (rate 1/s) the next call waited {waited:.2f} s")
+    assert waited < 5.0  # about 0.85 s (1.05 s after the first call); it was 30 s when cancels kept slots
+
+
+@pytest.mark.anyio
+async def test_a_call_cancelled_in_flight_ends_its_slot() -> None:
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+    with anyio.move_on_after(0):
+        async with limiter.slot_async():
+            await anyio.sleep(1)  # cancelled "during the request"
+    assert limiter._holds == {}
+    assert await limiter.acquire_async() == pytest.approx(1.05)
+
+
+def test_a_fake_clock_that_sleeping_does_not_move_never_hangs() -> None:
+    clock = FakeClock()
+    slept: list[float] = []
+    limiter = RateLimiter(1.0, clock=clock.clock, sleep=slept.append)  # the clock stays at 0
+    for _ in range(3):
+        limiter.acquire()
+    assert slept == [pytest.approx(1.05), pytest.approx(2.1)]  # each wait trusted once, as reserve() does
+
+
+def test_a_leaked_hold_stops_holding_the_bucket_after_hold_max() -> None:
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+    leaked = limiter.slot()  # kept referenced: a collected generator would end its slot by itself
+    leaked.__enter__()  # never exited (as if interrupted between the wait and the send)
+    waited = limiter.acquire()
+    assert HOLD_MAX + 1.05 <= waited <= HOLD_MAX + 1.05 + 0.25
+
+
+# -- shared buckets ---
 
 
 def test_clients_of_one_instance_and_rate_share_one_bucket() -> None:
@@ -126,6 +324,83 @@ def test_clients_of_one_instance_and_rate_share_one_bucket() -> None:
     assert faster is not a
     assert (a.rate, faster.rate) == (1.0, 2.0)
     assert other is not a
+
+
+def test_buckets_outlive_their_clients() -> None:
+    url = "http://127.0.0.1:1"
+    client = GreenStat(id_instance=ID_INSTANCE + 9, api_token="abcdefgh", api_url=url)
+    assert client.rate_limiter is not None
+    bucket = weakref.ref(client.rate_limiter)
+    client.close()
+    del client
+    gc.collect()
+    assert bucket() is not None  # a new client per call (the README's pattern) still shares one bucket
+    with GreenStat(id_instance=ID_INSTANCE + 9, api_token="abcdefgh", api_url=url) as again:
+        assert again.rate_limiter is bucket()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+        "http://LocalHost.:8080/",
+        "http://127.1:8080",
+        "http://2130706433:8080",
+        "http://0x7f.0.0.1:8080",
+        "http://127.0.0.2:8080",
+        "http://[::1]:8080",
+        "http://[0:0::1]:8080",
+        "http://[::ffff:127.0.0.1]:8080",
+        "http://app.localhost:8080",
+        "http://0.0.0.0:8080",
+    ],
+)
+def test_one_loopback_server_is_one_bucket_whatever_its_spelling(url: str) -> None:
+    assert origin_key(url) == "http://loopback:8080"
+    assert shared_limiter(url, ID_INSTANCE, 1.0) is shared_limiter("http://127.0.0.1:8080", ID_INSTANCE, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://API.Green-API.com./", "https://api.green-api.com:443"),
+        ("http://10.0.0.1", "http://10.0.0.1:80"),
+        ("http://[2001:db8:0::1]:9", "http://[2001:db8::1]:9"),
+        ("http://0xa.1", "http://10.0.0.1"),  # the forms getaddrinfo (inet_aton) reads
+    ],
+)
+def test_equivalent_origins_share_a_bucket(a: str, b: str) -> None:
+    assert origin_key(a) == origin_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8081"),
+        ("http://example.test", "https://example.test"),
+        ("https://api.green-api.com", "https://7103.api.greenapi.com"),
+        ("http://10.0.0.1", "http://10.0.0.2"),
+    ],
+)
+def test_different_origins_get_different_buckets(a: str, b: str) -> None:
+    assert origin_key(a) != origin_key(b)
+    assert shared_limiter(a, ID_INSTANCE, 1.0) is not shared_limiter(b, ID_INSTANCE, 1.0)
+
+
+def test_names_made_of_hex_letters_stay_names() -> None:
+    assert origin_key("http://face.bad") == "http://face.bad:80"
+    assert origin_key("http://cafe") == "http://cafe:80"
+
+
+def test_the_registry_is_bounded_and_keeps_busy_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_ratelimit, "_registry", type(_ratelimit._registry)())
+    busy = shared_limiter("http://busy.test", 1, 1.0)
+    busy.acquire()  # not at rest for about a second
+    for port in range(1, REGISTRY_SIZE + 50):
+        shared_limiter(f"http://many.test:{port}", 1, 1.0)
+    assert len(_ratelimit._registry) == REGISTRY_SIZE
+    assert shared_limiter("http://busy.test", 1, 1.0) is busy
 
 
 def test_a_setting_on_one_client_never_changes_another() -> None:
@@ -167,5 +442,9 @@ def test_bad_limiter_arguments() -> None:
             RateLimiter(rate)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError):
         RateLimiter(1, burst=True)
+    for margin in (-0.1, 1.5, float("nan"), True, "0.1"):
+        with pytest.raises(ConfigurationError) as info:
+            RateLimiter(1, margin=margin)  # type: ignore[arg-type]
+        assert info.value.field == "margin"
     assert RateLimiter(0.001).reserve() == 0.0  # the slowest accepted rate works
     assert repr(RateLimiter(2, burst=3)) == "RateLimiter(rate=2.0, burst=3)"
