@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import msgspec
 
 from greenstat_client.models import Error, QuotaExceeded, StatusStatistic
-from greenstat_client.types import Response
+from greenstat_client.types import Model, Response
 
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -29,6 +29,7 @@ from ._retry import parse_retry_after
 from ._transport import CallContext
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 GeneratedResponse = Response[Error | QuotaExceeded | list[StatusStatistic]]
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _DETAIL_CHARS = 200  # of a body that is not a documented JSON error, in the exception's message
@@ -181,8 +182,31 @@ def _status_error(
     if isinstance(error, RateLimitError):
         error.retry_after = parse_retry_after(headers.get("retry-after"))
     if isinstance(error, QuotaExceededError) and isinstance(parsed, QuotaExceeded):
-        error.quota = parsed
+        error.quota = _redacted_model(parsed, call)
     return error
+
+
+def _redacted_strings(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets=secrets)
+    if isinstance(value, dict):
+        return {key: _redacted_strings(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted_strings(item, secrets) for item in value]
+    return value
+
+
+def _redacted_model(model: M, call: CallContext) -> M | None:
+    """A copy of a parsed error body with the token masked in every string.
+
+    The exception keeps it (``QuotaExceededError.quota``), so its ``repr``, ``__dict__`` and pickle must not
+    hold what a server echoed (a 466 ``description`` quoting the request URL). None if the masked copy no
+    longer fits the model (a constraint the mask breaks): a quota without the token beats one with it.
+    """
+    try:
+        return type(model).from_dict(_redacted_strings(model.to_dict(), call.secrets))
+    except msgspec.ValidationError:
+        return None
 
 
 def build_result(response: GeneratedResponse, call: CallContext) -> RawResponse[list[StatusStatistic]]:
