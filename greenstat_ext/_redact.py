@@ -15,7 +15,8 @@ Two mechanisms, because either alone has a hole:
 
 A client knows its *own* token, whatever its length, so everything it builds from a response passes it as
 ``secrets=``: a short one is masked wherever it stands as a whole word (``"the token abc12 is invalid"``),
-a long one wherever it appears. :func:`redact_excerpt` redacts the whole text first and only then cuts it,
+a long one wherever it appears. Every token is also matched percent-encoded (``%61bc12``): servers echo
+encoded URLs and forms. :func:`redact_excerpt` redacts the whole text first and only then cuts it,
 masking a word the cut splits, so an excerpt never ends in the first half of a token.
 """
 
