@@ -98,8 +98,14 @@ def _pattern(secret: str) -> re.Pattern[str]:
     return re.compile(rf"{_WORD_START}{body}(?![A-Za-z0-9])")
 
 
-def _mask(secret: str, text: str) -> str:
-    if "%" not in text:  # the common case: no encoded form can be there
+#: A percent-escape of an ASCII letter or digit, the only characters a token has: when a text has none
+#: (``%20`` and ``%3D`` are common, ``%61`` is not), no encoded form of a token can be in it and the fast
+#: exact search suffices. The per-character pattern costs about 0.1 s per MB, the search next to nothing.
+_ENCODED_ALNUM = re.compile(r"%(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])")
+
+
+def _mask(secret: str, text: str, *, encoded: bool, encoded_alnum: bool) -> str:
+    if not encoded or (not encoded_alnum and secret.isascii() and secret.isalnum()):
         if secret not in text:
             return text
         if len(secret) >= _MIN_REGISTERED_LEN:
@@ -118,8 +124,10 @@ def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
     text = _URL_TOKEN.sub(lambda m: m.group(1) + MASK, text)
     extra = tuple(s for s in secrets if s and s not in _secrets)
     # Longest first, so a token that contains another one is masked whole.
+    encoded = "%" in text
+    encoded_alnum = encoded and _ENCODED_ALNUM.search(text) is not None  # masking cannot add one
     for secret in sorted((*_secrets, *extra), key=len, reverse=True) if extra else _secrets:
-        text = _mask(secret, text)
+        text = _mask(secret, text, encoded=encoded, encoded_alnum=encoded_alnum)
     return text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import string
 from collections.abc import Iterator
 from typing import Any
 
@@ -184,3 +185,11 @@ def test_no_exception_view_holds_an_echoed_token(status: int, token: str) -> Non
         retry_lines = [line for line in logs if "greenstat.retry" in line]
         assert retry_lines
         assert_no_echo(token, "\n".join(retry_lines), "retry warning")
+
+
+@pytest.mark.parametrize("char", [*string.digits, *string.ascii_letters])
+def test_every_token_character_is_recognised_percent_encoded(char: str) -> None:
+    """Exhaustive over the spec's alphabet: the fast path must not skip an encoded letter or digit."""
+    for escaped in (f"%{ord(char):02X}", f"%{ord(char):02x}"):
+        assert redact(f"={escaped};", secrets=(char,)) == f"={MASK};"
+        assert redact(f"={escaped * 6};", secrets=(char * 6,)) == f"={MASK};"
