@@ -227,3 +227,23 @@ def test_a_repeated_unknown_status_is_one_shared_pseudo_member() -> None:
     assert {id(item.status) for item in stats} == {id(StatusValue("played"))}
     assert stats[0].status.value == "played"
     assert stats[0].status.name == "UNKNOWN"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (200, b'[{"participant":"1@c.us","timestamp":1,"status":"\xffread"}]', ResponseValidationError),
+        (200, b"[" + ITEM[:-1] + b',"x":' + DEEP + b"}]", ResponseValidationError),
+        (200, json.dumps([{**BODY[0], "timestamp": INT64_MAX + 1}]).encode(), ResponseValidationError),
+        (401, b'{"message":"x","extra":' + DEEP + b"}", AuthenticationError),
+        (401, b'{"message":"\xff"}', AuthenticationError),
+    ],
+    ids=["utf8", "nesting", "int64", "nesting-401", "utf8-401"],
+)
+async def test_async_client_types_hostile_bodies(status: int, body: bytes, cls: type[GreenStatError]) -> None:
+    async with make_async(Recorder(httpx.Response(status, content=body))) as client:
+        with pytest.raises(GreenStatError) as info:
+            await client.get_status_statistic("x")
+    assert type(info.value) is cls
+    assert info.value.__context__ is None
