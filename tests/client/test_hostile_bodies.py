@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import json
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -247,3 +249,37 @@ async def test_async_client_types_hostile_bodies(status: int, body: bytes, cls: 
             await client.get_status_statistic("x")
     assert type(info.value) is cls
     assert info.value.__context__ is None
+
+
+_RAISED_LIMIT_SCRIPT = """
+import sys
+import httpx
+sys.setrecursionlimit(1_000_000)
+from greenstat_ext import GreenStat, GreenStatError, ResponseValidationError
+deep = b"[" * 1_000_000 + b"]" * 1_000_000
+body = b'[{"participant":"1@c.us","timestamp":1,"status":"read","x":' + deep + b"}]"
+ok = b'[{"participant":"1@c.us","timestamp":1,"status":"read","x":"[[[[","y":[[[1]]]}]'
+answers = iter([body, ok])
+transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(answers)))
+client = GreenStat(
+    id_instance=1101000001, api_token="abc12", api_url="https://api.example.test", rate_limit=0,
+    http_client=httpx.Client(transport=transport),
+)
+try:
+    client.get_status_statistic("x")
+except ResponseValidationError as exc:
+    print("typed:", exc)
+print("then:", client.get_status_statistic("x")[0].participant)
+"""
+
+
+def test_a_raised_recursion_limit_does_not_let_deep_nesting_crash_the_process() -> None:
+    """With the limit at 1,000,000, msgspec's own check let a 1,000,000-deep body overflow the C stack
+    (a segfault); the nesting is then measured first. Run in a child process: a crash must fail the test,
+    not end the run."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _RAISED_LIMIT_SCRIPT], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "typed: 200 response body is not valid JSON: JSON nested deeper than 1000 levels" in result.stdout
+    assert "then: 1@c.us" in result.stdout  # brackets in strings and shallow nesting still decode
