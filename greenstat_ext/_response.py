@@ -10,7 +10,7 @@ import httpx
 import msgspec
 
 from greenstat_client.models import Error, QuotaExceeded, StatusStatistic
-from greenstat_client.types import Model, Response
+from greenstat_client.types import Model, Response, decode_json
 
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -92,14 +92,20 @@ def connection_error(exc: httpx.RequestError, call: CallContext) -> APIConnectio
     return cls(message, request=_safe_request(call), retries_taken=call.retries_taken)
 
 
+_QUOTA_DECODER = msgspec.json.Decoder(QuotaExceeded)
+_ERROR_DECODER = msgspec.json.Decoder(Error)
+
+
 def _error_body_model(status_code: int, content: bytes) -> Error | QuotaExceeded | None:
-    """The documented error model of a body the generated layer did not parse (an event hook raised)."""
+    """The documented error model of a body the generated layer did not parse (an event hook raised).
+
+    Decoded like the generated layer does (``decode_json``: invalid UTF-8 and hostile nesting included).
+    """
     try:
-        data = msgspec.json.decode(content)
         if status_code == 466:
-            return QuotaExceeded.from_dict(data)
-        return Error.from_dict(data)
-    except Exception:  # any malformed body: the lenient parse of the generated layer gives None too
+            return decode_json(_QUOTA_DECODER, content)
+        return decode_json(_ERROR_DECODER, content)
+    except msgspec.DecodeError:  # any malformed body: the lenient parse of the generated layer gives None too
         return None
 
 

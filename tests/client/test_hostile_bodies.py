@@ -28,7 +28,7 @@ from greenstat_ext import (
 from tests._figures import record
 from tests._hostile import HostileServer, answer
 
-from ._helpers import BODY, ID_INSTANCE, TOKEN, Recorder, fast_policy, make_async, make_sync
+from ._helpers import API_URL, BODY, ID_INSTANCE, TOKEN, Recorder, fast_policy, make_async, make_sync
 
 INT64_MAX = 2**63 - 1
 ITEM = b'{"participant":"1@c.us","timestamp":1,"status":"read"}'
@@ -283,3 +283,34 @@ def test_a_raised_recursion_limit_does_not_let_deep_nesting_crash_the_process() 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "typed: 200 response body is not valid JSON: JSON nested deeper than 1000 levels" in result.stdout
     assert "then: 1@c.us" in result.stdout  # brackets in strings and shallow nesting still decode
+
+
+def _read_then_raise(response: httpx.Response) -> None:
+    response.read()
+    response.raise_for_status()
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (466, b'{"invokeStatus":{"method":"\xff"}}'),
+        (401, b'{"message":"x","extra":' + DEEP + b"}"),
+        (466, json.dumps({"invokeStatus": {"method": "m", "used": 1, "total": 2, "status": "s"}}).encode()),
+    ],
+    ids=["utf8-466", "nesting-401", "incomplete-466"],
+)
+def test_hostile_bodies_through_a_callers_raise_for_status_hook(status: int, body: bytes) -> None:
+    """A hook's ``HTTPStatusError`` is mapped by ``_response`` itself; it decodes the same way."""
+    http = httpx.Client(
+        transport=httpx.MockTransport(lambda request: httpx.Response(status, content=body)),
+        event_hooks={"response": [_read_then_raise]},
+    )
+    client = GreenStat(
+        id_instance=ID_INSTANCE, api_token=TOKEN, api_url=API_URL, rate_limit=0, http_client=http
+    )
+    with client, pytest.raises((AuthenticationError, QuotaExceededError)) as info:
+        client.get_status_statistic("x")
+    assert info.value.status_code == status
+    assert info.value.__context__ is None
+    if isinstance(info.value, QuotaExceededError):
+        assert info.value.quota is None
