@@ -123,9 +123,9 @@ def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
     """
     text = _URL_TOKEN.sub(lambda m: m.group(1) + MASK, text)
     extra = tuple(s for s in secrets if s and s not in _secrets)
-    # Longest first, so a token that contains another one is masked whole.
     encoded = "%" in text
     encoded_alnum = encoded and _ENCODED_ALNUM.search(text) is not None  # masking cannot add one
+    # Longest first, so a token that contains another one is masked whole.
     for secret in sorted((*_secrets, *extra), key=len, reverse=True) if extra else _secrets:
         text = _mask(secret, text, encoded=encoded, encoded_alnum=encoded_alnum)
     return text
