@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import msgspec
 
 from greenstat_client.models import Error, QuotaExceeded, StatusStatistic
-from greenstat_client.types import Response
+from greenstat_client.types import Model, Response, decode_json
 
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -29,6 +29,7 @@ from ._retry import parse_retry_after
 from ._transport import CallContext
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 GeneratedResponse = Response[Error | QuotaExceeded | list[StatusStatistic]]
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _DETAIL_CHARS = 200  # of a body that is not a documented JSON error, in the exception's message
@@ -91,14 +92,20 @@ def connection_error(exc: httpx.RequestError, call: CallContext) -> APIConnectio
     return cls(message, request=_safe_request(call), retries_taken=call.retries_taken)
 
 
+_QUOTA_DECODER = msgspec.json.Decoder(QuotaExceeded)
+_ERROR_DECODER = msgspec.json.Decoder(Error)
+
+
 def _error_body_model(status_code: int, content: bytes) -> Error | QuotaExceeded | None:
-    """The documented error model of a body the generated layer did not parse (an event hook raised)."""
+    """The documented error model of a body the generated layer did not parse (an event hook raised).
+
+    Decoded like the generated layer does (``decode_json``: invalid UTF-8 and hostile nesting included).
+    """
     try:
-        data = msgspec.json.decode(content)
         if status_code == 466:
-            return QuotaExceeded.from_dict(data)
-        return Error.from_dict(data)
-    except Exception:  # any malformed body: the lenient parse of the generated layer gives None too
+            return decode_json(_QUOTA_DECODER, content)
+        return decode_json(_ERROR_DECODER, content)
+    except msgspec.DecodeError:  # any malformed body: the lenient parse of the generated layer gives None too
         return None
 
 
@@ -181,8 +188,31 @@ def _status_error(
     if isinstance(error, RateLimitError):
         error.retry_after = parse_retry_after(headers.get("retry-after"))
     if isinstance(error, QuotaExceededError) and isinstance(parsed, QuotaExceeded):
-        error.quota = parsed
+        error.quota = _redacted_model(parsed, call)
     return error
+
+
+def _redacted_strings(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets=secrets)
+    if isinstance(value, dict):
+        return {key: _redacted_strings(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted_strings(item, secrets) for item in value]
+    return value
+
+
+def _redacted_model(model: M, call: CallContext) -> M | None:
+    """A copy of a parsed error body with the token masked in every string.
+
+    The exception keeps it (``QuotaExceededError.quota``), so its ``repr``, ``__dict__`` and pickle must not
+    hold what a server echoed (a 466 ``description`` quoting the request URL). None if the masked copy no
+    longer fits the model (a constraint the mask breaks): a quota without the token beats one with it.
+    """
+    try:
+        return type(model).from_dict(_redacted_strings(model.to_dict(), call.secrets))
+    except msgspec.ValidationError:
+        return None
 
 
 def build_result(response: GeneratedResponse, call: CallContext) -> RawResponse[list[StatusStatistic]]:

@@ -22,7 +22,7 @@ import anyio
 import httpx
 
 from ._errors import ConfigurationError
-from ._redact import redact
+from ._redact import redact, secrets_in_url
 
 if TYPE_CHECKING:  # only in annotations here; _transport imports tenacity at the first request
     import tenacity
@@ -184,7 +184,7 @@ def tenacity_arguments(policy: RetryPolicy, request: httpx.Request, *, is_async:
             rcs.upcoming_sleep,
             rcs.attempt_number,
             policy.max_retries,
-            _describe(outcome),
+            redact(_describe(outcome), secrets=secrets_in_url(request.url)),
         )
         return outcome
 

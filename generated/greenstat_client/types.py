@@ -1,5 +1,7 @@
 """Contains some shared types for properties"""
 
+import re
+import sys
 from collections.abc import Mapping, MutableMapping
 from typing import IO, Any, BinaryIO, Generic, TypeVar
 
@@ -27,6 +29,75 @@ class Model(msgspec.Struct, gc=False, omit_defaults=True):
     def from_dict(cls: type[ModelT], src_dict: Mapping[str, Any]) -> ModelT:
         """Build and validate from decoded JSON; raises ``msgspec.ValidationError`` naming the bad member."""
         return msgspec.convert(src_dict, type=cls, strict=True)
+
+
+DecodedT = TypeVar("DecodedT")
+_MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
+#: The deepest nesting a body may have when ``decode_json`` measures it (a real answer has 3 levels).
+MAX_NESTING = 1_000
+#: Up to this recursion limit msgspec's own depth check is trusted: it costs 20 to 50 bytes of C stack a
+#: level, so even 10,000 levels fit a 1 MB thread stack. An application that raised the limit further
+#: (at 1,000,000 a deep body overflowed the 8 MB main stack: a segfault, not an exception) gets the nesting
+#: measured before decoding, which costs about ten times the decode itself, so only then.
+_TRUSTED_RECURSION_LIMIT = 10_000
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def decode_json(decoder: "msgspec.json.Decoder[DecodedT]", content: bytes) -> DecodedT:
+    """``decoder.decode(content)``, where every way a body can fail is a ``msgspec.DecodeError``.
+
+    msgspec raises two other exceptions on hostile bodies: ``UnicodeDecodeError`` for invalid UTF-8 inside
+    a string it decodes (its ``object`` is the body's bytes), and ``RecursionError`` for nesting deeper than
+    the interpreter's recursion limit (msgspec checks the depth while parsing, also inside members it skips,
+    so nesting is bounded by that limit: about 1,000 levels by default, where a real answer has 3). Both
+    mean "not a JSON body this client can read", so callers get the one exception they already handle
+    (see ``_TRUSTED_RECURSION_LIMIT`` for the bound when the recursion limit was raised). An
+    invalid string's place is given as msgspec's `` - at `$[0].participant` `` suffix when it can be found.
+    The new error is raised outside the ``except`` block, so it does not chain the one holding the bytes.
+    """
+    if sys.getrecursionlimit() > _TRUSTED_RECURSION_LIMIT and _nested_deeper(content, MAX_NESTING):
+        raise msgspec.DecodeError(f"JSON nested deeper than {MAX_NESTING} levels")
+    try:
+        return decoder.decode(content)
+    except UnicodeDecodeError as exc:
+        problem = f"Invalid UTF-8 in a JSON string ({exc.reason})"
+        string = exc.object
+    except RecursionError:
+        problem = "JSON nested deeper than the decoder's limit"
+        string = None
+    path = None if string is None else _string_path(decoder, content, bytes(string))
+    raise msgspec.DecodeError(problem if path is None else f"{problem} - at `{path}`")
+
+
+def _nested_deeper(content: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` (brackets inside strings do not count)."""
+    if content.count(b"[") + content.count(b"{") <= limit:
+        return False
+    depth = 0
+    for byte in _JSON_STRING.sub(b"", content).translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _string_path(decoder: "msgspec.json.Decoder[Any]", content: bytes, string: bytes) -> str | None:
+    """Where the string ``string`` (which has invalid UTF-8) sits: decoding again with ``null`` in its place
+    makes msgspec name the member (``Expected `str`, got `null` - at `$[0].status```). None when it cannot
+    be found that way (a string with escapes, another bad string first)."""
+    needle = b'"' + string + b'"'
+    at = content.find(needle)
+    if at < 0:
+        return None
+    try:
+        decoder.decode(content[:at] + b"null" + content[at + len(needle) :])
+    except msgspec.ValidationError as exc:
+        match = _MSGSPEC_PATH.search(str(exc))
+        return match.group(1) if match else None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    return None
 
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
@@ -67,4 +138,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "Model", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "Model", "RequestFiles", "Response", "Unset", "decode_json"]

@@ -20,7 +20,7 @@ class StatusStatistic(Model, kw_only=True):
     """ The recipient's chat id, e.g. `11001234567@c.us`. (The published page says "array": an erratum.)
      """
 
-    timestamp: Annotated[int, msgspec.Meta(ge=0)]
+    timestamp: Annotated[int, msgspec.Meta(ge=0, le=9223372036854775807)]
     """ UNIX time (seconds) of the last action on the status for this recipient. """
 
     status: StatusValue

@@ -1,5 +1,9 @@
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
+
+#: How many distinct unknown values keep a shared pseudo-member (older ones are rebuilt on demand).
+UNKNOWN_CACHE_SIZE = 256
 
 
 class StatusValue(StrEnum):
@@ -12,15 +16,8 @@ class StatusValue(StrEnum):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
-        cache: dict[str, Any] = cls.__dict__.get("_greenstat_unknown_", {})
-        member = cache.get(value)
-        if member is None:
-            member = str.__new__(cls, value)
-            member._name_ = "UNKNOWN"
-            member._value_ = value
-            cache[value] = member
-            type.__setattr__(cls, "_greenstat_unknown_", cache)
-        return member
+        # An exact ``str`` as the cache key: a str subclass could carry state (or a custom hash).
+        return _unknown(str.__str__(value))
 
     @property
     def is_known(self) -> bool:
@@ -29,3 +26,12 @@ class StatusValue(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+@lru_cache(maxsize=UNKNOWN_CACHE_SIZE)
+def _unknown(value: str) -> StatusValue:
+    """The pseudo-member for a value the enum does not know (see ``UNKNOWN_CACHE_SIZE``)."""
+    member = str.__new__(StatusValue, value)
+    member._name_ = "UNKNOWN"
+    member._value_ = value
+    return member

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.quota_exceeded import QuotaExceeded
 from ...models.status_statistic import StatusStatistic
-from ...types import UNSET, Response
+from ...types import UNSET, Response, decode_json
 
 
 def _get_kwargs(
@@ -52,46 +52,46 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Error | QuotaExceeded | list[StatusStatistic] | None:
     if response.status_code == 200:
-        return _decoder_response_200.decode(response.content)
+        return decode_json(_decoder_response_200, response.content)
     if response.status_code == 400:
         try:
-            return _decoder_response_400.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_400, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 401:
         try:
-            return _decoder_response_401.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_401, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 403:
         try:
-            return _decoder_response_403.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_403, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 429:
         try:
-            return _decoder_response_429.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_429, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 466:
         try:
-            return _decoder_response_466.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_466, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 499:
         try:
-            return _decoder_response_499.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_499, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 500:
         try:
-            return _decoder_response_500.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_500, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if response.status_code == 502:
         try:
-            return _decoder_response_502.decode(response.content)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            return decode_json(_decoder_response_502, response.content)
+        except msgspec.DecodeError:  # ValidationError included
             return None
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
