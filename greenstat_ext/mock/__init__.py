@@ -25,6 +25,7 @@ Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :
 """
 
 from ._app import MockState, create_app, get_state
+from ._connections import ConnectionTimeouts
 from ._data import DataFileError, load_data, parse_data
 from ._faults import FaultKind, FaultSettings
 from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
@@ -38,6 +39,7 @@ __all__ = [
     "DEMO_MESSAGES",
     "DEMO_TOKEN",
     "AppServer",
+    "ConnectionTimeouts",
     "DataFileError",
     "DemoMessage",
     "FaultKind",
