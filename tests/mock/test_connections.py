@@ -140,7 +140,7 @@ def test_clients_that_never_read_hold_bounded_memory_and_are_aborted(
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
     section = "mock: 60 clients request the 100k status and never read"
-    record(section, f"server RSS growth while held: {held:.0f} MB (before the fix: ~490 MB)")
+    record(section, f"RSS growth of the test process while held: {held:.0f} MB (before the fix: ~490 MB)")
     record(section, f"all aborted by the 3 s write timeout after {aborted_after:.1f} s")
     assert remaining == 0
     assert held < 150  # 60 x 7.6 MB = 456 MB if each answer were buffered whole
