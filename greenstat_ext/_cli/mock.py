@@ -7,12 +7,17 @@ error (exit code 2), never a traceback from inside uvicorn. The token is shown m
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._extras import missing_extra
+
+if TYPE_CHECKING:  # the mock extra may be missing: imported where used, after _require_extra()
+    from greenstat_client.models import StatusStatistic
+    from greenstat_ext.mock import FaultSettings, MockSettings
 
 __all__ = ["register"]
 
@@ -66,70 +71,106 @@ def mock(
     access_log: Annotated[bool, typer.Option(help="Log every request (token masked).")] = True,
 ) -> None:
     """Serve the reference mock of getStatusStatistic on loopback (Ctrl-C stops it)."""
+    _require_extra()
+    fault_settings = _fault_settings(faults, fault_kind, fault_seed, retry_after, fault_delay)
+    loaded = _load(data)
+    settings = _settings(
+        id_instance=id_instance,
+        token=token,
+        seed=seed,
+        rate_limit=rate_limit,
+        faults=fault_settings,
+        quota_exceeded=quota_exceeded,
+        beta_access=not no_beta_access,
+        data=loaded,
+    )
+    sock = _listen(host, port)
+    url_host = f"[{host}]" if ":" in host else host
+    base_url = f"http://{url_host}:{sock.getsockname()[1]}"
+    typer.echo(_banner(settings, base_url, show_token=show_token, data=data, loaded=loaded))
+    _serve(settings, sock, access_log=access_log)
+
+
+def _require_extra() -> None:
+    """Fail with an install hint, before any work, when the ``mock`` extra is missing."""
     try:
-        from greenstat_ext.mock import (
-            DEMO_ID_INSTANCE,
-            DEMO_MESSAGES,
-            DEMO_TOKEN,
-            DataFileError,
-            FaultSettings,
-            MockSettings,
-            create_app,
-            load_data,
-            mask_token,
-        )
-        from greenstat_ext.mock._server import bind_loopback, make_uvicorn_server
+        import greenstat_ext.mock  # noqa: F401
     except ModuleNotFoundError as exc:  # starlette/uvicorn come with greenstat[mock]
         raise missing_extra("mock", "mock", exc) from None
 
+
+def _fault_settings(
+    rate: float, kinds: list[str] | None, seed: int, retry_after: int, delay: float
+) -> FaultSettings:
+    from greenstat_ext.mock import FaultSettings
+
     try:
-        fault_settings = FaultSettings(
-            rate=faults,
-            seed=fault_seed,
-            kinds=tuple(fault_kind) if fault_kind else FaultSettings().kinds,
+        return FaultSettings(
+            rate=rate,
+            seed=seed,
+            kinds=tuple(kinds) if kinds else FaultSettings().kinds,
             retry_after=retry_after,
-            delay=fault_delay,
+            delay=delay,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--faults' / '--fault-kind'") from None
-    loaded = None
-    if data is not None:
-        try:
-            loaded = load_data(data)
-        except DataFileError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--data'") from None
+
+
+def _load(data: Path | None) -> dict[str, list[StatusStatistic]] | None:
+    from greenstat_ext.mock import DataFileError, load_data
+
+    if data is None:
+        return None
     try:
-        settings = MockSettings(
+        return load_data(data)
+    except DataFileError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--data'") from None
+
+
+def _settings(*, id_instance: int | None, token: str | None, seed: int, rate_limit: float,
+              faults: FaultSettings, quota_exceeded: bool, beta_access: bool,
+              data: dict[str, list[StatusStatistic]] | None) -> MockSettings:  # fmt: skip
+    from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings
+
+    try:
+        return MockSettings(
             id_instance=id_instance if id_instance is not None else DEMO_ID_INSTANCE,
             token=token if token is not None else DEMO_TOKEN,
             seed=seed,
             rate_limit=rate_limit,
-            faults=fault_settings,
+            faults=faults,
             quota_exceeded=quota_exceeded,
-            beta_access=not no_beta_access,
-            data=loaded,
+            beta_access=beta_access,
+            data=data,
         )
-    except ValueError as exc:
+    except ValueError as exc:  # never the token itself: MockSettings does not echo it
         raise typer.BadParameter(str(exc)) from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    from greenstat_ext.mock._server import bind_loopback
+
     try:
-        sock = bind_loopback(host, port)
+        return bind_loopback(host, port)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--host'") from None
     except OSError as exc:
         typer.echo(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None
 
-    app = create_app(settings)
-    bound_port = sock.getsockname()[1]
+
+def _banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Path | None,
+            loaded: dict[str, list[StatusStatistic]] | None) -> str:  # fmt: skip
+    from greenstat_ext.mock import DEMO_MESSAGES, mask_token
+
     shown = settings.token if show_token else mask_token(settings.token)
-    url_host = f"[{host}]" if ":" in host else host
-    base_url = f"http://{url_host}:{bound_port}"
+    rate, faults = settings.rate_limit, settings.faults.rate
     lines = [
         f"greenstat mock serving on {base_url}",
         f"  idInstance       {settings.id_instance}",
         f"  apiTokenInstance {shown}" + ("" if show_token else "  (--show-token to print it)"),
-        f"  rate limit       {'off' if rate_limit == 0 else f'{rate_limit:g} request(s)/s'}"
-        f"; faults {'off' if faults == 0 else f'{faults:g}'}; seed {seed}",
+        f"  rate limit       {'off' if rate == 0 else f'{rate:g} request(s)/s'}"
+        f"; faults {'off' if faults == 0 else f'{faults:g}'}; seed {settings.seed}",
         "  well-known idMessage values:",
         *(f"    {mid:<34} {spec.description}" for mid, spec in DEMO_MESSAGES.items()),
     ]
@@ -138,9 +179,19 @@ def mock(
     lines.append(
         f"  try: curl '{base_url}/waInstance{settings.id_instance}/getStatusStatistic/<token>?idMessage=...'"
     )
-    typer.echo("\n".join(lines))
+    return "\n".join(lines)
+
+
+def _serve(settings: MockSettings, sock: socket.socket, *, access_log: bool) -> None:
+    from greenstat_ext.mock import create_app
+    from greenstat_ext.mock._server import make_uvicorn_server
+
     server = make_uvicorn_server(
-        app, log_level="info", access_log=access_log, log_config=_log_config(), secrets=(settings.token,)
+        create_app(settings),
+        log_level="info",
+        access_log=access_log,
+        log_config=_log_config(),
+        secrets=(settings.token,),
     )
     # uvicorn turns SIGINT/SIGTERM into a graceful shutdown, then re-raises the signal so the exit status
     # tells how the process ended (143 for SIGTERM). SIGINT's re-raise arrives as KeyboardInterrupt.

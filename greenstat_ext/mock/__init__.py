@@ -19,12 +19,19 @@ Hit counters (``server.stats`` / ``get_state(app).stats``, a :class:`MockStats`)
 - ``stats.count(id_message=None, status=None)`` → ``int``: answers filtered by either or both;
 - ``stats.faults`` → ``Counter[str]``: injected faults per kind (``"429"``, ``"499"``, ``"500"``, ``"502"``,
   ``"drop"``, ``"delay"``); ``stats.dropped``; ``stats.total``; ``stats.reset()``.
+- bounded: only spec-valid ``idMessage`` values (1 to 256 characters) are keys, at most 10,000 of them, least
+  recently seen first out (``stats.tracked``, ``stats.evicted``).
+
+Connections are time-limited (``MockServer(..., timeouts=ConnectionTimeouts(request=, write=,
+keep_alive=))``): a client must send each whole request within ``request`` seconds and take answer bytes
+within ``write``.
 
 Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :class:`DemoMessage`
 (description, recipients, age, pace); any other ``idMessage`` answers ``[]``.
 """
 
 from ._app import MockState, create_app, get_state
+from ._connections import ConnectionTimeouts
 from ._data import DataFileError, load_data, parse_data
 from ._faults import FaultKind, FaultSettings
 from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
@@ -38,6 +45,7 @@ __all__ = [
     "DEMO_MESSAGES",
     "DEMO_TOKEN",
     "AppServer",
+    "ConnectionTimeouts",
     "DataFileError",
     "DemoMessage",
     "FaultKind",

@@ -31,7 +31,7 @@ from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuot
 
 from ._data import ID_MESSAGE_MAX_LENGTH
 from ._faults import ConnectionDropped, FaultInjector, FaultKind
-from ._ratelimit import RateLimiter
+from ._ratelimit import GatewayRateLimit
 from ._settings import ID_INSTANCE_MAX, MockSettings
 from ._state import Clock, MessageStore, monotonic_wall_clock
 from ._stats import MockStats
@@ -88,7 +88,7 @@ class MockState:
     settings: MockSettings
     clock: Clock
     store: MessageStore
-    limiter: RateLimiter
+    limiter: GatewayRateLimit
     faults: FaultInjector
     stats: MockStats
 
@@ -99,7 +99,7 @@ class MockState:
             settings=settings,
             clock=clock,
             store=MessageStore(seed=settings.seed, clock=clock, data=settings.data),
-            limiter=RateLimiter(settings.rate_limit, clock),
+            limiter=GatewayRateLimit(settings.rate_limit, clock),
             faults=FaultInjector(settings.faults),
             stats=MockStats(),
         )
@@ -119,6 +119,32 @@ class _DroppedResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         raise ConnectionDropped("fault injection: connection dropped before the body")
+
+
+_BODY_CHUNK: Final = 64 * 1024
+
+
+class _JsonBody(Response):
+    """A 200 body sent in 64 KiB pieces.
+
+    Why: uvicorn writes each ASGI body message to the transport at once and only then waits for the buffer
+    to drain, so a 7.6 MB answer sent whole sits in the process for as long as the client does not read it
+    (60 such clients held ~530 MB). In pieces, uvicorn's flow control waits before each one, so a connection
+    buffers at most about one piece beyond the transport's high-water mark; the server's write timeout
+    (:mod:`._connections`) then ends a connection that reads nothing.
+    """
+
+    media_type = _JSON
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = self.body
+        if len(body) <= _BODY_CHUNK:
+            await super().__call__(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        for start in range(0, len(body), _BODY_CHUNK):
+            end = start + _BODY_CHUNK
+            await send({"type": "http.response.body", "body": body[start:end], "more_body": end < len(body)})
 
 
 def _query_values(query_string: bytes) -> list[str] | str:
@@ -169,11 +195,24 @@ async def _answer(
             status = _FAULT_STATUS[fault]
             headers = {"Retry-After": str(state.settings.faults.retry_after)} if status == 429 else None
             return _error(status, headers=headers), fault.value
-    response = _authorised_answer(state, match, id_values)
+    outcome = _authorised_answer(state, match, id_values)
+    response = outcome if isinstance(outcome, Response) else _JsonBody(await _body(state, outcome))
     return response, (fault.value if fault is not None else None)
 
 
-def _authorised_answer(state: MockState, match: re.Match[bytes], id_values: list[str] | str) -> Response:
+async def _body(state: MockState, id_message: str) -> bytes:
+    """The 200 body; built off the event loop when it must be built (the 100k status: ~0.1 s of Python,
+    during which every other connection would wait)."""
+    body = state.store.cached_body(id_message)
+    if body is None:
+        body = await anyio.to_thread.run_sync(state.store.body, id_message)
+    return body
+
+
+def _authorised_answer(
+    state: MockState, match: re.Match[bytes], id_values: list[str] | str
+) -> Response | str:
+    """An error answer, or the ``idMessage`` to answer 200 for."""
     settings = state.settings
     instance_text = unquote_to_bytes(match.group(1)).decode("latin-1")
     if _ID_INSTANCE.fullmatch(instance_text) is None or not 1 <= int(instance_text) <= ID_INSTANCE_MAX:
@@ -195,7 +234,7 @@ def _authorised_answer(state: MockState, match: re.Match[bytes], id_values: list
     problem = _check_id_message(id_values)
     if problem is not None:
         return _error(400, problem)
-    return Response(state.store.body(id_values[0]), status_code=200, media_type=_JSON)
+    return id_values[0]
 
 
 async def _endpoint(request: Request) -> Response:

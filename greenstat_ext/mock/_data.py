@@ -8,18 +8,27 @@ entry (``"BAE5F4886F6F2D05"[3]``) and the member (``$.timestamp``), never later 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
+from importlib.resources import files
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import msgspec
+import yaml
 
 from greenstat_client.models import StatusStatistic
 
-__all__ = ["ID_MESSAGE_MAX_LENGTH", "MAX_DATA_FILE_BYTES", "DataFileError", "load_data", "parse_data"]
+__all__ = [
+    "ID_MESSAGE_MAX_LENGTH",
+    "MAX_DATA_FILE_BYTES",
+    "DataFileError",
+    "load_data",
+    "parse_data",
+    "timestamp_bounds",
+]
 
 ID_MESSAGE_MAX_LENGTH = 256
 """The spec's bound on ``idMessage`` (characters)."""
@@ -28,6 +37,23 @@ MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
 """The largest ``--data`` file read (256 MiB: ~3.4 million recipients). Why a cap: the whole file is decoded
 in memory, and a path like ``/dev/zero`` or a wrong multi-GB file would otherwise be read until memory runs
 out instead of being refused."""
+
+
+_INTEGER_FORMAT_BITS = {"int32": 32, "int64": 64}
+
+
+@functools.cache
+def timestamp_bounds() -> tuple[int, int]:
+    """The ``timestamp`` range the spec allows: its ``minimum`` and the largest value of its ``format``.
+
+    Why read from the bundled spec: ``format: int64`` is the contract (a number above 2**63-1 breaks every
+    client that stores it in a 64-bit integer), and the generated model does not carry it; reading it here
+    keeps one source of truth instead of a second, hand-typed copy of the bound.
+    """
+    spec = yaml.safe_load((files("greenstat_client") / "openapi.yaml").read_text(encoding="utf-8"))
+    schema = spec["components"]["schemas"]["StatusStatistic"]["properties"]["timestamp"]
+    bits = _INTEGER_FORMAT_BITS[schema["format"]]
+    return int(schema.get("minimum", -(2 ** (bits - 1)))), 2 ** (bits - 1) - 1
 
 
 class DataFileError(ValueError):
@@ -71,6 +97,11 @@ def parse_data(document: Any, *, source: str = "data") -> dict[str, list[StatusS
                 statistic = StatusStatistic.from_dict(item)
             except msgspec.ValidationError as exc:
                 raise DataFileError(f"{where}: {exc}") from None
+            low, high = timestamp_bounds()
+            if not low <= statistic.timestamp <= high:
+                raise DataFileError(
+                    f"{where}: timestamp {statistic.timestamp} is outside the spec's range {low}..{high}"
+                )
             if not statistic.status.is_known:
                 raise DataFileError(
                     f"{where}: status {statistic.status.value!r} is not one of pending, sent, delivered, read"
@@ -87,16 +118,28 @@ def parse_data(document: Any, *, source: str = "data") -> dict[str, list[StatusS
 
 
 def load_data(path: str | PathLike[str]) -> dict[str, list[StatusStatistic]]:
-    """Read and validate a ``--data`` file; raises :class:`DataFileError` with a one-line explanation."""
+    """Read and validate a ``--data`` file; raises :class:`DataFileError` with a one-line explanation.
+
+    Why a regular file only, checked before it is opened and again on the open descriptor: opening a FIFO
+    blocks until a writer comes (the command would hang before serving anything), and a device such as
+    ``/dev/zero`` is endless. ``O_NONBLOCK`` makes the open itself return even if the path was swapped for a
+    FIFO in between; the descriptor's own ``fstat`` is then what decides.
+    """
     source = str(path)
     limit = MAX_DATA_FILE_BYTES
+    not_regular = DataFileError(f"{source}: not a regular file (a FIFO, device or directory cannot be read)")
     too_big = DataFileError(f"{source}: larger than {_size(limit)}, the most a --data file may hold")
     try:
-        with Path(path).open("rb") as file:
-            if stat.S_ISREG(os.fstat(file.fileno()).st_mode) and os.fstat(file.fileno()).st_size > limit:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise not_regular
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise not_regular
+            if info.st_size > limit:
                 raise too_big  # refused before reading a byte
-            # At most limit + 1 bytes: a device (/dev/zero) or a pipe has no size to check beforehand.
-            raw = file.read(limit + 1)
+            raw = file.read(limit + 1)  # at most limit + 1 bytes, should the file grow while it is read
     except OSError as exc:
         raise DataFileError(f"{source}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > limit:
@@ -106,5 +149,7 @@ def load_data(path: str | PathLike[str]) -> dict[str, list[StatusStatistic]]:
         return parse_data(document, source=source)
     except msgspec.DecodeError as exc:
         raise DataFileError(f"{source}: not valid JSON: {exc}") from None
+    except UnicodeDecodeError as exc:  # msgspec decodes strings as UTF-8 and raises this bare
+        raise DataFileError(f"{source}: not valid UTF-8 (byte {exc.start}: {exc.reason})") from None
     except RecursionError:  # e.g. 100,000 nested arrays: msgspec's decoder recurses per level
         raise DataFileError(f"{source}: JSON nested too deeply to be a --data file") from None

@@ -29,15 +29,41 @@ MASK = "***"
 # message (the scope, with the path, included).
 MASKED_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error", "uvicorn.asgi", "greenstat.mock")
 
-# /waInstance{idInstance}/{method}/{apiTokenInstance}[/...]: the third segment is the secret.
-# The segments stop at quotes and angle brackets too, so a path inside a repr (b'/waInstance1/m/T') keeps its
-# closing quote.
-_TOKEN_IN_PATH = re.compile(r"(/waInstance[^/?#\s]*/[^/?#\s]+/)([^/?#\s\"'<>]+)")
+# /waInstance{idInstance}/{method}/{apiTokenInstance}[/...]: what follows the method is the secret.
+# Structural on purpose: a client may send odd shapes (``…/getStatusStatistic//TOKEN``, ``/WAINSTANCE1/…``,
+# ``%2F`` inside a segment), and a foreign token in any of them must not reach a log. So: the path that
+# starts at a ``waInstance`` segment (any case, after any number of slashes) runs to a query, fragment,
+# whitespace, quote or angle bracket (a path inside a repr, b'/waInstance1/m/T', keeps its closing quote);
+# inside it the instance segment keeps ``waInstance`` and its digits, the first non-empty segment after it
+# is kept only if it looks like a method name (letters only), and every other non-empty segment is masked.
+_INSTANCE_PATH = re.compile(r"(?i)/(wainstance)([^?#\s\"'<>]*)")
+_INSTANCE_ID = re.compile(r"[0-9]*")
+_METHOD_NAME = re.compile(r"[A-Za-z]{1,64}")
+
+
+def _mask_instance_path(match: re.Match[str]) -> str:
+    head, rest = match.group(1), match.group(2)
+    instance, slash, tail = rest.partition("/")
+    digits = _INSTANCE_ID.match(instance)
+    kept_id = digits.group(0) if digits else ""
+    out = [head + kept_id + (MASK if len(kept_id) < len(instance) else "")]
+    if not slash:
+        return "/" + out[0]
+    method_seen = False
+    for segment in tail.split("/"):
+        keep = not segment or (not method_seen and _METHOD_NAME.fullmatch(segment) is not None)
+        out.append(segment if keep else MASK)
+        method_seen = method_seen or bool(segment)
+    return "/" + "/".join(out)
 
 
 def mask_path(text: str) -> str:
-    """``/waInstance1/getStatusStatistic/SECRET?x`` → ``/waInstance1/getStatusStatistic/***?x``."""
-    return _TOKEN_IN_PATH.sub(lambda m: m.group(1) + MASK, text)
+    """``/waInstance1/getStatusStatistic/SECRET?x`` → ``/waInstance1/getStatusStatistic/***?x``.
+
+    Also ``…/getStatusStatistic//SECRET``, ``/wainstance1/…`` and ``…/getStatusStatistic%2FSECRET`` (the
+    whole segment): everything after the method is masked, whatever its shape.
+    """
+    return _INSTANCE_PATH.sub(_mask_instance_path, text)
 
 
 def mask_token(token: str) -> str:

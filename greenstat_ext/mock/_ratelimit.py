@@ -3,6 +3,10 @@
 Why a token bucket of capacity 1 (and not a sliding window): it is what "N requests per second" means to a
 client that honours ``Retry-After``: after a 429 telling it to wait ``k`` seconds, its retry is accepted.
 Rejected requests do not consume a token, so a client that backs off is never starved.
+
+Why the name: this is the *server's* limit (what Green API's gateway enforces and answers 429 for), not the
+client's pacing, :class:`greenstat_ext.RateLimiter`; two classes of one name would be one import away from
+being mixed up.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import threading
 
 from ._state import Clock
 
-__all__ = ["RateLimiter"]
+__all__ = ["GatewayRateLimit"]
 
 
-class RateLimiter:
-    """``rate`` requests per second per instance (``0`` = no limit), with a burst of ``max(1, rate)``."""
+class GatewayRateLimit:
+    """The gateway's limit: ``rate`` requests/s per instance (``0`` = none), burst ``max(1, rate)``."""
 
     def __init__(self, rate: float, clock: Clock) -> None:
         if not (rate >= 0 and math.isfinite(rate)):

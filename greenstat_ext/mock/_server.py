@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from ._app import MockState, create_app, get_state
+from ._connections import ConnectionTimeouts, guarded_protocol
 from ._logging import install_token_masking
 from ._settings import MockSettings
 from ._stats import MockStats
@@ -55,11 +56,15 @@ def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 def make_uvicorn_server(app: ASGIApp, *, log_level: str = "info", access_log: bool = True,
-                        log_config: dict[str, object] | None = None,
-                        secrets: tuple[str, ...] = ()) -> uvicorn.Server:  # fmt: skip
-    """A uvicorn server for the app, with ``secrets`` (the tokens it accepts) masked in its logs."""
+                        log_config: dict[str, object] | None = None, secrets: tuple[str, ...] = (),
+                        timeouts: ConnectionTimeouts | None = None) -> uvicorn.Server:  # fmt: skip
+    """A uvicorn server for the app, with ``secrets`` (the tokens it accepts) masked in its logs and every
+    connection under ``timeouts`` (see :mod:`._connections`)."""
+    timeouts = timeouts or ConnectionTimeouts()
     config = uvicorn.Config(
         app,
+        http=guarded_protocol(timeouts),
+        timeout_keep_alive=timeouts.keep_alive,
         log_level=log_level,
         access_log=access_log,
         log_config=log_config,
@@ -88,10 +93,12 @@ class AppServer:
         port: int = 0,
         log_level: str = "warning",
         access_log: bool = False,
+        timeouts: ConnectionTimeouts | None = None,
     ) -> None:
         self.app = app
         self._host, self._port = host, port
         self._log_level, self._access_log = log_level, access_log
+        self._timeouts = timeouts
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -113,12 +120,21 @@ class AppServer:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections the server holds now (what the connection timeouts keep bounded)."""
+        return 0 if self._server is None else len(self._server.server_state.connections)
+
     def start(self, timeout: float = 10.0) -> None:
         if self._thread is not None:
             raise RuntimeError(f"{type(self).__name__} already started")
         self._socket = bind_loopback(self._host, self._port)
         self._server = make_uvicorn_server(
-            self.app, log_level=self._log_level, access_log=self._access_log, secrets=self._secrets()
+            self.app,
+            log_level=self._log_level,
+            access_log=self._access_log,
+            secrets=self._secrets(),
+            timeouts=self._timeouts,
         )
         sock = self._socket
         server = self._server
@@ -170,9 +186,15 @@ class MockServer(AppServer):
         port: int = 0,
         log_level: str = "warning",
         access_log: bool = False,
+        timeouts: ConnectionTimeouts | None = None,
     ) -> None:
         super().__init__(
-            create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=access_log,
+            timeouts=timeouts,
         )
 
     def _secrets(self) -> tuple[str, ...]:

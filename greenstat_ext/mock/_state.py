@@ -187,11 +187,21 @@ _EMPTY = b"[]"
 _RETENTION = 30 * 86_400.0
 
 
+_STEP = 1.0
+"""Bodies are computed for whole seconds: the answer at ``t`` is the state at ``floor(t)``. Why: the
+100,000-recipient status has a recipient changing state every few milliseconds for its first hour, so a
+body valid "until the next change" was rebuilt (~100 ms of Python) on almost every request; per whole second
+it is built at most once a second whatever the request rate, and ``timestamp`` is whole seconds anyway."""
+
+
 class MessageStore:
     """Answers "the body for this ``idMessage`` now": demo statuses generated lazily, plus loaded data.
 
-    Bodies are cached until the next recipient changes state, so repeated polls of a 100,000-recipient
-    status cost a dictionary look-up. Loaded ``data`` is served as given (it does not progress).
+    Bodies are cached until the next recipient changes state (at whole-second resolution, see
+    :data:`_STEP`), so repeated polls of a 100,000-recipient status cost a dictionary look-up, and each body
+    is built at most once per second, by one thread (the others wait for it and share the result). Loaded
+    ``data`` is served as given (it does not progress). :meth:`cached_body` is the non-blocking look-up the
+    app tries first; :meth:`body` may build, so the app calls it off the event loop.
     """
 
     def __init__(
@@ -211,8 +221,11 @@ class MessageStore:
             self._demo.pop(id_message, None)
             self._static[id_message] = msgspec.json.encode(list(items))
         self._schedules: dict[str, _Schedule] = {}
-        self._cache: dict[str, tuple[bytes, float]] = {}
-        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[bytes, float]] = {}  # idMessage -> (body, next change)
+        # One lock per demo message (a fixed, small set): a build of one never delays another.
+        self._locks = {id_message: threading.Lock() for id_message in self._demo}
+        self.renders = 0
+        """Bodies built so far (tests prove "at most once per second" with it)."""
 
     @property
     def started(self) -> float:
@@ -223,26 +236,39 @@ class MessageStore:
         """Every ``idMessage`` that answers something other than ``[]`` (or is a documented demo)."""
         return [*self._static, *self._demo]
 
-    def body(self, id_message: str) -> bytes:
-        """The JSON array answered for ``id_message`` now (``[]`` when unknown or expired)."""
+    def _step(self) -> float:
+        return math.floor(self._clock() / _STEP) * _STEP
+
+    def cached_body(self, id_message: str) -> bytes | None:
+        """The body for ``id_message`` now if it needs no building (static, ``[]`` or cached), else None."""
         static = self._static.get(id_message)
         if static is not None:
             return static
         spec = self._demo.get(id_message)
         if spec is None or spec.recipients == 0 or spec.age > _RETENTION:
             return _EMPTY
-        now = self._clock()
         cached = self._cache.get(id_message)
-        if cached is not None and now < cached[1]:
+        if cached is not None and self._step() < cached[1]:
             return cached[0]
-        with self._lock:  # one generation per message even if threads race (MockServer + tests)
+        return None
+
+    def body(self, id_message: str) -> bytes:
+        """The JSON array answered for ``id_message`` now (``[]`` when unknown or expired); may build it."""
+        ready = self.cached_body(id_message)
+        if ready is not None:
+            return ready
+        with self._locks[id_message]:  # one build per message and step, even if threads race
+            ready = self.cached_body(id_message)  # built by the thread we waited for
+            if ready is not None:
+                return ready
             schedule = self._schedules.get(id_message)
             if schedule is None:
-                schedule = _generate(id_message, spec, self._seed, self._started)
+                schedule = _generate(id_message, self._demo[id_message], self._seed, self._started)
                 self._schedules[id_message] = schedule
-        body, valid_until = _render(schedule, now)
-        self._cache[id_message] = (body, valid_until)
-        return body
+            body, next_change = _render(schedule, self._step())
+            self._cache[id_message] = (body, next_change)
+            self.renders += 1
+            return body
 
     def snapshot(self, id_message: str) -> list[StatusStatistic]:
         """The decoded answer for ``id_message`` now (for tests and the CLI)."""

@@ -3,16 +3,35 @@
 Why: a client's retry policy is only proven by what reached the server. "The client never retries a 401"
 is the assertion ``stats.count(id_message=m, status=401) == 1``; "it retried the 502 twice" is
 ``stats.requests_for(m) == 3``. Counters (not a request log) so that a long load run uses constant memory.
+
+Why bounded, and how: the ``idMessage`` keys come from clients, so a client sending distinct values could grow
+the counters without end. Only values the spec accepts are keys (1 to 256 characters; anything else is
+answered 400 and counted under its status only), and at most ``max_messages`` of them are kept, least recently
+seen first out: a test reads the counters of the values it has just sent, so those are the ones kept. What
+was evicted is counted in :attr:`MockStats.evicted`, so a reader can tell "never seen" from "forgotten".
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 
-__all__ = ["MockStats"]
+from ._data import ID_MESSAGE_MAX_LENGTH
 
-_MAX_TRACKED_MESSAGES = 100_000
+__all__ = ["MAX_TRACKED_MESSAGES", "MockStats"]
+
+MAX_TRACKED_MESSAGES = 10_000
+"""Distinct ``idMessage`` values counted at once (each at most 256 characters: a few MB in all)."""
+
+
+class _MessageCounts:
+    """One ``idMessage``: requests that carried it (drops included) and answers per status."""
+
+    __slots__ = ("by_status", "requests")
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.by_status: dict[int, int] = {}
 
 
 class MockStats:
@@ -22,14 +41,16 @@ class MockStats:
     :meth:`requests_for`, not in :attr:`by_status`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_messages: int = MAX_TRACKED_MESSAGES) -> None:
+        if max_messages < 1:
+            raise ValueError(f"max_messages must be >= 1, got {max_messages!r}")
+        self._max_messages = max_messages
         self._lock = threading.Lock()
         self._by_status: Counter[int] = Counter()
-        self._by_message: Counter[str] = Counter()
-        self._by_message_status: Counter[tuple[str, int]] = Counter()
+        self._by_message: OrderedDict[str, _MessageCounts] = OrderedDict()
         self._faults: Counter[str] = Counter()
         self._dropped = 0
-        self._untracked = 0
+        self._evicted = 0
 
     def record(self, id_message: str | None, status: int | None, fault: str | None = None) -> None:
         """Count one answered (``status``) or dropped (``status=None``) request."""
@@ -40,14 +61,19 @@ class MockStats:
                 self._by_status[status] += 1
             if fault is not None:
                 self._faults[fault] += 1
-            if id_message is None:
+            if id_message is None or not 1 <= len(id_message) <= ID_MESSAGE_MAX_LENGTH:
                 return
-            if id_message not in self._by_message and len(self._by_message) >= _MAX_TRACKED_MESSAGES:
-                self._untracked += 1
-                return
-            self._by_message[id_message] += 1
+            counts = self._by_message.get(id_message)
+            if counts is None:
+                if len(self._by_message) >= self._max_messages:
+                    self._by_message.popitem(last=False)
+                    self._evicted += 1
+                counts = self._by_message[id_message] = _MessageCounts()
+            else:
+                self._by_message.move_to_end(id_message)
+            counts.requests += 1
             if status is not None:
-                self._by_message_status[(id_message, status)] += 1
+                counts.by_status[status] = counts.by_status.get(status, 0) + 1
 
     @property
     def total(self) -> int:
@@ -73,28 +99,43 @@ class MockStats:
         with self._lock:
             return self._dropped
 
+    @property
+    def tracked(self) -> int:
+        """Distinct ``idMessage`` values counted now (at most ``max_messages``)."""
+        with self._lock:
+            return len(self._by_message)
+
+    @property
+    def evicted(self) -> int:
+        """Distinct ``idMessage`` values forgotten to keep the counters bounded."""
+        with self._lock:
+            return self._evicted
+
     def requests_for(self, id_message: str) -> int:
         """Requests that carried ``id_message`` (whatever their answer, drops included)."""
         with self._lock:
-            return self._by_message[id_message]
+            counts = self._by_message.get(id_message)
+            return 0 if counts is None else counts.requests
 
     def count(self, *, id_message: str | None = None, status: int | None = None) -> int:
         """Answers filtered by ``idMessage``, status, both, or neither (= all answered requests)."""
         with self._lock:
-            if id_message is None and status is None:
-                return sum(self._by_status.values())
             if id_message is None:
-                return self._by_status[status] if status is not None else 0
+                if status is None:
+                    return sum(self._by_status.values())
+                return self._by_status[status]
+            counts = self._by_message.get(id_message)
+            if counts is None:
+                return 0
             if status is None:
-                return sum(n for (m, _), n in self._by_message_status.items() if m == id_message)
-            return self._by_message_status[(id_message, status)]
+                return sum(counts.by_status.values())
+            return counts.by_status.get(status, 0)
 
     def reset(self) -> None:
         """Forget every count (between two phases of one test)."""
         with self._lock:
             self._by_status.clear()
             self._by_message.clear()
-            self._by_message_status.clear()
             self._faults.clear()
             self._dropped = 0
-            self._untracked = 0
+            self._evicted = 0

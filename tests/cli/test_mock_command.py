@@ -52,6 +52,28 @@ def test_bad_data_file_names_the_entry(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_undecodable_data_file_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"M": [{"participant": "Jos\xe9@c.us", "timestamp": 1, "status": "read"}]}')
+    result = runner.invoke(app, ["mock", "--data", str(path)])
+    assert result.exit_code == 2
+    assert "not valid UTF-8" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_data_on_a_fifo_exits_2_instead_of_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "data.fifo"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-c", "from greenstat_ext.cli import main; main()", "mock", "--port", "0",
+               "--data", str(fifo)]  # fmt: skip
+    # Generous bound: the bug was a hang on open(), so any exit at all within 30 s proves the fix.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)  # noqa: S603
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(("sig", "returncode"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
 def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
     tmp_path: Path, sig: signal.Signals, returncode: int

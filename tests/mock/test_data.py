@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,11 +86,78 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_device_is_read_only_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_data, "MAX_DATA_FILE_BYTES", 2 * 1024 * 1024)
-
-    with pytest.raises(DataFileError, match=r"/dev/zero: larger than 2 MiB"):
+def test_an_endless_device_is_refused_before_it_is_opened() -> None:
+    with pytest.raises(DataFileError, match=r"/dev/zero: not a regular file"):
         load_data("/dev/zero")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_at_once_instead_of_blocking_on_open(tmp_path: Path) -> None:
+    fifo = tmp_path / "data.fifo"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_data(fifo)
+        except DataFileError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=15)  # the bug: open() of a FIFO with no writer blocks forever
+    if thread.is_alive():  # unblock the open so the thread ends, then fail
+        with open(fifo, "wb"):
+            pass
+        thread.join(timeout=5)
+        pytest.fail("load_data blocked on a FIFO")
+    assert len(outcome) == 1
+    assert "not a regular file" in str(outcome[0])
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="not a regular file"):
+        load_data(tmp_path)
+
+
+def test_undecodable_bytes_are_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"M": [{"participant": "Jos\xe9@c.us", "timestamp": 1, "status": "read"}]}')
+
+    with pytest.raises(DataFileError, match=r"latin1.json: not valid UTF-8 \(byte \d+: invalid") as info:
+        load_data(path)
+    assert info.value.__cause__ is None
+    assert "\n" not in str(info.value)
+
+
+def test_deep_nesting_inside_an_entry_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    extra = '{"x":' * 100_000 + "1" + "}" * 100_000
+    path.write_text(f'{{"M": [{{"participant": "1@c.us", "timestamp": 1, "status": "read", "e": {extra}}}]}}')
+
+    with pytest.raises(DataFileError, match="nested too deeply"):
+        load_data(path)
+
+
+def test_timestamp_bounds_come_from_the_spec_format() -> None:
+    low, high = _data.timestamp_bounds()
+    assert (low, high) == (0, 2**63 - 1)  # openapi.yaml: minimum 0, format int64
+
+
+@pytest.mark.parametrize("timestamp", [2**63, 2**64, 10**30])
+def test_timestamps_above_int64_are_refused(tmp_path: Path, timestamp: int) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(f'{{"M": [{{"participant": "1@c.us", "timestamp": {timestamp}, "status": "read"}}]}}')
+
+    with pytest.raises(DataFileError, match=rf'"M"\[0\]: timestamp {timestamp} is outside the spec'):
+        load_data(path)
+
+
+def test_the_largest_int64_timestamp_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "max.json"
+    path.write_text(f'{{"M": [{{"participant": "1@c.us", "timestamp": {2**63 - 1}, "status": "read"}}]}}')
+
+    assert load_data(path)["M"][0].timestamp == 2**63 - 1
 
 
 def test_the_default_cap_is_256_mib() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import httpx
 import pytest
@@ -14,9 +15,28 @@ def test_mask_path_hides_the_token_segment_only() -> None:
     assert mask_path(path) == "/waInstance1101000001/getStatusStatistic/***?idMessage=BAE5"
     assert (
         mask_path("GET https://h/waInstance1/sendMessage/abc/x y")
-        == "GET https://h/waInstance1/sendMessage/***/x y"
+        == "GET https://h/waInstance1/sendMessage/***/*** y"
     )
     assert mask_path("/healthz") == "/healthz"
+
+
+FOREIGN = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+
+
+@pytest.mark.parametrize(
+    ("path", "masked"),
+    [
+        (f"/waInstance1/getStatusStatistic//{FOREIGN}", "/waInstance1/getStatusStatistic//***"),
+        (f"/wainstance1/getStatusStatistic/{FOREIGN}?a=b", "/wainstance1/getStatusStatistic/***?a=b"),
+        (f"//WAINSTANCE1//getStatusStatistic///{FOREIGN}/x", "//WAINSTANCE1//getStatusStatistic///***/***"),
+        (f"/waInstance1/getStatusStatistic%2F{FOREIGN}", "/waInstance1/***"),
+        (f"/waInstance1%2FgetStatusStatistic%2F{FOREIGN}", "/waInstance1***"),
+        (f"/waInstance1/{FOREIGN}", "/waInstance1/***"),  # no method: a token-like segment is masked
+        (f"b'/waInstance1/m/{FOREIGN}'", "b'/waInstance1/m/***'"),
+    ],
+)
+def test_mask_path_masks_any_segment_after_the_method_whatever_the_shape(path: str, masked: str) -> None:
+    assert mask_path(path) == masked
 
 
 def test_mask_token_keeps_only_the_tail() -> None:
@@ -54,6 +74,27 @@ def test_uvicorn_access_log_shows_the_path_with_the_token_masked(caplog: pytest.
     assert any("/getStatusStatistic/***" in m and "401" in m for m in access)
     assert DEMO_TOKEN not in caplog.text
     assert "WrongToken123" not in caplog.text
+
+
+def test_access_log_masks_a_foreign_token_in_odd_paths(caplog: pytest.LogCaptureFixture) -> None:
+    """Raw requests, so that no client normalises the path before the server logs it."""
+    caplog.set_level(logging.INFO)
+    paths = [
+        f"/waInstance1101000001/getStatusStatistic//{FOREIGN}",
+        f"/wainstance1101000001/getStatusStatistic/{FOREIGN}",
+        f"/waInstance1101000001/GETSTATUSSTATISTIC/{FOREIGN}/",
+        f"/waInstance1101000001/getStatusStatistic%2F{FOREIGN}",
+    ]
+    with MockServer(MockSettings(rate_limit=0), log_level="info", access_log=True) as server:
+        for path in paths:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+                conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                assert conn.recv(100).startswith(b"HTTP/1.1 ")
+                while conn.recv(65536):
+                    pass
+    access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert len(access) == len(paths)
+    assert FOREIGN not in caplog.text
 
 
 def test_filter_masks_tokens_inside_any_argument_type() -> None:
