@@ -1,9 +1,10 @@
 """The ASGI app: ``GET /waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}?idMessage=…``.
 
-Why one catch-all mount and our own matching on ``raw_path``: the token and ``idInstance`` are parts of path
-segments, and a negative test sends them percent-encoded (``%2F`` included). Starlette matches the decoded
-path, so ``a%2Fb`` would become two segments and a 404 the spec does not document; matching the raw path
-keeps every request to the operation on the operation, answered with a documented code.
+Why one catch-all endpoint (the router's default) and our own matching on ``raw_path``: the token and
+``idInstance`` are parts of path segments, and a negative test sends them percent-encoded (``%2F`` and
+``%0A`` included). Starlette matches the decoded path, so ``a%2Fb`` would become two segments and a 404
+the spec does not document; matching the raw path keeps every request to the operation on the operation,
+answered with a documented code.
 
 The checks run in the order a gateway runs them: route, method, (injected fault), instance syntax (400),
 instance (403), token (401), beta access (403), rate limit (429), quota (466), then the request itself
@@ -24,7 +25,6 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
@@ -261,6 +261,9 @@ def get_state(app: Starlette) -> MockState:
 
 def create_app(settings: MockSettings | None = None) -> Starlette:
     """A new mock app with its own state; usable in-process (``httpx.ASGITransport``) or under uvicorn."""
-    app = Starlette(routes=[Mount("/", app=_asgi_endpoint)])
+    app = Starlette()
+    # The router's default, not ``Mount("/")``: a mount matches the decoded path with ``.*``, which stops at a
+    # newline, so a ``%0A`` in the token or ``idInstance`` got Starlette's own undocumented 404.
+    app.router.default = _asgi_endpoint
     app.state.mock = MockState.from_settings(settings or MockSettings())
     return app
