@@ -14,19 +14,16 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
-from importlib.resources import files
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 import requests
 import requests.adapters
-import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from schemathesis import APIOperation, Case, GenerationMode, Response
+from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
-from schemathesis.core.result import Ok
 
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import redact
@@ -35,11 +32,11 @@ from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathes
 from ._errors import ContractUsageError
 from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
+from ._spec import load_operation
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "run_contract_test"]
 
 _Case = Case[Any]
-_Operation = APIOperation[Any, Any, Any, Any]
 
 DEFAULT_MAX_EXAMPLES: Final = 100
 MAX_MAX_EXAMPLES: Final = 10_000
@@ -164,18 +161,6 @@ def _check_reachable(base_url: str) -> None:
         raise ContractUsageError(f"cannot reach {base_url}: {reason}") from None
 
 
-def _load_operation() -> _Operation:
-    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not a checkout)."""
-    spec = files("greenstat_client") / "openapi.yaml"
-    # An explicit Config: a stray schemathesis.toml in the user's directory must not change the contract.
-    schema = schemathesis.openapi.from_file(spec.read_text(encoding="utf-8"), config=schemathesis.Config())
-    for result in schema.get_all_operations():
-        if isinstance(result, Ok):
-            return result.ok()
-        raise AssertionError(f"the bundled openapi.yaml has an invalid operation: {result.err()}")
-    raise AssertionError("the bundled openapi.yaml has no operation")  # pragma: no cover
-
-
 class _Run:
     """One contract run: sends requests, applies the selected checks, fills :class:`ContractReport`."""
 
@@ -200,7 +185,7 @@ class _Run:
         self.timeout = request_timeout
         self.redact = Redactor(token)
         self.session = requests.Session()
-        self.operation = _load_operation()
+        self.operation = load_operation()
         self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
         self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
         self.report = ContractReport(url=self.redact(base_url), seed=seed, checks=checks)
