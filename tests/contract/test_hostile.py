@@ -329,3 +329,26 @@ def test_the_cli_reports_hostile_answers_without_the_token(tmp_path: Path) -> No
     assert 'name="answer_within_limits"' in xml_text
     assert TOKEN not in result.output
     assert TOKEN not in xml_text
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers"),
+    [
+        pytest.param(200, b"[" * 200_000 + b"]" * 200_000, {}, id="deep-nesting"),
+        pytest.param(401, b"[" * 200_000 + b"]" * 200_000, {}, id="deep-nesting-401"),
+        pytest.param(
+            200, b'[{"participant": "\xff\xfe", "timestamp": 1, "status": "read"}]', {}, id="not-utf-8"
+        ),
+        pytest.param(200, b"[]", {"X-Name": "caf\xe9"}, id="non-ascii-header"),
+    ],
+)
+def test_malformed_answers_are_findings_not_exceptions(
+    status: int, body: bytes, headers: dict[str, str]
+) -> None:
+    """Issue 13 item 5, kit side: what broke the client (RecursionError, bad UTF-8, ...) is judged."""
+    with HostileServer(answer(status, body, headers)) as server:
+        report = run_contract_test(server.base_url, ID_INSTANCE, TOKEN, max_examples=1, seed=1)
+    assert report.cases > 0
+    assert report.statuses[status] == report.cases
+    if body != b"[]":
+        assert "response_schema_conformance" in report.failed_checks
