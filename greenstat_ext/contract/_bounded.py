@@ -42,9 +42,18 @@ class AnswerTooLarge(requests.RequestException):
     Holds numbers and the status line only, never the response or request (their URL carries the token).
     """
 
-    def __init__(self, limit: int, size: int, wire: int, *, announced: bool, status_code: int) -> None:
+    def __init__(
+        self,
+        limit: int,
+        size: int,
+        wire: int,
+        *,
+        announced: bool,
+        status_code: int,
+        content_type: str | None,
+    ) -> None:
         self.limit, self.size, self.wire, self.announced = limit, size, wire, announced
-        self.status_code = status_code
+        self.status_code, self.content_type = status_code, content_type  # the server's text: redact it
         if announced:
             detail = f"its Content-Length announces {size:,} bytes"
         elif wire:
@@ -240,14 +249,28 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
         limit = self._limits.max_bytes
         declared = response.headers.get("Content-Length", "").strip()
         if declared.isdigit() and int(declared) > limit:
-            raise AnswerTooLarge(limit, int(declared), 0, announced=True, status_code=response.status_code)
+            raise AnswerTooLarge(
+                limit,
+                int(declared),
+                0,
+                announced=True,
+                status_code=response.status_code,
+                content_type=response.headers.get("Content-Type"),
+            )
         chunks: list[bytes] = []
         inflated = 0
         for chunk in response.iter_content(_CHUNK):
             inflated += len(chunk)
             wire = response.raw.tell()
             if inflated > limit or wire > limit:
-                raise AnswerTooLarge(limit, inflated, wire, announced=False, status_code=response.status_code)
+                raise AnswerTooLarge(
+                    limit,
+                    inflated,
+                    wire,
+                    announced=False,
+                    status_code=response.status_code,
+                    content_type=response.headers.get("Content-Type"),
+                )
             if watch.expired:
                 raise NoAnswerInTime(budget)
             chunks.append(chunk)

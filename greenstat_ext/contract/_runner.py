@@ -426,7 +426,9 @@ class _Run:
         except AnswerTooLarge as exc:
             self._silent_in_a_row = 0
             self._count(phase, exc.status_code)
-            exchange = dataclasses.replace(unanswered(), status_code=exc.status_code)
+            exchange = dataclasses.replace(
+                unanswered(), status_code=exc.status_code, content_type=exc.content_type
+            )
             title = f"Answer larger than {exc.limit:,} bytes"
             message = f"{LIMIT_CHECKS[check]}\nThe {who} got an {exc}; the connection was closed."
             self._violate(check, title, message, exchange)
@@ -455,9 +457,9 @@ class _Run:
             return
         message = (
             f"{LIMIT_CHECKS[check]}\nThe run stopped sending because {self._stopped}; "
-            f"{self.report.not_sent} planned requests were not sent."
+            f"planned requests not sent: {self.report.not_sent}."
         )
-        exchange = Exchange("run", "-", "-", "", None, None, "")
+        exchange = Exchange("run", "", "(the whole run)", "", None, None, "")
         self._violate(check, "Run stopped early", message, exchange)
 
     # --- bookkeeping --------------------------------------------------------------------------------------
