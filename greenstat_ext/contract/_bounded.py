@@ -97,6 +97,7 @@ class Limits:
 class _Watch:
     """One request's deadline and the connections it used; :meth:`expire` cuts them off."""
 
+    deadline: float  # a time.monotonic() value
     connections: list[HTTPConnection] = field(default_factory=list)
     expired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,6 +109,11 @@ class _Watch:
             late = self.expired
         if late:
             _shut(connection)
+
+    @property
+    def over(self) -> bool:
+        """The deadline has passed (whether or not the timer has fired yet: a read timeout may come first)."""
+        return self.expired or time.monotonic() >= self.deadline
 
     def expire(self) -> None:
         with self.lock:
@@ -206,7 +212,7 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
         budget = self._limits.budget()
         if budget <= 0:
             raise RunTimeUp("the run's time budget is spent")
-        watch = _Watch()
+        watch = _Watch(time.monotonic() + budget)
         timer = threading.Timer(budget, watch.expire)
         timer.daemon = True
         _current.watch = watch
@@ -219,10 +225,10 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
             except requests.Timeout:
                 raise NoAnswerInTime(budget) from None
             except Exception:
-                if watch.expired:
+                if watch.over:
                     raise NoAnswerInTime(budget) from None
                 raise
-            if watch.expired:
+            if watch.over:
                 # Shutting the socket down ends a dripped head as if the server had finished it (http.client
                 # takes EOF for the blank line): what arrived by then is not an answer.
                 response.close()
@@ -237,7 +243,7 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
                 raise
             except Exception:
                 response.close()
-                if watch.expired:
+                if watch.over:
                     raise NoAnswerInTime(budget) from None
                 raise
             return response
@@ -271,9 +277,9 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
                     status_code=response.status_code,
                     content_type=response.headers.get("Content-Type"),
                 )
-            if watch.expired:
+            if watch.over:
                 raise NoAnswerInTime(budget)
             chunks.append(chunk)
-        if watch.expired:  # the shutdown may end a body without a length as if it were complete
+        if watch.over:  # the shutdown may end a body without a length as if it were complete
             raise NoAnswerInTime(budget)
         response._content = b"".join(chunks)
