@@ -53,7 +53,7 @@ def test_integer_formats_get_the_bounds_their_name_implies() -> None:
     }
 
 
-@pytest.mark.parametrize(("timestamp", "conforms"), [(2**63 - 1, True), (2**63, False), (10**30, False)])
+@pytest.mark.parametrize(("timestamp", "conforms"), [(2**63 - 1, True), (2**63, False), (2**100, False)])
 def test_a_timestamp_beyond_int64_fails_the_schema_check(timestamp: int, conforms: bool) -> None:
     with HostileServer(answer(200, _status(timestamp))) as server:
         report = run_contract_test(
@@ -68,8 +68,9 @@ def test_a_timestamp_beyond_int64_fails_the_schema_check(timestamp: int, conform
     assert report.check_runs["response_schema_conformance"] > 0
     assert bool(failed) is not conforms
     if not conforms:
-        assert "maximum" in failed[0].message
-        assert str(timestamp) in failed[0].message
+        # Not the value itself: the redaction registry is process-wide, and another test's token of zeros
+        # may mask part of a long number.
+        assert f"greater than the maximum of {2**63 - 1}" in failed[0].message
 
 
 # --- bounded answers -------------------------------------------------------------------------------------
