@@ -16,7 +16,14 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from ._errors import ContractUsageError
 
-__all__ = ["ALL_CHECKS", "KIT_CHECKS", "SCHEMATHESIS_CHECKS", "resolve_checks", "schemathesis_check"]
+__all__ = [
+    "ALL_CHECKS",
+    "KIT_CHECKS",
+    "LIMIT_CHECKS",
+    "SCHEMATHESIS_CHECKS",
+    "resolve_checks",
+    "schemathesis_check",
+]
 
 SCHEMATHESIS_CHECKS: Final = (
     "not_a_server_error",
@@ -45,6 +52,19 @@ KIT_CHECKS: Final[Mapping[str, str]] = {
 }
 
 ALL_CHECKS: Final = (*SCHEMATHESIS_CHECKS, *KIT_CHECKS)
+
+LIMIT_CHECKS: Final[Mapping[str, str]] = {
+    "answer_within_limits": "every answer is complete (connect, head and body) within --request-timeout "
+    "and at most --max-response-bytes long, on the wire and inflated",
+    "run_completed": "the run sends every planned request within --run-timeout (it stops early when 3 "
+    "requests in a row get no answer in time)",
+}
+"""The kit's own bounds, always on and not selectable: they protect the kit, whatever checks are chosen.
+
+Why they are findings and not errors: an implementation that drips, floods or stalls is not conforming, and
+the person running the kit needs the rest of the report too. Shown only when they fail (not in
+:data:`ALL_CHECKS`, so ``--checks all`` means the same as before).
+"""
 
 
 def resolve_checks(names: Iterable[str] | None) -> tuple[str, ...]:

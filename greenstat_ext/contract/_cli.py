@@ -17,7 +17,13 @@ from ._checks import ALL_CHECKS
 from ._errors import ContractUsageError
 from ._junit import write_junit
 from ._report import render_report
-from ._runner import DEFAULT_MAX_EXAMPLES, run_contract_test
+from ._runner import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RUN_TIMEOUT,
+    run_contract_test,
+)
 
 __all__ = ["contract_test"]
 
@@ -102,6 +108,27 @@ def contract_test(
             "itself: its limit for this method is 1 request/s.",
         ),
     ] = 0.0,
+    request_timeout: Annotated[
+        float,
+        typer.Option(
+            "--request-timeout",
+            help="Seconds each answer may take in all (connect, head and body); a slower one is a failure.",
+        ),
+    ] = DEFAULT_REQUEST_TIMEOUT,
+    max_response_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-response-bytes",
+            help="Largest answer accepted, on the wire and decompressed; a larger one is a failure.",
+        ),
+    ] = DEFAULT_MAX_RESPONSE_BYTES,
+    run_timeout: Annotated[
+        float,
+        typer.Option(
+            "--run-timeout",
+            help="Seconds the whole run may take; what is left unsent then is reported as a failure.",
+        ),
+    ] = DEFAULT_RUN_TIMEOUT,
 ) -> None:
     """Check that an implementation of getStatusStatistic honours openapi.yaml.
 
@@ -137,6 +164,9 @@ def contract_test(
             checks=checks,
             seed=seed,
             rate_limit=rate_limit,
+            request_timeout=request_timeout,
+            max_response_bytes=max_response_bytes,
+            run_timeout=run_timeout,
         )
     except ContractUsageError as exc:
         raise _fail_usage(str(exc)) from None

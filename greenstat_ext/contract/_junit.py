@@ -47,6 +47,7 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
     ET.SubElement(properties, "property", name="url", value=_xml_text(report.url))
     ET.SubElement(properties, "property", name="seed", value=str(report.seed))
     ET.SubElement(properties, "property", name="requests", value=str(report.cases))
+    ET.SubElement(properties, "property", name="not_sent", value=str(report.not_sent))
     for name in names:
         case = ET.SubElement(suite, "testcase", classname="greenstat.contract", name=_xml_text(name))
         if not report.check_failures[name]:

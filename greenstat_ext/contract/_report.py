@@ -28,7 +28,8 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         Text.assemble(("greenstat contract-test ", "bold"), _safe(report.url), f"  (seed {report.seed})")
     )
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
-    console.print(Text(_safe(f"Requests: {report.cases} ({phases})")))
+    not_sent = f"; not sent: {report.not_sent}" if report.not_sent else ""
+    console.print(Text(_safe(f"Requests: {report.cases} ({phases}){not_sent}")))
     statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
     console.print(Text(f"Status codes: {statuses}"))
 

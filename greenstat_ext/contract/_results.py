@@ -44,6 +44,7 @@ class ContractReport:
     seed: int
     checks: tuple[str, ...]
     cases: int = 0
+    not_sent: int = 0  # planned requests a run that stopped early (see ``run_completed``) did not send
     statuses: Counter[int] = field(default_factory=Counter)
     phases: Counter[str] = field(default_factory=Counter)
     check_runs: Counter[str] = field(default_factory=Counter)
@@ -56,4 +57,6 @@ class ContractReport:
 
     @property
     def failed_checks(self) -> tuple[str, ...]:
-        return tuple(name for name in self.checks if self.check_failures[name])
+        """The selected checks that failed, then the kit's always-on limits that failed."""
+        extra = [name for name in self.check_failures if name not in self.checks]
+        return tuple(name for name in (*self.checks, *extra) if self.check_failures[name])

@@ -4,46 +4,61 @@ Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative r
 response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
 reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
 in prose (401, 403, 400, 405). Every random choice is driven by one seed, and every phase is bounded
-by ``max_examples``, so a run is reproducible and its length predictable.
+by ``max_examples``, so a run is reproducible and its length predictable. Every request goes through
+:class:`~._bounded.BoundedAdapter` (a deadline per answer, a maximum size), the run has an overall time
+budget, and a server that stops answering ends the run early: a hostile server gets a report, never a hang.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
-from importlib.resources import files
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import requests
-import requests.adapters
-import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from schemathesis import APIOperation, Case, GenerationMode, Response
+from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
-from schemathesis.core.result import Ok
 
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import redact
 
-from ._checks import KIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
+from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
+from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
 from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
+from ._spec import load_operation
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "run_contract_test"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "DEFAULT_RUN_TIMEOUT",
+    "run_contract_test",
+]
 
 _Case = Case[Any]
-_Operation = APIOperation[Any, Any, Any, Any]
+_T = TypeVar("_T")
 
 DEFAULT_MAX_EXAMPLES: Final = 100
 MAX_MAX_EXAMPLES: Final = 10_000
+DEFAULT_REQUEST_TIMEOUT: Final = 10.0
+# Far above any real answer (1,024 recipients, Green API's audience limit, is ~100 KB; the mock's 100,000-
+# recipient demo status ~8 MB), far below what hurts: a gzip bomb or an endless body stops here.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+# A default run (5 phases of 100 plus 8 probes) paced at 1 request/s takes ~510 s: 30 minutes leaves room.
+DEFAULT_RUN_TIMEOUT: Final = 1800.0
 REACHABILITY_TIMEOUT: Final = 3.0
+# A server that let this many requests in a row time out is not answering: the rest would only add waits.
+_MAX_SILENT_IN_A_ROW: Final = 3
 EXAMPLE_ID_MESSAGE: Final = "BAE5F4886F6F2D05"
 UNSUPPORTED_METHODS: Final = ("POST", "PUT", "PATCH", "DELETE")
 _TOKEN_RE: Final = re.compile(r"[A-Za-z0-9]{1,128}")
@@ -65,8 +80,10 @@ def run_contract_test(
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     checks: Iterable[str] | None = None,
     seed: int | None = None,
-    request_timeout: float = 10.0,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     rate_limit: float = 0.0,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    run_timeout: float = DEFAULT_RUN_TIMEOUT,
 ) -> ContractReport:
     """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
 
@@ -76,8 +93,14 @@ def run_contract_test(
     checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when
     None; the report carries it). ``rate_limit`` paces every request to at most that many per second
     (``0``: no pacing; use ``1`` against Green API itself, whose limit for this method is 1 request/s, or
-    most answers are 429s that say nothing about the rest of the contract). Raises
-    :class:`ContractUsageError` for bad arguments or an unreachable URL.
+    most answers are 429s that say nothing about the rest of the contract).
+
+    Bounds, so that a hostile implementation gets a report and never a hang: every answer must be complete
+    (connect, head and body) within ``request_timeout`` seconds and at most ``max_response_bytes`` long, on
+    the wire and inflated (else an ``answer_within_limits`` failure, the connection is closed); the whole run
+    stops after ``run_timeout`` seconds, or after 3 requests in a row got no answer in time (a
+    ``run_completed`` failure counting what was not sent). Raises :class:`ContractUsageError` for bad
+    arguments or an unreachable URL.
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
@@ -87,14 +110,23 @@ def run_contract_test(
         raise ContractUsageError(
             f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
         )
-    if request_timeout <= 0:
-        raise ContractUsageError("the request timeout must be positive")
+    _validate_seconds("--request-timeout", request_timeout)
+    _validate_seconds("--run-timeout", run_timeout)
+    if (
+        isinstance(max_response_bytes, bool)
+        or not isinstance(max_response_bytes, int)
+        or max_response_bytes < 1
+    ):
+        raise ContractUsageError(
+            f"--max-response-bytes must be a positive number of bytes, got {max_response_bytes!r}"
+        )
     if not (isinstance(rate_limit, int | float) and (rate_limit == 0 or MIN_RATE <= rate_limit <= 1000)):
         raise ContractUsageError(
             f"--rate-limit must be 0 (off) or from {MIN_RATE} to 1000 requests/s, got {rate_limit}"
         )
     selected = resolve_checks(checks)
-    _check_reachable(base_url)
+    _check_reachable(base_url, max_response_bytes)
+    limits = Limits(request_timeout, max_response_bytes, run_timeout)
     run = _Run(
         base_url=base_url,
         id_instance=id_instance,
@@ -103,27 +135,24 @@ def run_contract_test(
         max_examples=max_examples,
         checks=selected,
         seed=secrets.randbelow(2**32) if seed is None else seed,
-        request_timeout=request_timeout,
+        limits=limits,
     )
-    if rate_limit:
-        paced = _PacedAdapter(RateLimiter(rate=rate_limit, burst=1))
-        run.session.mount("http://", paced)
-        run.session.mount("https://", paced)
+    # One adapter for every request the run sends (generated cases and probes alike): the limits, and the
+    # token bucket's pacing when asked for.
+    limiter = RateLimiter(rate=rate_limit, burst=1) if rate_limit else None
+    adapter = BoundedAdapter(limits, limiter=limiter)
+    run.session.mount("http://", adapter)
+    run.session.mount("https://", adapter)
+    limits.start()
     with run.session:
         run.execute()
     return run.report
 
 
-class _PacedAdapter(requests.adapters.HTTPAdapter):
-    """Waits for the token bucket before every request the run sends (generated cases and probes alike)."""
-
-    def __init__(self, limiter: RateLimiter) -> None:
-        super().__init__()
-        self._limiter = limiter
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        self._limiter.acquire()
-        return super().send(request, *args, **kwargs)
+def _validate_seconds(flag: str, value: float) -> None:
+    # None, NaN and infinity are refused like zero: each would mean "no bound", the hang this prevents.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ContractUsageError(f"{flag} must be a positive, finite number of seconds, got {value!r}")
 
 
 def _validate_url(url: str) -> str:
@@ -151,29 +180,25 @@ def _validate_credentials(id_instance: int, token: str) -> None:
         raise ContractUsageError("--token must be 1 to 128 ASCII letters and digits")
 
 
-def _check_reachable(base_url: str) -> None:
-    """Fail fast, in one line, when nothing answers at ``base_url`` (any HTTP answer counts as reachable)."""
-    try:
-        requests.get(base_url + "/", timeout=REACHABILITY_TIMEOUT, allow_redirects=False)
-    except requests.Timeout:
-        raise ContractUsageError(
-            f"cannot reach {base_url}: no answer within {REACHABILITY_TIMEOUT:g} s"
-        ) from None
-    except requests.RequestException as exc:
-        reason = "connection refused" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
-        raise ContractUsageError(f"cannot reach {base_url}: {reason}") from None
+def _check_reachable(base_url: str, max_bytes: int) -> None:
+    """Fail fast, in one line, when nothing answers at ``base_url`` (any HTTP head counts as reachable).
 
-
-def _load_operation() -> _Operation:
-    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not a checkout)."""
-    spec = files("greenstat_client") / "openapi.yaml"
-    # An explicit Config: a stray schemathesis.toml in the user's directory must not change the contract.
-    schema = schemathesis.openapi.from_file(spec.read_text(encoding="utf-8"), config=schemathesis.Config())
-    for result in schema.get_all_operations():
-        if isinstance(result, Ok):
-            return result.ok()
-        raise AssertionError(f"the bundled openapi.yaml has an invalid operation: {result.err()}")
-    raise AssertionError("the bundled openapi.yaml has no operation")  # pragma: no cover
+    Bounded like every other request: a head dripped byte by byte, or ``100 Continue`` forever, is "no answer
+    within 3 s", not a hang. The body is not read.
+    """
+    with requests.Session() as session:
+        adapter = BoundedAdapter(Limits(REACHABILITY_TIMEOUT, max_bytes), read_body=False)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            session.get(base_url + "/", allow_redirects=False)
+        except requests.Timeout:  # NoAnswerInTime included
+            raise ContractUsageError(
+                f"cannot reach {redact(base_url)}: no answer within {REACHABILITY_TIMEOUT:g} s"
+            ) from None
+        except requests.RequestException as exc:
+            reason = "connection refused" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
+            raise ContractUsageError(f"cannot reach {redact(base_url)}: {reason}") from None
 
 
 class _Run:
@@ -189,7 +214,7 @@ class _Run:
         max_examples: int,
         checks: tuple[str, ...],
         seed: int,
-        request_timeout: float,
+        limits: Limits,
     ) -> None:
         self.base_url = base_url
         self.id_instance = id_instance
@@ -197,14 +222,16 @@ class _Run:
         self.id_message = id_message
         self.max_examples = max_examples
         self.seed = seed
-        self.timeout = request_timeout
+        self.limits = limits
         self.redact = Redactor(token)
         self.session = requests.Session()
-        self.operation = _load_operation()
+        self.operation = load_operation()
         self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
         self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
         self.report = ContractReport(url=self.redact(base_url), seed=seed, checks=checks)
         self._seen: dict[tuple[str, str, str], int] = {}
+        self._silent_in_a_row = 0
+        self._stopped: str | None = None  # why the run stopped sending, once it has
 
     @property
     def credentials(self) -> dict[str, Any]:
@@ -233,6 +260,7 @@ class _Run:
         )
         self._generate("negative-credentials", self.operation.as_strategy(negative), self._plain)
         self._probes()
+        self._conclude()
 
     def _generate(self, phase: str, strategy: Any, handle: Callable[[str, _Case, bool], None]) -> None:
         @hypothesis_seed(self.seed)
@@ -302,17 +330,20 @@ class _Run:
     ) -> None:
         attempts = _RATE_LIMIT_ATTEMPTS if retry else 1
         for attempt in range(attempts):
-            try:
-                response = case.call(base_url=self.base_url, session=self.session, timeout=self.timeout)
-            except requests.RequestException as exc:
-                self._count(phase, None)
-                exchange = self._exchange_for_case(phase, case)
-                message = f"{type(exc).__name__}: {exc}"
-                self._violate("not_a_server_error", "No response", message, exchange)
+            response = self._send(
+                phase,
+                kit_check,
+                lambda: self._exchange_for_case(phase, case),
+                lambda: case.call(
+                    base_url=self.base_url, session=self.session, timeout=self.limits.request_timeout
+                ),
+            )
+            if response is None:
                 return
             if response.status_code != 429 or attempt == attempts - 1:
                 break
             time.sleep(_retry_after(response.headers))
+        assert response is not None  # attempts >= 1
         self._count(phase, response.status_code)
         exchange = self._exchange_for_response(phase, response)
         for name, check in self.st_checks:
@@ -337,16 +368,20 @@ class _Run:
         path = f"/waInstance{self.id_instance}/getStatusStatistic/{self._token}"
         query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
         for attempt in range(_RATE_LIMIT_ATTEMPTS):
-            try:
-                raw = self.session.request(method, self.base_url + path, params=query, timeout=self.timeout)
-            except requests.RequestException as exc:
-                self._count("probe", None)
-                exchange = Exchange("probe", method, path, "idMessage=…", None, None, "")
-                self._violate("not_a_server_error", "No response", f"{type(exc).__name__}: {exc}", exchange)
+            raw = self._send(
+                "probe",
+                f"{check} ({method})",
+                lambda: Exchange("probe", method, path, "idMessage=…", None, None, ""),
+                lambda: self.session.request(
+                    method, self.base_url + path, params=query, timeout=self.limits.request_timeout
+                ),
+            )
+            if raw is None:
                 return
             if raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
                 break
             time.sleep(_retry_after({key: [value] for key, value in raw.headers.items()}))
+        assert raw is not None  # _RATE_LIMIT_ATTEMPTS >= 1
         self._count("probe", raw.status_code)
         response = Response.from_requests(raw, verify=True)
         exchange = self._exchange_for_response("probe", response)
@@ -362,6 +397,70 @@ class _Run:
                 f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming GET\nReceived: {shown!r}"
             )
             self._violate(check, "405 without an Allow header naming GET", message, exchange)
+
+    def _send(
+        self,
+        phase: str,
+        purpose: str | None,
+        unanswered: Callable[[], Exchange],
+        call: Callable[[], _T],
+    ) -> _T | None:
+        """Send one request through ``call``; None when no usable answer came (the failure is recorded).
+
+        ``purpose`` (the kit check a probe serves) and ``phase`` name the request in a failure message;
+        ``unanswered`` describes what was sent when there is no response to describe it.
+        """
+        if self._stopped is not None:
+            self.report.not_sent += 1
+            return None
+        check = "answer_within_limits"
+        self.report.check_runs[check] += 1
+        who = f"{phase} request" + (f" ({purpose})" if purpose else "")
+        try:
+            result = call()
+        except RunTimeUp:
+            self._stopped = f"the run timeout ({self.limits.run_timeout:g} s) was reached"
+            self.report.check_runs[check] -= 1
+            self.report.not_sent += 1
+            return None
+        except AnswerTooLarge as exc:
+            self._silent_in_a_row = 0
+            self._count(phase, exc.status_code)
+            exchange = dataclasses.replace(
+                unanswered(), status_code=exc.status_code, content_type=exc.content_type
+            )
+            title = f"Answer larger than {exc.limit:,} bytes"
+            message = f"{LIMIT_CHECKS[check]}\nThe {who} got an {exc}; the connection was closed."
+            self._violate(check, title, message, exchange)
+            return None
+        except NoAnswerInTime as exc:
+            self._count(phase, None)
+            message = f"{LIMIT_CHECKS[check]}\nThe {who} got {exc}; the connection was closed."
+            self._violate(check, f"No answer within {exc.seconds:g} s", message, unanswered())
+            self._silent_in_a_row += 1
+            if self._silent_in_a_row >= _MAX_SILENT_IN_A_ROW:
+                self._stopped = f"{self._silent_in_a_row} requests in a row got no answer in time"
+            return None
+        except requests.RequestException as exc:
+            self._silent_in_a_row = 0
+            self._count(phase, None)
+            self._violate("not_a_server_error", "No response", f"{type(exc).__name__}: {exc}", unanswered())
+            return None
+        self._silent_in_a_row = 0
+        return result
+
+    def _conclude(self) -> None:
+        """A run that stopped early fails ``run_completed``: its verdict covers only what was sent."""
+        check = "run_completed"
+        self.report.check_runs[check] += 1
+        if self._stopped is None:
+            return
+        message = (
+            f"{LIMIT_CHECKS[check]}\nThe run stopped sending because {self._stopped}; "
+            f"planned requests not sent: {self.report.not_sent}."
+        )
+        exchange = Exchange("run", "", "(the whole run)", "", None, None, "")
+        self._violate(check, "Run stopped early", message, exchange)
 
     # --- bookkeeping --------------------------------------------------------------------------------------
 
