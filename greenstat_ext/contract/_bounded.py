@@ -206,9 +206,18 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
         cert: Any = None,
         proxies: Any = None,
     ) -> requests.Response:
-        """Send ``request`` and read its answer within the limits; ``timeout`` is replaced by the budget."""
-        if self._limiter is not None:
-            self._limiter.acquire()
+        """Send ``request`` and read its answer within the limits; ``timeout`` is replaced by the budget.
+
+        Paced by the limiter's ``slot``: the next request starts one interval after this one's answer ended,
+        so an implementation with a limiter of the same rate never sees two requests too close.
+        """
+        pacing = self._limiter.slot() if self._limiter is not None else contextlib.nullcontext()
+        with pacing:
+            return self._send_bounded(request, verify=verify, cert=cert, proxies=proxies)
+
+    def _send_bounded(
+        self, request: requests.PreparedRequest, *, verify: Any, cert: Any, proxies: Any
+    ) -> requests.Response:
         budget = self._limits.budget()
         if budget <= 0:
             raise RunTimeUp("the run's time budget is spent")

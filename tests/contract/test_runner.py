@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
 from greenstat_ext._ratelimit import RateLimiter
@@ -117,9 +120,8 @@ def test_an_unreachable_url_is_a_usage_error() -> None:
 
 
 def test_rate_limit_paces_every_request(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every request the run sends (generated cases and probes) first takes a token from the bucket."""
-    acquired: list[float] = []
-    monkeypatch.setattr(RateLimiter, "acquire", lambda self: acquired.append(self.rate))
+    """Every request the run sends (generated cases and probes) is sent inside one of the bucket's slots."""
+    acquired = _record_slots(monkeypatch)
     report = run_contract_test(
         reference_url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=3, seed=4, rate_limit=2.5
     )
@@ -129,9 +131,21 @@ def test_rate_limit_paces_every_request(reference_url: str, monkeypatch: pytest.
     assert set(acquired) == {2.5}
 
 
-def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _record_slots(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Replace ``RateLimiter.slot`` with one that records the bucket's rate and never waits."""
     acquired: list[float] = []
-    monkeypatch.setattr(RateLimiter, "acquire", lambda self: acquired.append(self.rate))
+
+    @contextlib.contextmanager
+    def slot(self: RateLimiter) -> Iterator[float]:
+        acquired.append(self.rate)
+        yield 0.0
+
+    monkeypatch.setattr(RateLimiter, "slot", slot)
+    return acquired
+
+
+def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    acquired = _record_slots(monkeypatch)
     assert run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=2, seed=4).ok
     assert acquired == []
 
