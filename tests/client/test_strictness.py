@@ -13,7 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from greenstat_ext import GreenStat, RateLimitError, ResponseValidationError, parse_retry_after
+from greenstat_ext import (
+    AsyncGreenStat,
+    GreenStat,
+    RateLimitError,
+    ResponseValidationError,
+    parse_retry_after,
+)
 from tests._hostile import HostileServer, answer
 
 from ._helpers import (
@@ -172,3 +178,19 @@ def test_the_retry_warning_and_the_error_carry_no_token(token: str, caplog: pyte
     for record in caplog.records:
         assert_no_token(token, record.getMessage(), "the greenstat.retry line")
     assert_no_token(token, str(info.value), "str(e)")
+
+
+@pytest.mark.anyio
+async def test_the_async_generated_frame_never_holds_the_token() -> None:
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(_transport_fails))
+    client = AsyncGreenStat(
+        id_instance=ID_INSTANCE, api_token=TOKEN, api_url=API_URL, rate_limit=0, http_client=http_client
+    )
+    async with client:
+        with pytest.raises(ValueError, match="transport failed") as info:
+            await client.get_status_statistic("x")
+    stack = traceback.TracebackException.from_exception(info.value, capture_locals=True).stack
+    generated = [frame for frame in stack if frame.name == "asyncio_detailed"]
+    assert generated
+    for frame in generated:
+        assert_no_token(TOKEN, frame.locals, "the locals of asyncio_detailed")
