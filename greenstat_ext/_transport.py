@@ -141,11 +141,17 @@ def _bound_timeouts(wire: httpx.Request, call: CallContext, expires: float | Non
         remaining(httpx.PoolTimeout)
 
 
-def _deadline_passed() -> httpx.ReadTimeout:
-    return httpx.ReadTimeout("the call's deadline passed (the timeout covers the whole call)")
+def _deadline_passed(budget: float | None) -> httpx.ReadTimeout:
+    spent = f"{budget:g} s " if budget is not None else ""
+    return httpx.ReadTimeout(f"the call's {spent}deadline passed (connect, send, reads, retries and waits)")
 
 
-def _too_large(exc: BodyTooLarge, status_code: int, call: CallContext) -> ResponseTooLargeError:
+def _past_deadline(call: CallContext) -> bool:
+    return call.expires is not None and time.monotonic() >= call.expires
+
+
+def _too_large(exc: BodyTooLarge, call: CallContext) -> ResponseTooLargeError:
+    status_code = exc.status_code
     return ResponseTooLargeError(
         f"HTTP {status_code} response body is larger than max_response_size ({exc.limit} bytes {exc.what})",
         request=redacted_request(call.request or httpx.Request("GET", "about:blank"), secrets=call.secrets),
@@ -181,13 +187,13 @@ def _already_read(response: httpx.Response, call: CallContext) -> bool:
     return True
 
 
-def _read(chunks: Iterator[bytes], meter: BodyMeter, expires: float | None) -> bytes:
+def _read(chunks: Iterator[bytes], meter: BodyMeter, call: CallContext) -> bytes:
     body = bytearray()
     for chunk in chunks:
         meter.feed(chunk)
         body += chunk
-        if expires is not None and time.monotonic() >= expires:  # a caller's http_client: between chunks
-            raise _deadline_passed()
+        if _past_deadline(call):  # what bounds a caller's http_client: a check between chunks
+            raise _deadline_passed(call.budget)
     meter.finish()
     return bytes(body)
 
@@ -220,13 +226,18 @@ class RetryingTransport(httpx.BaseTransport):
         import tenacity  # deferred: see the module docstring
 
         retrying = tenacity.Retrying(**tenacity_arguments(call, is_async=False))
+        failure: Exception
         try:
             response: httpx.Response = retrying(attempt)
         except BodyTooLarge as exc:
-            too_large = exc
+            failure = _too_large(exc, call)
+        except httpx.TimeoutException:
+            if not _past_deadline(call):
+                raise
+            failure = _deadline_passed(call.budget)  # whichever phase noticed it: say what ran out
         else:
             return response
-        raise _too_large(too_large, too_large.status_code, call)  # outside the except: no __context__
+        raise failure  # outside the except: no __context__
 
     def _send(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
         expires = call.begin_attempt()
@@ -239,7 +250,7 @@ class RetryingTransport(httpx.BaseTransport):
             try:
                 # inside the retry: a connection dropped mid-body is retried too
                 content = _read(
-                    response.iter_raw(), BodyMeter(response.headers, call.max_response_size), expires
+                    response.iter_raw(), BodyMeter(response.headers, call.max_response_size), call
                 )
             except BodyTooLarge as exc:
                 exc.status_code = response.status_code
@@ -273,13 +284,18 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         import tenacity  # deferred: see the module docstring
 
         retrying = tenacity.AsyncRetrying(**tenacity_arguments(call, is_async=True))
+        failure: Exception
         try:
             response: httpx.Response = await retrying(attempt)
         except BodyTooLarge as exc:
-            too_large = exc
+            failure = _too_large(exc, call)
+        except httpx.TimeoutException:
+            if not _past_deadline(call):
+                raise
+            failure = _deadline_passed(call.budget)
         else:
             return response
-        raise _too_large(too_large, too_large.status_code, call)
+        raise failure
 
     async def _send(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
         expires = call.begin_attempt()
@@ -301,7 +317,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
                 await response.aclose()
         timed_out = scope.cancelled_caught
         if timed_out:
-            raise _deadline_passed()
+            raise _deadline_passed(call.budget)
         return _result(response, content, call)
 
     async def aclose(self) -> None:

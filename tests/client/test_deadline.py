@@ -99,6 +99,7 @@ def test_every_hostile_pace_ends_at_the_deadline_sync(hostile: str) -> None:
         error, seconds = _timed_sync(_sync(server.base_url, timeout=1))
     record("deadline", f"{hostile}, timeout=1, sync: {type(error).__name__} after {seconds:.2f} s")
     assert seconds < GENEROUS
+    assert "1 s deadline passed" in str(error)
     assert_no_token(TOKEN, str(error), "a deadline error")
 
 
@@ -109,6 +110,7 @@ async def test_every_hostile_pace_ends_at_the_deadline_async(hostile: str) -> No
         error, seconds = await _timed_async(_async(server.base_url, timeout=1))
     record("deadline", f"{hostile}, timeout=1, async: {type(error).__name__} after {seconds:.2f} s")
     assert seconds < GENEROUS
+    assert "1 s deadline passed" in str(error)
     assert_no_token(TOKEN, str(error), "a deadline error")
 
 
