@@ -24,7 +24,7 @@ from greenstat_client import Client
 from greenstat_client.api.statuses import get_status_statistic as _endpoint
 from greenstat_client.models import StatusStatistic
 
-from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, http_transport
+from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, BodyTooLarge, http_transport
 from ._credentials import ApiToken, Credentials
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -45,6 +45,7 @@ from ._transport import (
     ClientTransport,
     RetryingTransport,
     current_call,
+    too_large_error,
 )
 from ._version import __version__
 
@@ -356,6 +357,8 @@ class GreenStat(_Base):
             failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
+        except BodyTooLarge as exc:
+            failure = too_large_error(exc, call)
         else:
             failure = _content_type_error(response, call)
         finally:
@@ -515,6 +518,8 @@ class AsyncGreenStat(_Base):
             failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
+        except BodyTooLarge as exc:
+            failure = too_large_error(exc, call)
         else:
             failure = _content_type_error(response, call)
         finally:

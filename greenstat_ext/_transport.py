@@ -150,7 +150,9 @@ def _past_deadline(call: CallContext) -> bool:
     return call.expires is not None and time.monotonic() >= call.expires
 
 
-def _too_large(exc: BodyTooLarge, call: CallContext) -> ResponseTooLargeError:
+def too_large_error(exc: BodyTooLarge, call: CallContext) -> ResponseTooLargeError:
+    """The typed error for a body past the limit; raised by the client, outside the transport's frames
+    (whose locals hold the request with the token, for anyone who captures a traceback's locals)."""
     status_code = exc.status_code
     return ResponseTooLargeError(
         f"HTTP {status_code} response body is larger than max_response_size ({exc.limit} bytes {exc.what})",
@@ -229,8 +231,6 @@ class RetryingTransport(httpx.BaseTransport):
         failure: Exception
         try:
             response: httpx.Response = retrying(attempt)
-        except BodyTooLarge as exc:
-            failure = _too_large(exc, call)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
@@ -287,8 +287,6 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         failure: Exception
         try:
             response: httpx.Response = await retrying(attempt)
-        except BodyTooLarge as exc:
-            failure = _too_large(exc, call)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise

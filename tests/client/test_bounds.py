@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import zlib
 from typing import Any
 
@@ -117,6 +118,8 @@ def test_a_bomb_is_refused_on_every_status_and_never_retried(status: int) -> Non
     assert error.__context__ is None
     for where in (str(error), repr(error), error.request.url, error.__dict__):
         assert_no_token(TOKEN, where, "ResponseTooLargeError")
+    rendered = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    assert_no_token(TOKEN, rendered, "ResponseTooLargeError's traceback with its locals")
 
 
 def test_a_retried_500_with_a_huge_body_is_read_once_up_to_the_cap() -> None:

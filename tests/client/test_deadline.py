@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -101,6 +102,8 @@ def test_every_hostile_pace_ends_at_the_deadline_sync(hostile: str) -> None:
     assert seconds < GENEROUS
     assert "1 s deadline passed" in str(error)
     assert_no_token(TOKEN, str(error), "a deadline error")
+    rendered = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    assert_no_token(TOKEN, rendered, "a deadline error's traceback with its locals")
 
 
 @pytest.mark.anyio
@@ -112,6 +115,8 @@ async def test_every_hostile_pace_ends_at_the_deadline_async(hostile: str) -> No
     assert seconds < GENEROUS
     assert "1 s deadline passed" in str(error)
     assert_no_token(TOKEN, str(error), "a deadline error")
+    rendered = "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    assert_no_token(TOKEN, rendered, "a deadline error's traceback with its locals")
 
 
 def test_the_policy_deadline_is_strict_too() -> None:
