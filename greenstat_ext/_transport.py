@@ -130,7 +130,7 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
 
 
 def _bound_timeouts(wire: httpx.Request, call: CallContext, expires: float | None) -> None:
-    """Each phase's timeout for this attempt (the client's); none at all once the deadline has passed.
+    """Each phase's timeout for this attempt (the client's); a ``PoolTimeout`` at once if the deadline passed.
 
     The phases are not clamped here: the sockets clamp every operation to the deadline themselves (sync),
     the attempt is cancelled at it (async).
