@@ -24,19 +24,28 @@ from greenstat_client import Client
 from greenstat_client.api.statuses import get_status_statistic as _endpoint
 from greenstat_client.models import StatusStatistic
 
+from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, BodyTooLarge, http_transport
 from ._credentials import ApiToken, Credentials
-from ._errors import ConfigurationError, GreenStatError, InvalidRequestError
+from ._errors import (
+    BODY_EXCERPT_CHARS,
+    ConfigurationError,
+    GreenStatError,
+    InvalidRequestError,
+    ResponseValidationError,
+)
 from ._ratelimit import DEFAULT_RATE, MIN_RATE, RateLimiter, shared_limiter
-from ._redact import install_log_redaction, redact
-from ._response import RawResponse, build_result, http_error, validation_error
+from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
+from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
 from ._retry import RetryPolicy
 from ._transport import (
+    TOKEN_PLACEHOLDER,
     AsyncClientTransport,
     AsyncRetryingTransport,
     CallContext,
     ClientTransport,
     RetryingTransport,
     current_call,
+    too_large_error,
 )
 from ._version import __version__
 
@@ -100,6 +109,45 @@ def _timeout(value: object) -> httpx.Timeout:
     )
 
 
+def _max_response_size(value: object) -> int:
+    if value is None:
+        raise ConfigurationError(
+            "max_response_size", "must not be None: a call without a size limit can fill the memory"
+        )
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(
+            "max_response_size", f"must be an integer number of bytes >= 1 (got {value!r})"
+        )
+    return value
+
+
+def _is_json(content_type: str | None) -> bool:
+    """``application/json`` or any ``+json`` media type, parameters (``charset``) ignored."""
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _content_type_error(response: GeneratedResponse, call: CallContext) -> ResponseValidationError | None:
+    """A 200 that does not say it is JSON is not the documented answer, even if its body parses."""
+    content_type = response.headers.get("content-type")
+    if response.status_code != 200 or _is_json(content_type):
+        return None
+    shown = (
+        "missing" if content_type is None else redact_excerpt(repr(content_type), 100, secrets=call.secrets)
+    )
+    body = response.content.decode("utf-8", errors="replace")
+    return ResponseValidationError(
+        f"200 response is not JSON: Content-Type {shown} (expected application/json)",
+        request=redacted_request(call.request or httpx.Request("GET", "about:blank"), secrets=call.secrets),
+        retries_taken=call.retries_taken,
+        status_code=200,
+        body=redact_excerpt(body, BODY_EXCERPT_CHARS, secrets=call.secrets),
+        path=None,
+    )
+
+
 def _limiter(rate_limit: object, credentials: Credentials) -> RateLimiter | None:
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
@@ -123,6 +171,7 @@ class _Base:
     _credentials: Credentials
     _policy: RetryPolicy
     _timeout: httpx.Timeout
+    _max_response_size: int
     _limiter: RateLimiter | None
     _api: Client
     _owns_http: bool
@@ -137,12 +186,14 @@ class _Base:
         max_retries: int | None,
         retry_policy: RetryPolicy | None,
         rate_limit: float | RateLimiter,
+        max_response_size: int,
     ) -> None:
         install_log_redaction()
         self._credentials = Credentials.resolve(id_instance, api_token, api_url)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         self._policy = policy if max_retries is None else policy.replace(max_retries=max_retries)
         self._timeout = _timeout(timeout)
+        self._max_response_size = _max_response_size(max_response_size)
         self._limiter = _limiter(rate_limit, self._credentials)
         self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
 
@@ -163,6 +214,10 @@ class _Base:
         return self._timeout
 
     @property
+    def max_response_size(self) -> int:
+        return self._max_response_size
+
+    @property
     def rate_limiter(self) -> RateLimiter | None:
         return self._limiter
 
@@ -173,12 +228,15 @@ class _Base:
         max_retries: int | None,
         retry_policy: RetryPolicy | None,
         rate_limit: float | RateLimiter | None,
+        max_response_size: int,
     ) -> Self:
         clone = copy.copy(self)
         clone._owns_http = False  # the original owns (and closes) the shared connection pool
         clone.__dict__.pop("with_raw_response", None)
         if timeout is not _NOT_GIVEN:
             clone._timeout = _timeout(timeout)
+        if max_response_size is not _NOT_GIVEN:
+            clone._max_response_size = _max_response_size(max_response_size)
         if retry_policy is not None:
             clone._policy = retry_policy
         if max_retries is not None:
@@ -192,6 +250,7 @@ class _Base:
             policy=self._policy,
             timeout=self._timeout,
             limiter=self._limiter,
+            max_response_size=self._max_response_size,
             token=self._credentials.api_token,
         )
 
@@ -210,6 +269,14 @@ class GreenStat(_Base):
     ``rate_limit`` is requests per second for this instance (one bucket shared by every client of the same
     instance and rate; ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client``
     (proxies, TLS, hooks): greenstat sends through it and never closes it.
+
+    ``timeout`` bounds each socket operation *and* the whole call: a call takes at most ``timeout`` seconds
+    (an ``httpx.Timeout``'s longest phase; ``retry_policy.deadline`` if that is shorter) from its first
+    request going out to its result or error, connect, send, every read, retries and their waits included;
+    an attempt still running then is aborted with ``APITimeoutError``. (Through a caller's ``http_client``
+    the deadline is checked between body chunks only.) ``max_response_size`` (bytes, 64 MiB by default) caps
+    every answer's body, compressed and inflated: past it the connection is closed and
+    ``ResponseTooLargeError`` raised, never retried.
     """
 
     def __init__(
@@ -222,6 +289,7 @@ class GreenStat(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter = DEFAULT_RATE,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.Client | None = None,
     ) -> None:
         self._configure(
@@ -232,12 +300,13 @@ class GreenStat(_Base):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
-        inner: httpx.BaseTransport = ClientTransport(http_client) if http_client else httpx.HTTPTransport()
+        inner: httpx.BaseTransport = ClientTransport(http_client) if http_client else http_transport()
         self._http = httpx.Client(
             base_url=self._credentials.api_url,
             timeout=self._timeout,
-            headers={"User-Agent": f"greenstat/{__version__}"},
+            headers={"User-Agent": f"greenstat/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
             transport=RetryingTransport(inner),
         )
         self._api.set_httpx_client(self._http)
@@ -250,10 +319,15 @@ class GreenStat(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = None,
+        max_response_size: int = _NOT_GIVEN,
     ) -> GreenStat:
         """A client with some settings changed for the calls made through it; shares the connection pool."""
         return self._copy_with(
-            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, rate_limit=rate_limit
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
 
     def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
@@ -275,7 +349,7 @@ class GreenStat(_Base):
         try:
             response = _endpoint.sync_detailed(
                 self._credentials.id_instance,
-                self._credentials.api_token.get_secret_value(),
+                TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
                 id_message=id_message,
             )
@@ -283,6 +357,10 @@ class GreenStat(_Base):
             failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
+        except BodyTooLarge as exc:
+            failure = too_large_error(exc, call)
+        else:
+            failure = _content_type_error(response, call)
         finally:
             current_call.reset(reset)
         # Raised here, outside the except blocks, so the httpx/msgspec error is neither __cause__ nor
@@ -331,6 +409,7 @@ class AsyncGreenStat(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter = DEFAULT_RATE,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._configure(
@@ -341,6 +420,7 @@ class AsyncGreenStat(_Base):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
         inner: httpx.AsyncBaseTransport = (
             AsyncClientTransport(http_client) if http_client else httpx.AsyncHTTPTransport()
@@ -348,7 +428,7 @@ class AsyncGreenStat(_Base):
         self._http = httpx.AsyncClient(
             base_url=self._credentials.api_url,
             timeout=self._timeout,
-            headers={"User-Agent": f"greenstat/{__version__}"},
+            headers={"User-Agent": f"greenstat/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
             transport=AsyncRetryingTransport(inner),
         )
         self._api.set_async_httpx_client(self._http)
@@ -361,10 +441,15 @@ class AsyncGreenStat(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = None,
+        max_response_size: int = _NOT_GIVEN,
     ) -> AsyncGreenStat:
         """A client with some settings changed for the calls made through it; shares the connection pool."""
         return self._copy_with(
-            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, rate_limit=rate_limit
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
 
     async def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
@@ -425,7 +510,7 @@ class AsyncGreenStat(_Base):
         try:
             response = await _endpoint.asyncio_detailed(
                 self._credentials.id_instance,
-                self._credentials.api_token.get_secret_value(),
+                TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
                 id_message=id_message,
             )
@@ -433,6 +518,10 @@ class AsyncGreenStat(_Base):
             failure = http_error(exc, call)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             failure = validation_error(exc, call)
+        except BodyTooLarge as exc:
+            failure = too_large_error(exc, call)
+        else:
+            failure = _content_type_error(response, call)
         finally:
             current_call.reset(reset)
         if failure is not None:

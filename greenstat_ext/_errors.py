@@ -32,6 +32,7 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "UnexpectedStatusError",
@@ -118,6 +119,26 @@ class ResponseValidationError(APIError):
         self.status_code = status_code
         self.body = body
         self.path = path
+        super().__init__(message, request=request, retries_taken=retries_taken)
+
+
+class ResponseTooLargeError(APIError):
+    """An answer (any status) whose body passed ``max_response_size``, on the wire or inflated. Not retried.
+
+    The connection is closed as soon as the limit is passed: the rest of the body is never read or kept.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request,
+        retries_taken: int,
+        status_code: int,
+        max_response_size: int,
+    ) -> None:
+        self.status_code = status_code
+        self.max_response_size = max_response_size
         super().__init__(message, request=request, retries_taken=retries_taken)
 
 

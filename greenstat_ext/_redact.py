@@ -131,12 +131,6 @@ def redact(text: str, *, secrets: Iterable[str] = ()) -> str:
     return text
 
 
-def secrets_in_url(url: httpx.URL | str) -> tuple[str, ...]:
-    """The token segment of a Green API URL, so text logged next to it can be masked at any length."""
-    match = _URL_TOKEN.search(str(url))
-    return (match.group(2),) if match else ()
-
-
 def redact_excerpt(text: str, limit: int, *, secrets: Iterable[str] = ()) -> str:
     """At most about ``limit`` characters of ``text``, redacted *before* the cut.
 

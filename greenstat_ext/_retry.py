@@ -22,10 +22,12 @@ import anyio
 import httpx
 
 from ._errors import ConfigurationError
-from ._redact import redact, secrets_in_url
+from ._redact import redact
 
 if TYPE_CHECKING:  # only in annotations here; _transport imports tenacity at the first request
     import tenacity
+
+    from ._transport import CallContext
 
 logger = logging.getLogger("greenstat.retry")
 
@@ -53,8 +55,10 @@ class RetryPolicy:
     Backoff before retry ``n`` (1-based) is ``min(wait_max, wait_initial * wait_exp_base**(n-1) +
     uniform(0, wait_jitter))``, unless the answer carries ``Retry-After``: then exactly that, provided it is
     at most ``retry_after_max`` (a longer one is not waited for: the call fails at once with
-    ``RateLimitError.retry_after`` set). No retry starts if it would end past ``deadline`` after the first
-    attempt began. ``sleep``/``async_sleep``/``clock`` are injectable for tests.
+    ``RateLimitError.retry_after`` set). ``deadline`` bounds the whole call like the client's ``timeout``
+    does (the smaller one wins): from the first request going out, an attempt still running at the deadline
+    is aborted (``APITimeoutError``) and no retry starts whose wait would end past it. ``None`` leaves only
+    the ``timeout``. ``sleep``/``async_sleep``/``clock`` are injectable for tests.
     """
 
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -102,25 +106,32 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date); None if absent/garbled."""
+    """Seconds to wait from a ``Retry-After`` value; None if absent, garbled, zero or in the past.
+
+    Delta-seconds is digits only (RFC 9110: ``1e1``, ``3.0`` or ``-5`` are not numbers of seconds); the
+    other form is an HTTP-date. Zero and a past date are treated as absent, so the normal backoff applies:
+    honouring them would retry back to back.
+    """
     if value is None:
         return None
     value = value.strip()
     if not value:
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
+    if value.isascii() and value.isdigit():
+        # More digits than a day has seconds is "later than we will ever wait" (and int() of thousands of
+        # digits is refused by Python).
+        seconds = float(value) if len(value) <= 9 else float(10**9)
+    else:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             return None
         seconds = when.timestamp() - now()
-    if not math.isfinite(seconds):
+    if not math.isfinite(seconds) or seconds <= 0:
         return None
-    return max(0.0, seconds)
+    return seconds
 
 
 def retry_after_of(response: httpx.Response) -> float | None:
@@ -139,17 +150,22 @@ def should_retry_exception(exc: BaseException) -> bool:
     return isinstance(exc, RETRYABLE_EXCEPTIONS)
 
 
-def _describe(outcome: tenacity.Future) -> str:
+def _describe(outcome: tenacity.Future, secrets: tuple[str, ...]) -> str:
     if outcome.failed:
         exc = outcome.exception()
-        return redact(f"{type(exc).__name__}: {exc}")
+        return redact(f"{type(exc).__name__}: {exc}", secrets=secrets)
     response: httpx.Response = outcome.result()
     return f"HTTP {response.status_code}"
 
 
-def tenacity_arguments(policy: RetryPolicy, request: httpx.Request, *, is_async: bool) -> dict[str, Any]:
-    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for one request."""
-    started = policy.clock()
+def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
+    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for one call.
+
+    A retry starts only if its wait ends before the call's deadline: ``policy.deadline`` on the policy's
+    clock (injectable), and the call's whole budget (``call.expires``) on the monotonic clock that the
+    sockets use too.
+    """
+    policy = call.policy
 
     def retry(rcs: tenacity.RetryCallState) -> bool:
         outcome = rcs.outcome
@@ -170,21 +186,24 @@ def tenacity_arguments(policy: RetryPolicy, request: httpx.Request, *, is_async:
     def stop(rcs: tenacity.RetryCallState) -> bool:
         if rcs.attempt_number > policy.max_retries:
             return True
-        if policy.deadline is None:
+        if call.expires is not None and time.monotonic() + rcs.upcoming_sleep >= call.expires:
+            return True
+        if policy.deadline is None or call.started is None:
             return False
-        return policy.clock() - started + rcs.upcoming_sleep > policy.deadline
+        return policy.clock() - call.started + rcs.upcoming_sleep > policy.deadline
 
     def log_retry(rcs: tenacity.RetryCallState) -> tenacity.Future:
         outcome = rcs.outcome
         assert outcome is not None
+        url = str(call.request.url) if call.request is not None else ""
         logger.warning(
             "Retrying %s %s in %.2fs (retry %d of %d) after %s",
-            request.method,
-            redact(str(request.url)),
+            call.request.method if call.request is not None else "GET",
+            redact(url, secrets=call.secrets),
             rcs.upcoming_sleep,
             rcs.attempt_number,
             policy.max_retries,
-            redact(_describe(outcome), secrets=secrets_in_url(request.url)),
+            _describe(outcome, call.secrets),
         )
         return outcome
 

@@ -1,4 +1,4 @@
-"""httpx transports that add the rate limit and the retry policy under the generated client.
+"""httpx transports that add the rate limit, the retry policy and the call's bounds under generated code.
 
 The generated ``sync_detailed``/``asyncio_detailed`` know nothing of retries; they call
 ``httpx.Client.request``, which ends in ``transport.handle_request``. Wrapping the transport puts one policy
@@ -6,11 +6,20 @@ under both the sync and the async path without touching generated code.
 
 The body is read inside the retried attempt (the SDK never streams): a connection dropped after the
 headers, before the end of the body, is then retried like any other connection error instead of surfacing
-from ``httpx.Client`` after the retry loop has returned.
+from ``httpx.Client`` after the retry loop has returned. It is read through a :class:`~._bounds.BodyMeter`
+(``max_response_size``, wire and inflated bytes) and before the call's deadline (see ``_bounds``): sync
+sockets never wait past it, async attempts are cancelled at it, a caller's ``http_client`` is checked
+between chunks.
 
-Per-call settings (policy, timeout, limiter) and per-call results (retries taken, the final response) travel
-in a :class:`CallContext` held in a ``ContextVar``: it follows the call through ``httpx.Client`` in the same
-thread (sync) or task (async), so clients made by ``with_options`` can share one connection pool.
+The token: the generated call is given :data:`TOKEN_PLACEHOLDER` instead of the token, so no frame of the
+generated code (whose locals a captured traceback shows) ever holds it; :func:`_with_token` puts the real
+one in the URL here, on a copy of the request that only the sending frames see.
+
+Per-call settings (policy, timeout, limiter, size limit) and per-call results (retries taken, the final
+response) travel in a :class:`CallContext` held in a ``ContextVar``: it follows the call through
+``httpx.Client`` in the same thread (sync) or task (async), so clients made by ``with_options`` can share one
+connection pool. (``request.extensions`` would be more explicit, but the generated call builds the request
+and has no way to pass any.)
 
 tenacity is imported at the first request, not with the package: it is ~12 ms of ``import greenstat_ext``
 (4 %) that a program which only builds a client, or only uses the mock or the models, never needs.
@@ -19,17 +28,30 @@ tenacity is imported at the first request, not with the package: it is ~12 ms of
 from __future__ import annotations
 
 import contextvars
+import math
+import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
+import anyio
 import httpx
 
+from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline, remaining
+from ._errors import ResponseTooLargeError
 from ._ratelimit import RateLimiter
+from ._redact import redacted_request
 from ._retry import RetryPolicy, tenacity_arguments
 
 if TYPE_CHECKING:
     from ._credentials import ApiToken
+
+#: What the generated call gets in place of the token: a valid path segment no token can be (tokens are
+#: letters and digits only), replaced by the real token in :func:`_with_token`.
+TOKEN_PLACEHOLDER = "_token_"  # noqa: S105 - a placeholder, not a secret
+_PLACEHOLDER_SEGMENT = b"/" + TOKEN_PLACEHOLDER.encode()
 
 
 @dataclass(slots=True)
@@ -37,11 +59,17 @@ class CallContext:
     policy: RetryPolicy
     timeout: httpx.Timeout | None = None
     limiter: RateLimiter | None = None
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
     attempts: int = 0
+    #: The request as sent (real token in the URL): only ever exposed through ``redacted_request``.
     request: httpx.Request | None = field(default=None, repr=False)
     response: httpx.Response | None = field(default=None, repr=False)
     #: The calling client's token: masked, at any length, in everything built from the answer.
     token: ApiToken | None = field(default=None, repr=False)
+    #: ``policy.clock()`` when the first request went out (after the rate limiter's wait).
+    started: float | None = None
+    #: ``time.monotonic()`` by which the call must be over; None: no deadline.
+    expires: float | None = None
 
     @property
     def retries_taken(self) -> int:
@@ -50,6 +78,25 @@ class CallContext:
     @property
     def secrets(self) -> tuple[str, ...]:
         return (self.token.get_secret_value(),) if self.token is not None else ()
+
+    @property
+    def budget(self) -> float | None:
+        """The call's total time: ``timeout`` (an ``httpx.Timeout``'s longest phase), capped by the policy's
+        ``deadline``."""
+        limits = [self.policy.deadline]
+        if self.timeout is not None:
+            phases = (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool)
+            limits.append(max((p for p in phases if p is not None), default=None))
+        finite = [limit for limit in limits if limit is not None and math.isfinite(limit)]
+        return min(finite) if finite else None
+
+    def begin_attempt(self) -> float | None:
+        """Start the clock at the first attempt; the deadline (monotonic) every attempt must meet."""
+        if self.started is None:
+            self.started = self.policy.clock()
+            budget = self.budget
+            self.expires = None if budget is None else time.monotonic() + budget
+        return self.expires
 
 
 current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
@@ -61,9 +108,6 @@ def _context_for(request: httpx.Request) -> CallContext:
     call = current_call.get()
     if call is None:  # used outside a greenstat call: default policy, no limiter
         call = CallContext(policy=RetryPolicy())
-    if call.timeout is not None:
-        request.extensions["timeout"] = call.timeout.as_dict()
-    call.request = request
     return call
 
 
@@ -76,83 +120,235 @@ def _paced_async(call: CallContext) -> AbstractAsyncContextManager[object]:
     return call.limiter.slot_async() if call.limiter is not None else nullcontext()
 
 
+def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
+    """The request to send: ``request`` with the placeholder segment replaced by the call's token."""
+    path, query, rest = request.url.raw_path.partition(b"?")
+    if call.token is None or not path.endswith(_PLACEHOLDER_SEGMENT):
+        wire = request
+    else:
+        token = quote(call.token.get_secret_value(), safe="").encode()
+        raw_path = path[: -len(TOKEN_PLACEHOLDER)] + token + query + rest
+        wire = httpx.Request(
+            request.method,
+            request.url.copy_with(raw_path=raw_path),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=dict(request.extensions),
+        )
+    call.request = wire
+    return wire
+
+
+def _bound_timeouts(wire: httpx.Request, call: CallContext, expires: float | None) -> None:
+    """Each phase's timeout for this attempt (the client's); a ``PoolTimeout`` at once if the deadline passed.
+
+    The phases are not clamped here: the sockets clamp every operation to the deadline themselves (sync),
+    the attempt is cancelled at it (async).
+    """
+    if call.timeout is not None:
+        wire.extensions["timeout"] = call.timeout.as_dict()
+    if expires is not None:
+        remaining(httpx.PoolTimeout)
+
+
+def _deadline_passed(budget: float | None) -> httpx.ReadTimeout:
+    spent = f"{budget:g} s " if budget is not None else ""
+    return httpx.ReadTimeout(f"the call's {spent}deadline passed (connect, send, reads, retries and waits)")
+
+
+def _past_deadline(call: CallContext) -> bool:
+    return call.expires is not None and time.monotonic() >= call.expires
+
+
+def too_large_error(exc: BodyTooLarge, call: CallContext) -> ResponseTooLargeError:
+    """The typed error for a body past the limit; raised by the client, outside the transport's frames
+    (whose locals hold the request with the token, for anyone who captures a traceback's locals)."""
+    status_code = exc.status_code
+    return ResponseTooLargeError(
+        f"HTTP {status_code} response body is larger than max_response_size ({exc.limit} bytes {exc.what})",
+        request=redacted_request(call.request or httpx.Request("GET", "about:blank"), secrets=call.secrets),
+        retries_taken=call.retries_taken,
+        status_code=status_code,
+        max_response_size=exc.limit,
+    )
+
+
+def _result(response: httpx.Response, content: bytes, call: CallContext) -> httpx.Response:
+    """The answer handed back to ``httpx.Client``: the wire bytes, which it decodes as usual."""
+    result = httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(content),
+        extensions=response.extensions,
+    )
+    call.response = result
+    return result
+
+
+def _already_read(response: httpx.Response, call: CallContext) -> bool:
+    """True for an answer whose body is already in memory (a mock transport's): measured, kept as is."""
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return False
+    if len(content) > call.max_response_size:
+        exc = BodyTooLarge("inflated", call.max_response_size)
+        exc.status_code = response.status_code
+        raise exc
+    call.response = response
+    return True
+
+
+def _read(chunks: Iterator[bytes], meter: BodyMeter, call: CallContext) -> bytes:
+    body = bytearray()
+    for chunk in chunks:
+        meter.feed(chunk)
+        body += chunk
+        if _past_deadline(call):  # what bounds a caller's http_client: a check between chunks
+            raise _deadline_passed(call.budget)
+    meter.finish()
+    return bytes(body)
+
+
+async def _aread(chunks: AsyncIterator[bytes], meter: BodyMeter) -> bytes:
+    body = bytearray()
+    async for chunk in chunks:
+        meter.feed(chunk)
+        body += chunk
+    meter.finish()
+    return bytes(body)
+
+
 class RetryingTransport(httpx.BaseTransport):
-    """Rate limit, then send, retrying per the call's :class:`RetryPolicy`."""
+    """Rate limit, then send, retrying per the call's :class:`RetryPolicy`, within the call's bounds."""
 
     def __init__(self, inner: httpx.BaseTransport) -> None:
         self._inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
+        wire = _with_token(request, call)
 
         def attempt() -> httpx.Response:
             call.attempts += 1
-            with _paced(call):  # the limiter's slot ends when the answer's head is in (or the send failed)
-                response = self._inner.handle_request(request)
-            try:
-                response.read()  # inside the retry: a connection dropped mid-body is retried too
-            except BaseException:
-                response.close()
-                raise
-            call.response = response
-            return response
+            # The limiter's slot spans the whole exchange: the next request waits from when this one ended.
+            with _paced(call):
+                return self._send(wire, call)
 
         import tenacity  # deferred: see the module docstring
 
-        retrying = tenacity.Retrying(**tenacity_arguments(call.policy, request, is_async=False))
-        response: httpx.Response = retrying(attempt)
-        return response
+        retrying = tenacity.Retrying(**tenacity_arguments(call, is_async=False))
+        failure: Exception
+        try:
+            response: httpx.Response = retrying(attempt)
+        except httpx.TimeoutException:
+            if not _past_deadline(call):
+                raise
+            failure = _deadline_passed(call.budget)  # whichever phase noticed it: say what ran out
+        else:
+            return response
+        raise failure  # outside the except: no __context__
+
+    def _send(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
+        expires = call.begin_attempt()
+        reset = io_deadline.set(expires)
+        try:
+            _bound_timeouts(wire, call, expires)
+            response = self._inner.handle_request(wire)
+            if _already_read(response, call):
+                return response
+            try:
+                # inside the retry: a connection dropped mid-body is retried too
+                content = _read(
+                    response.iter_raw(), BodyMeter(response.headers, call.max_response_size), call
+                )
+            except BodyTooLarge as exc:
+                exc.status_code = response.status_code
+                raise
+            finally:
+                response.close()  # a body not read to its end closes the connection
+        finally:
+            io_deadline.reset(reset)
+        return _result(response, content, call)
 
     def close(self) -> None:
         self._inner.close()
 
 
 class AsyncRetryingTransport(httpx.AsyncBaseTransport):
-    """The async twin of :class:`RetryingTransport`: same policy, same limiter."""
+    """The async twin of :class:`RetryingTransport`: same policy, same limiter, same bounds."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self._inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
+        wire = _with_token(request, call)
 
         async def attempt() -> httpx.Response:
             call.attempts += 1
             async with _paced_async(call):
-                response = await self._inner.handle_async_request(request)
-            try:
-                await response.aread()  # inside the retry: a connection dropped mid-body is retried too
-            except BaseException:
-                await response.aclose()
-                raise
-            call.response = response
-            return response
+                return await self._send(wire, call)
 
         import tenacity  # deferred: see the module docstring
 
-        retrying = tenacity.AsyncRetrying(**tenacity_arguments(call.policy, request, is_async=True))
-        response: httpx.Response = await retrying(attempt)
-        return response
+        retrying = tenacity.AsyncRetrying(**tenacity_arguments(call, is_async=True))
+        failure: Exception
+        try:
+            response: httpx.Response = await retrying(attempt)
+        except httpx.TimeoutException:
+            if not _past_deadline(call):
+                raise
+            failure = _deadline_passed(call.budget)
+        else:
+            return response
+        raise failure
+
+    async def _send(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
+        expires = call.begin_attempt()
+        _bound_timeouts(wire, call, expires)
+        left = math.inf if expires is None else max(0.0, expires - time.monotonic())
+        timed_out = False
+        with anyio.move_on_after(left) as scope:  # the attempt is cancelled at the deadline
+            response = await self._inner.handle_async_request(wire)
+            if _already_read(response, call):
+                return response
+            try:
+                content = await _aread(
+                    response.aiter_raw(), BodyMeter(response.headers, call.max_response_size)
+                )
+            except BodyTooLarge as exc:
+                exc.status_code = response.status_code
+                raise
+            finally:
+                await response.aclose()
+        timed_out = scope.cancelled_caught
+        if timed_out:
+            raise _deadline_passed(call.budget)
+        return _result(response, content, call)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
 
 class ClientTransport(httpx.BaseTransport):
-    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it."""
+    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it.
+
+    The answer is streamed, so the retrying transport reads it within the call's bounds.
+    """
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request)
+        return self._client.send(request, stream=True)
 
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
-    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it."""
+    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Streams, like the sync one."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request)
+        return await self._client.send(request, stream=True)

@@ -54,6 +54,10 @@ EXIT_API_ERROR = 1  # also: --watch timed out
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 MIN_INTERVAL = 1.0  # Green API allows 1 request/s per instance for this method
+#: Each request's own limit (the client's default); the command's --timeout can only shorten it.
+REQUEST_TIMEOUT = 30.0
+#: The least a request is given, even when --timeout is (nearly) used up: the last poll still gets an answer.
+MIN_REQUEST_TIMEOUT = 1.0
 
 # Seams for tests (a fake clock makes --watch timeouts instant); the client's own rate limit stays on.
 _clock: Callable[[], float] = time.monotonic
@@ -237,6 +241,15 @@ def _reached(items: Sequence[StatusStatistic], target: Target) -> int:
     return sum(1 for item in items if _status_text(item) in wanted)
 
 
+def _request_timeout(deadline: float) -> float:
+    """The timeout of the next request: what is left of the command's ``--timeout``, within bounds.
+
+    Why: a request's timeout is its whole budget (retries included, see ``docs/retries.md``), so the command
+    as a whole ends near ``--timeout`` however slowly a server answers.
+    """
+    return min(REQUEST_TIMEOUT, max(MIN_REQUEST_TIMEOUT, deadline - _clock()))
+
+
 def _watch(
     client: GreenStat,
     id_message: str,
@@ -267,7 +280,7 @@ def _watch(
     ) as progress:
         task = progress.add_task(f"{target.value}", total=None, counts="waiting for the first answer")
         while True:
-            items = client.get_status_statistic(id_message)
+            items = client.with_options(timeout=_request_timeout(deadline)).get_status_statistic(id_message)
             reached = _reached(items, target)
             summary = summarize(items)
             counts = _printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
@@ -354,7 +367,11 @@ def stats(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", min=0.0, metavar="SECONDS", help="--watch: give up (exit 1) after this many seconds."
+            "--timeout",
+            min=0.0,
+            metavar="SECONDS",
+            help="Give up after this many seconds: the whole --watch (exit 1), or the one request "
+            f"(at most {REQUEST_TIMEOUT:g} s, exit 2 like any timeout).",
         ),
     ] = 300.0,
     max_retries: Annotated[
@@ -406,7 +423,10 @@ def stats(
                         as_json=as_json,
                     )
                     raise typer.Exit(code)
-                items = client.get_status_statistic(id_message)
+                deadline = _clock() + timeout
+                items = client.with_options(timeout=_request_timeout(deadline)).get_status_statistic(
+                    id_message
+                )
         except GreenStatError as exc:
             message, code = _explain(exc, shown_url)
             _fail(message, code)

@@ -59,6 +59,8 @@ def fast_policy(clock: FakeClock | None = None, **changes: Any) -> RetryPolicy:
 
 
 def json_response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
+    # The Content-Type a JSON API sends: a 200 without it is refused (ResponseValidationError).
+    headers = {"Content-Type": "application/json", **(headers or {})}
     return httpx.Response(status, content=json.dumps(body).encode(), headers=headers)
 
 
@@ -114,5 +116,8 @@ class Recorder:
             if isinstance(item, httpx.RequestError):
                 item = type(item)(str(item), request=request)
             raise item
-        # A fresh response each time: a transport's response is closed once used.
-        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
+        # A fresh response each time: a transport's response is closed once used. A scripted body without a
+        # Content-Type is sent as JSON, as every JSON API does (a 200 without one is refused by the client).
+        headers = httpx.Headers(item.headers)
+        headers.setdefault("Content-Type", "application/json")
+        return httpx.Response(item.status_code, headers=headers, content=item.content)

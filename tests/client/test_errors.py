@@ -26,6 +26,7 @@ from greenstat_ext import (
     PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     UnexpectedStatusError,
@@ -343,6 +344,8 @@ def _api_error(cls: type[APIError]) -> APIError:
         return error
     if cls is ResponseValidationError:
         return cls("200 body", request=_request(), retries_taken=0, status_code=200, body="[1]", path="$[0]")
+    if cls is ResponseTooLargeError:
+        return cls("too large", request=_request(), retries_taken=0, status_code=500, max_response_size=10)
     return cls("refused", request=_request(), retries_taken=1)
 
 

@@ -260,7 +260,8 @@ deep = b"[" * 1_000_000 + b"]" * 1_000_000
 body = b'[{"participant":"1@c.us","timestamp":1,"status":"read","x":' + deep + b"}]"
 ok = b'[{"participant":"1@c.us","timestamp":1,"status":"read","x":"[[[[","y":[[[1]]]}]'
 answers = iter([body, ok])
-transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(answers)))
+JSON = {"Content-Type": "application/json"}
+transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(answers), headers=JSON))
 client = GreenStat(
     id_instance=1101000001, api_token="abc12", api_url="https://api.example.test", rate_limit=0,
     http_client=httpx.Client(transport=transport),

@@ -20,7 +20,7 @@ import pytest
 
 from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
 from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
-from greenstat_ext.mock._ratelimit import RateLimiter as ServerLimiter
+from greenstat_ext.mock._ratelimit import GatewayRateLimit as ServerLimiter
 from tests._figures import record
 
 from ._helpers import (

@@ -54,7 +54,8 @@ def test_real_read_timeout_is_retried_then_raised(server_url: str) -> None:
         api_token=TOKEN,
         api_url=server_url,
         rate_limit=0,
-        timeout=0.1,
+        # a 0.1 s read timeout inside a 5 s call: the first read timeout leaves time for a retry
+        timeout=httpx.Timeout(5.0, read=0.1),
         retry_policy=fast_policy(max_retries=1),
     )
     with client, pytest.raises(APITimeoutError) as info:

@@ -1,0 +1,212 @@
+"""The two bounds of a call that a server cannot stretch: how many bytes it reads, and until when it waits.
+
+Why they are needed: httpx reads a whole body into memory and inflates it whole (a 1 MB gzip body can be
+1 GB inflated), and its timeouts are per socket operation (a server that sends one byte a second never trips
+a 5 s read timeout). A hostile or broken server could otherwise hold a call, and its memory, forever.
+
+* :class:`BodyMeter` counts a body's bytes as they arrive, on the wire (compressed) and inflated, and stops
+  at the limit. It inflates gzip/deflate itself in bounded pieces (``max_length``), only to count: one
+  64 KiB read can inflate to 64 MB, so counting after httpx's decoder would come too late. The bytes kept
+  are the wire bytes (at most the limit), and httpx decodes them once more as usual, so the headers and
+  the decoding rules stay httpx's own.
+* The deadline: a monotonic time in a ``ContextVar`` that the network streams of :func:`http_transport`
+  read before every socket operation, clamping its timeout to what is left. A ``recv`` blocked in the
+  calling thread cannot be interrupted from that thread; a recv that is never allowed to wait past the
+  deadline needs no interrupting. (The async transport uses cancellation instead; see ``_transport``.)
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpcore
+import httpx
+
+#: 64 MiB: ~800 times the largest real answer (Green API's 1,024-recipient audience limit is ~80 KB of
+#: JSON), and ~8 times the reference mock's 100,000-recipient demo status.
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+#: The encodings the client asks for (``Accept-Encoding``), and the only ones it can meter while inflating.
+ACCEPT_ENCODING = "gzip, deflate"
+#: Encodings httpx would decode with a library that cannot stop at a length; never asked for, so refused.
+_UNMETERED_ENCODINGS = frozenset({"br", "zstd"})
+_PIECE = 1 << 16
+
+#: When the current attempt must be over (``time.monotonic()``), or None for no deadline.
+io_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "greenstat_io_deadline", default=None
+)
+
+
+class BodyTooLarge(Exception):
+    """The body passed the limit; ``what`` says which count did (``"on the wire"`` or ``"inflated"``).
+
+    An internal signal: the transport turns it into ``ResponseTooLargeError``.
+    """
+
+    def __init__(self, what: str, limit: int) -> None:
+        self.what = what
+        self.limit = limit
+        self.status_code = 0  # set by the transport, which knows the answer's status
+        super().__init__(f"{what} past {limit} bytes")
+
+
+class _Inflater:
+    """One gzip or deflate layer, inflated in pieces of at most 64 KiB (same rules as httpx's decoders)."""
+
+    def __init__(self, encoding: str) -> None:
+        self._deflate = encoding == "deflate"
+        self._first = True
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
+
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        while data and not self._zlib.eof:  # after the end, httpx ignores trailing bytes too
+            try:
+                out = self._zlib.decompress(data, _PIECE)
+            except zlib.error as exc:
+                if self._deflate and self._first:  # a raw deflate stream without the zlib header
+                    self._first = False
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise httpx.DecodingError(f"the response body is not valid {self._encoding}: {exc}") from None
+            self._first = False
+            data = self._zlib.unconsumed_tail
+            if out:
+                yield out
+
+    def flush(self) -> bytes:
+        return self._zlib.flush(_PIECE) if not self._zlib.eof else b""
+
+    @property
+    def _encoding(self) -> str:
+        return "deflate" if self._deflate else "gzip"
+
+
+class BodyMeter:
+    """Counts a body's wire bytes and inflated bytes; raises :class:`BodyTooLarge` past ``limit``."""
+
+    def __init__(self, headers: httpx.Headers, limit: int) -> None:
+        self.limit = limit
+        self.wire = 0
+        self.inflated = 0
+        encodings = [
+            value.strip().lower() for value in headers.get_list("content-encoding", split_commas=True)
+        ]
+        unmetered = sorted(_UNMETERED_ENCODINGS.intersection(encodings))
+        if unmetered:
+            raise httpx.DecodingError(
+                f"the response uses Content-Encoding {', '.join(unmetered)}, which was not asked for"
+            )
+        # Applied in the listed order, so undone in reverse (as httpx does); others (identity) are ignored.
+        self._layers = [_Inflater(e) for e in reversed(encodings) if e in ("gzip", "deflate")]
+
+    def feed(self, chunk: bytes) -> None:
+        self.wire += len(chunk)
+        if self.wire > self.limit:
+            raise BodyTooLarge("on the wire", self.limit)
+        self._inflate(chunk, 0)
+
+    def finish(self) -> None:
+        for index, layer in enumerate(self._layers):
+            self._inflate(layer.flush(), index + 1)
+
+    def _inflate(self, data: bytes, layer: int) -> None:
+        if layer == len(self._layers):
+            self.inflated += len(data)
+            if self.inflated > self.limit:
+                raise BodyTooLarge("inflated", self.limit)
+            return
+        for piece in self._layers[layer].pieces(data):
+            self._inflate(piece, layer + 1)
+
+
+def remaining(error: type[Exception] = httpcore.ReadTimeout) -> float | None:
+    """Seconds left before the deadline (None: no deadline); raise ``error`` when none are left."""
+    deadline = io_deadline.get()
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the call's deadline passed")
+    return left
+
+
+def _clamp(timeout: float | None, error: type[Exception]) -> float | None:
+    left = remaining(error)
+    if left is None:
+        return timeout
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write waits at most until the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend, handing out :class:`_DeadlineStream` connections."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - the client never uses a unix socket
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore sleeps only between its retries
+        self._inner.sleep(seconds)
+
+
+def http_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, with a connection pool whose sockets honour :data:`io_deadline`.
+
+    ``HTTPTransport`` takes no network backend, so its pool is replaced by an identical one (httpx's default
+    limits and TLS context) built with :class:`_DeadlineBackend`. ``tests/client/test_deadline.py`` fails
+    if a future httpx stops sending through ``_pool``.
+    """
+    transport = httpx.HTTPTransport()
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
