@@ -139,17 +139,15 @@ def test_deep_nesting_inside_an_entry_is_a_clear_error(tmp_path: Path) -> None:
         load_data(path)
 
 
-def test_timestamp_bounds_come_from_the_spec_format() -> None:
-    low, high = _data.timestamp_bounds()
-    assert (low, high) == (0, 2**63 - 1)  # openapi.yaml: minimum 0, format int64
-
-
 @pytest.mark.parametrize("timestamp", [2**63, 2**64, 10**30])
 def test_timestamps_above_int64_are_refused(tmp_path: Path, timestamp: int) -> None:
     path = tmp_path / "big.json"
     path.write_text(f'{{"M": [{{"participant": "1@c.us", "timestamp": {timestamp}, "status": "read"}}]}}')
 
-    with pytest.raises(DataFileError, match=rf'"M"\[0\]: timestamp {timestamp} is outside the spec'):
+    # The bound is the generated model's, from the spec's ``format: int64``.
+    with pytest.raises(
+        DataFileError, match=r'"M"\[0\]: Expected `int` <= 9223372036854775807 - at `\$.timestamp`'
+    ):
         load_data(path)
 
 
