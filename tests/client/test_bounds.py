@@ -21,12 +21,13 @@ import httpx
 import pytest
 
 from greenstat_ext import (
+    APIConnectionError,
     AsyncGreenStat,
     ConfigurationError,
     GreenStat,
     ResponseTooLargeError,
 )
-from greenstat_ext._bounds import DEFAULT_MAX_RESPONSE_SIZE
+from greenstat_ext._bounds import DEFAULT_MAX_RESPONSE_SIZE, MAX_ENCODING_LAYERS
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests._figures import record
 from tests._hostile import Handler, HostileServer, answer, endless_chunked, gzip_bomb, head, read_request
@@ -229,6 +230,24 @@ def test_a_gzip_body_within_the_limit_is_decoded_as_usual() -> None:
         raw = client.with_raw_response.get_status_statistic("x")
     assert len(raw.parse()) == 1000
     assert raw.content == body
+
+
+@pytest.mark.parametrize(("layers", "accepted"), [(2, True), (MAX_ENCODING_LAYERS, True), (1000, False)])
+def test_stacked_content_encodings_are_bounded(layers: int, accepted: bool) -> None:
+    """A thousand gzip layers (23 KB) once recursed past Python's limit: an untyped RecursionError."""
+    body = b"[]"
+    for _ in range(layers):
+        body = zlib.compress(body, 1, wbits=31)
+    encoding = ", ".join(["gzip"] * layers)
+    with (
+        HostileServer(answer(200, body, {"Content-Encoding": encoding})) as server,
+        _client(server.base_url) as client,
+    ):
+        if accepted:
+            assert client.get_status_statistic("x") == []
+        else:
+            with pytest.raises(APIConnectionError, match=f"stacks {layers} Content-Encoding layers"):
+                client.get_status_statistic("x")
 
 
 def test_the_mocks_100k_status_fits_the_default_limit() -> None:
