@@ -27,7 +27,12 @@ from greenstat_ext import (
     GreenStat,
     ResponseTooLargeError,
 )
-from greenstat_ext._bounds import DEFAULT_MAX_RESPONSE_SIZE, MAX_ENCODING_LAYERS
+from greenstat_ext._bounds import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    MAX_ENCODING_LAYERS,
+    _DeadlineBackend,
+    http_transport,
+)
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests._figures import record
 from tests._hostile import Handler, HostileServer, answer, endless_chunked, gzip_bomb, head, read_request
@@ -282,3 +287,18 @@ def test_with_options_changes_the_limit_for_its_calls_only() -> None:
         with pytest.raises(ResponseTooLargeError):
             small.get_status_statistic("x")
         assert client.get_status_statistic("x") == []
+
+
+def test_the_deadline_pool_is_httpxs_own_pool_with_our_backend() -> None:
+    """``http_transport`` swaps httpx's private ``_pool`` (httpx takes no network backend): this fails when a
+    future httpx changes its default pool settings, or stops sending through ``_pool``."""
+    ours, stock = http_transport(), httpx.HTTPTransport()
+    settings = ("_max_connections", "_max_keepalive_connections", "_keepalive_expiry", "_http1", "_http2")
+    assert {name: getattr(ours._pool, name) for name in (*settings, "_retries")} == {
+        name: getattr(stock._pool, name) for name in (*settings, "_retries")
+    }
+    assert isinstance(ours._pool._network_backend, _DeadlineBackend)
+    with HostileServer(answer(200, b"[]")) as server, httpx.Client(transport=ours) as client:
+        assert client.get(server.base_url).status_code == 200
+        connections = ours._pool.connections
+    assert connections, "the request did not go through the swapped pool"
