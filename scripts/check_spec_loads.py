@@ -5,7 +5,9 @@ or a schema schemathesis cannot turn into test data. This script fails (exit 1) 
 
 1. schemathesis loads the spec with every Python warning turned into an error, and builds a positive and a
    negative case strategy for each operation, drawing a few cases from each.
-2. Every example (media-type ``example``/``examples``, parameter ``example``) validates against its schema.
+2. Every example validates against its schema: media-type ``example``/``examples``, parameter ``example``,
+   and, anywhere in the document, a schema's own ``examples`` list and ``default`` (a ``default`` outside
+   its own bounds, or a property example that breaks its property, would mislead a reader and a generator).
 """
 
 from __future__ import annotations
@@ -61,6 +63,26 @@ def check_examples(spec: dict[str, Any]) -> int:
                         validate(where, schema, content["example"])
                     for name, example in content.get("examples", {}).items():
                         validate(f"{where} [{name}]", schema, _resolve(spec, example)["value"])
+
+    def walk(where: str, node: Any) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(f"{where}/{index}", item)
+            return
+        if not isinstance(node, dict):
+            return
+        # Only a Schema Object has a *list* of ``examples`` (media types and parameters have a mapping).
+        own = {key: value for key, value in node.items() if key not in ("examples", "default")}
+        if isinstance(node.get("examples"), list):
+            for index, example in enumerate(node["examples"]):
+                validate(f"{where} examples[{index}]", own, example)
+        if "default" in node and ("type" in node or "$ref" in node):
+            validate(f"{where} default", own, node["default"])
+        for key, value in node.items():
+            if key not in ("examples", "example", "default", "enum", "const"):
+                walk(f"{where}/{key}", value)
+
+    walk("#", spec)
     return checked
 
 
