@@ -18,6 +18,8 @@ import msgspec
 
 from greenstat_client.models import StatusStatistic
 
+from ._operations import parameter
+
 __all__ = [
     "ID_MESSAGE_MAX_LENGTH",
     "MAX_DATA_FILE_BYTES",
@@ -26,8 +28,8 @@ __all__ = [
     "parse_data",
 ]
 
-ID_MESSAGE_MAX_LENGTH = 256
-"""The spec's bound on ``idMessage`` (characters)."""
+ID_MESSAGE_MAX_LENGTH: int = parameter("getStatusStatistic", "idMessage").max_length or 2**31
+"""The spec's bound on ``idMessage`` (characters), read from the spec."""
 
 MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
 """The largest ``--data`` file read (256 MiB: ~3.4 million recipients). Why a cap: the whole file is decoded

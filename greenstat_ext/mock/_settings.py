@@ -15,20 +15,30 @@ from dataclasses import dataclass, field
 from greenstat_client.models import StatusStatistic
 
 from ._faults import FaultSettings
+from ._operations import path_bounds
 from ._state import DEMO_ID_INSTANCE, DEMO_TOKEN, Clock
 
-__all__ = ["ID_INSTANCE_MAX", "TOKEN_PATTERN", "MockSettings"]
+__all__ = ["ID_INSTANCE_MAX", "MockSettings", "token_acceptable"]
 
-ID_INSTANCE_MAX = 9_999_999_999
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9]{1,128}")
-"""The spec's ``apiTokenInstance``: ASCII letters and digits, 1 to 128 characters."""
+_INSTANCE = path_bounds("idInstance")
+ID_INSTANCE_MAX: int = _INSTANCE.maximum if _INSTANCE.maximum is not None else 2**63 - 1
+"""The spec's largest ``idInstance``."""
+_TOKEN = path_bounds("apiTokenInstance")
+_TOKEN_PATTERN = re.compile(_TOKEN.pattern or ".*")
+
+
+def token_acceptable(token: str) -> bool:
+    """Whether ``token`` is a spec-valid ``apiTokenInstance`` (pattern and lengths read from the spec)."""
+    low, high = _TOKEN.min_length or 1, _TOKEN.max_length or len(token)
+    return low <= len(token) <= high and _TOKEN_PATTERN.search(token) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
 class MockSettings:
     """The mock's instance, its data and its switches.
 
-    - ``rate_limit``: requests per second per instance (Green API: 1); ``0`` turns the limit off.
+    - ``rate_limit``: ``None`` (default) limits each operation per instance at its spec ``x-rate-limit``;
+      a number sets that many requests per second per instance and operation instead; ``0`` turns it off.
     - ``quota_exceeded``: every authorised request gets 466 with the documented quota body.
     - ``beta_access``: False makes the instance answer 403 (no access to the beta Statuses methods).
     - ``data``: statuses to serve as given (``idMessage`` → recipients), on top of the demo statuses.
@@ -38,7 +48,7 @@ class MockSettings:
     id_instance: int = DEMO_ID_INSTANCE
     token: str = field(default=DEMO_TOKEN, repr=False)
     seed: int = 0
-    rate_limit: float = 1.0
+    rate_limit: float | None = None
     faults: FaultSettings = field(default_factory=FaultSettings)
     quota_exceeded: bool = False
     beta_access: bool = True
@@ -50,10 +60,11 @@ class MockSettings:
             raise ValueError(
                 f"id_instance must be an integer from 1 to {ID_INSTANCE_MAX}, got {self.id_instance!r}"
             )
-        if not isinstance(self.token, str) or TOKEN_PATTERN.fullmatch(self.token) is None:
+        if not isinstance(self.token, str) or not token_acceptable(self.token):
             # Never echo the token itself: it is a secret even when it is malformed.
             raise ValueError(
-                "token must be 1 to 128 ASCII letters and digits (openapi.yaml apiTokenInstance)"
+                f"token must be {_TOKEN.min_length} to {_TOKEN.max_length} ASCII letters and digits "
+                f"(openapi.yaml apiTokenInstance: {_TOKEN.pattern})"
             )
-        if not (self.rate_limit >= 0 and math.isfinite(self.rate_limit)):
+        if self.rate_limit is not None and not (self.rate_limit >= 0 and math.isfinite(self.rate_limit)):
             raise ValueError(f"rate_limit must be a finite number >= 0 requests/s, got {self.rate_limit!r}")
