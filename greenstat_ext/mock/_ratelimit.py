@@ -37,11 +37,13 @@ class GatewayRateLimit:
         self._buckets: dict[tuple[int, str], tuple[float, float]] = {}  # key -> (tokens, at)
         self._lock = threading.Lock()
 
-    def acquire(self, instance: int, operation: str, limit: RateLimit) -> int | None:
+    def acquire(self, instance: int, operation: str = "", limit: RateLimit | None = None) -> int | None:
         """Take a token for ``instance``'s ``operation``: None if allowed, else seconds to wait (>= 1)."""
         if self.rate == 0:
             return None
         if self.rate is None:
+            if limit is None:
+                raise ValueError(f"no rate given: {operation or 'the operation'} needs its spec rate limit")
             rate, capacity = limit.per_second, float(max(1, limit.requests))
         else:
             rate, capacity = self.rate, max(1.0, self.rate)
