@@ -32,10 +32,11 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
+from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range
 
 from ._faults import ConnectionDropped, FaultInjector, FaultKind
 from ._handlers import HANDLERS
-from ._operations import Operation, Parameter, match_route, path_bounds
+from ._operations import match_route
 from ._ratelimit import GatewayRateLimit
 from ._settings import MockSettings
 from ._state import Clock, MessageStore, monotonic_wall_clock
@@ -172,21 +173,20 @@ def _query_pairs(query_string: bytes) -> list[tuple[str, str]] | str:
         return "query string: not valid percent-encoded UTF-8, or too many fields"
 
 
-def _check(parameter: Parameter, text: str) -> object | str:
+def _check(parameter: ParameterSpec, text: str) -> object | str:
     """``text`` converted to the parameter's type, or (a ``str`` starting with its name) why it is refused.
 
-    The constraints are the spec's (:class:`Parameter`): ``minLength``/``maxLength`` for strings,
-    ``minimum``/``maximum`` for integers. A refused value returns ``_Refused``.
+    The constraints are the spec's (:class:`~greenstat_ext._spec.ParameterSpec`): ``minLength``/``maxLength``
+    for strings, ``minimum``/``maximum`` tightened by the ``intN`` format for integers.
     """
     name = parameter.name
     if parameter.type == "integer":
+        low, high = parameter.bounds or (0, 0)
         if _INTEGER.fullmatch(text) is None:
-            return _Refused(f"{name}: must be an integer")
+            return _Refused(f"{name}: must be an integer from {low} to {high}")
         value = int(text)
-        if parameter.minimum is not None and value < parameter.minimum:
-            return _Refused(f"{name}: must be at least {parameter.minimum}")
-        if parameter.maximum is not None and value > parameter.maximum:
-            return _Refused(f"{name}: must be at most {parameter.maximum}")
+        if not low <= value <= high:
+            return _Refused(f"{name}: must be an integer from {low} to {high}")
         return value
     if not text and (parameter.min_length or 0) >= 1:
         return _Refused(f"{name}: must not be empty")
@@ -205,12 +205,12 @@ class _Refused(str):
     __slots__ = ()
 
 
-def _validate(operation: Operation, pairs: list[tuple[str, str]] | str) -> dict[str, object] | str:
+def _validate(operation: OperationSpec, pairs: list[tuple[str, str]] | str) -> dict[str, object] | str:
     """The operation's query parameters, checked against the spec, defaults filled in; or a 400 message."""
     if isinstance(pairs, str):
         return pairs
     values: dict[str, object] = {}
-    for parameter in operation.query:
+    for parameter in operation.query_parameters:
         given = [value for name, value in pairs if name == parameter.name]
         if not given:
             if parameter.required:
@@ -229,19 +229,17 @@ def _validate(operation: Operation, pairs: list[tuple[str, str]] | str) -> dict[
 
 def _instance(text: bytes) -> int | None:
     """The ``idInstance`` of the path when it is the spec's integer within the spec's range, else None."""
-    bounds = path_bounds("idInstance")
+    low, high = id_instance_range()
     decoded = unquote_to_bytes(text).decode("latin-1")
-    if _ID_INSTANCE.fullmatch(decoded) is None or len(decoded) > 19:
+    if _ID_INSTANCE.fullmatch(decoded) is None or len(decoded) > len(str(high)):
         return None
     value = int(decoded)
-    low = bounds.minimum if bounds.minimum is not None else 1
-    high = bounds.maximum if bounds.maximum is not None else value
     return value if low <= value <= high else None
 
 
 def _instance_message() -> str:
-    bounds = path_bounds("idInstance")
-    return f"idInstance: must be an integer from {bounds.minimum} to {bounds.maximum}"
+    low, high = id_instance_range()
+    return f"idInstance: must be an integer from {low} to {high}"
 
 
 async def _answer(
@@ -279,7 +277,7 @@ async def _answer(
 
 def _gateway(
     state: MockState,
-    operation: Operation,
+    operation: OperationSpec,
     path_values: Mapping[str, bytes],
     pairs: list[tuple[str, str]] | str,
 ) -> Response | dict[str, object]:

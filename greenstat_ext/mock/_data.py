@@ -17,8 +17,7 @@ from typing import Any
 import msgspec
 
 from greenstat_client.models import StatusStatistic
-
-from ._operations import parameter
+from greenstat_ext._spec import parameter
 
 __all__ = [
     "ID_MESSAGE_MAX_LENGTH",
@@ -28,7 +27,8 @@ __all__ = [
     "parse_data",
 ]
 
-ID_MESSAGE_MAX_LENGTH: int = parameter("getStatusStatistic", "idMessage").max_length or 2**31
+_ID_MESSAGE = parameter("getStatusStatistic", "idMessage")
+ID_MESSAGE_MAX_LENGTH: int = _ID_MESSAGE.max_length or 0
 """The spec's bound on ``idMessage`` (characters), read from the spec."""
 
 MAX_DATA_FILE_BYTES = 256 * 1024 * 1024

@@ -5,7 +5,8 @@ Why computed and not stored: like the statistics (:mod:`._state`), the journals 
 and a journal of 30 days costs no memory. Outgoing items describe the demo statuses (their audience,
 furthest state and last action come from the statistics themselves, :meth:`MessageStore.outgoing`);
 incoming items come from a few seeded contacts, each posting on its own seeded rhythm, some with ``@lid``
-chat ids, in every kind Green API lists (text, image, video, audio).
+chat ids, in every kind Green API lists (text, image, video, audio). Items are the generated models, so
+what the mock sends has the spec's shape by construction (and the conformance tests check it again).
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
+
+from greenstat_client.models import (
+    ExtendedTextMessage,
+    IncomingStatus,
+    OutgoingStatus,
+    OutgoingStatusState,
+    StatusDirection,
+    StatusMessageType,
+)
 
 from ._state import RETENTION, Outgoing
 
@@ -73,25 +83,21 @@ def _id_message(seed: int, chat_id: str, index: int) -> str:
 
 
 def _content(kind: str, id_message: str, rng: random.Random, text: str) -> dict[str, Any]:
-    """The text or media fields of a status of ``kind`` (facts §9: text vs media variants)."""
+    """The text or media fields (model keyword arguments) of a status of ``kind``: text statuses carry
+    ``textMessage`` and ``extendedTextMessage``, media ones a download URL, file name and type, and images
+    and videos a caption and a thumbnail."""
     if kind == "extendedTextMessage":
-        return {
-            "textMessage": text,
-            "extendedTextMessage": {
-                "text": text,
-                "backgroundColor": rng.choice(_COLOURS),
-                "font": rng.choice(_FONTS),
-            },
-        }
+        drawn = ExtendedTextMessage(text=text, background_color=rng.choice(_COLOURS), font=rng.choice(_FONTS))
+        return {"text_message": text, "extended_text_message": drawn}
     extension, mime_type = _MEDIA[kind]
     fields: dict[str, Any] = {
-        "downloadUrl": f"{_MEDIA_HOST}/{id_message}.{extension}",
-        "fileName": f"{id_message}.{extension}",
-        "mimeType": mime_type,
+        "download_url": f"{_MEDIA_HOST}/{id_message}.{extension}",
+        "file_name": f"{id_message}.{extension}",
+        "mime_type": mime_type,
     }
     if kind != "audioMessage":
         fields["caption"] = text
-        fields["jpegThumbnail"] = _THUMBNAIL
+        fields["jpeg_thumbnail"] = _THUMBNAIL
     return fields
 
 
@@ -100,7 +106,7 @@ def _window(now: float, minutes: int) -> float:
     return now - min(minutes * 60, RETENTION)
 
 
-def _incoming(seed: int, now: float, minutes: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def _incoming(seed: int, now: float, minutes: int) -> Iterator[IncomingStatus]:
     oldest = _window(now, minutes)
     for contact in contacts(seed):
         first = math.ceil((oldest - contact.phase) / contact.interval)
@@ -110,46 +116,44 @@ def _incoming(seed: int, now: float, minutes: int) -> Iterator[tuple[int, dict[s
             id_message = _id_message(seed, contact.chat_id, index)
             rng = random.Random(id_message)  # noqa: S311 - demo data, not security
             kind = _KINDS[index % len(_KINDS)]
-            item: dict[str, Any] = {
-                "type": "incoming",
-                "idMessage": id_message,
-                "timestamp": timestamp,
-                "typeMessage": kind,
-                "chatId": contact.chat_id,
-                "senderId": contact.chat_id,
-                "senderName": contact.name,
-                "senderContactName": contact.contact_name,
+            yield IncomingStatus(
+                type_=StatusDirection.INCOMING,
+                id_message=id_message,
+                timestamp=timestamp,
+                type_message=StatusMessageType(kind),
+                chat_id=contact.chat_id,
+                sender_id=contact.chat_id,
+                sender_name=contact.name,
+                sender_contact_name=contact.contact_name,
                 **_content(kind, id_message, rng, f"{contact.name}'s status #{index % 1000}"),
-            }
-            yield timestamp, item
+            )
 
 
-def incoming_items(seed: int, now: float, minutes: int) -> list[dict[str, Any]]:
+def incoming_items(seed: int, now: float, minutes: int) -> list[IncomingStatus]:
     """``getIncomingStatuses``: the seeded contacts' statuses of the last ``minutes``, newest first."""
-    ordered = sorted(_incoming(seed, now, minutes), key=lambda pair: (-pair[0], pair[1]["idMessage"]))
-    return [item for _, item in ordered]
+    return sorted(_incoming(seed, now, minutes), key=lambda item: (-item.timestamp, item.id_message))
 
 
-def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]) -> list[dict[str, Any]]:
+def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]) -> list[OutgoingStatus]:
     """``getOutgoingStatuses``: the known statuses whose last action lies within the last ``minutes``."""
     oldest = _window(now, minutes)
     chat_id = own_chat_id(seed)
-    items: list[dict[str, Any]] = []
+    items: list[OutgoingStatus] = []
     for status in statuses:
         if status.timestamp < oldest:
             continue
         rng = random.Random(f"{seed}:{status.id_message}:content")  # noqa: S311 - demo data
         items.append(
-            {
-                "type": "outgoing",
-                "idMessage": status.id_message,
-                "timestamp": status.timestamp,
-                "statusMessage": status.status.value,
-                "sendByApi": True,
-                "typeMessage": status.type_message,
-                "chatId": chat_id,
-                "participants": list(status.participants),
+            OutgoingStatus(
+                type_=StatusDirection.OUTGOING,
+                id_message=status.id_message,
+                timestamp=status.timestamp,
+                status_message=OutgoingStatusState(status.status.value),
+                send_by_api=True,
+                type_message=StatusMessageType(status.type_message),
+                chat_id=chat_id,
+                participants=list(status.participants),
                 **_content(status.type_message, status.id_message, rng, f"Demo status {status.id_message}"),
-            }
+            )
         )
     return items

@@ -5,7 +5,8 @@ which methods it allows, which query parameters it validates (and with which bou
 each operation be called must be what the spec says, read from the spec bundled in the generated package.
 Adding a GET operation to the spec then costs the mock one handler (:mod:`._handlers`), nothing here.
 
-:func:`_spec_operations` is the one place that reads the spec; everything else uses :data:`OPERATIONS`.
+The spec is read by :mod:`greenstat_ext._spec` (below Core, Mock and Kit); :data:`OPERATIONS` and the
+routes are built from it once.
 """
 
 from __future__ import annotations
@@ -13,64 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
-__all__ = [
-    "OPERATIONS",
-    "Operation",
-    "Parameter",
-    "RateLimit",
-    "Route",
-    "match_route",
-    "parameter",
-    "path_bounds",
-]
+from greenstat_ext._spec import OperationSpec, operations
+
+__all__ = ["OPERATIONS", "Route", "match_route"]
 
 _TEMPLATE_PARAM: Final = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-@dataclass(frozen=True, slots=True)
-class Parameter:
-    """One parameter of an operation, with the constraints of its schema (``None``: not constrained)."""
-
-    name: str
-    location: str
-    required: bool
-    type: str
-    minimum: int | None = None
-    maximum: int | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    default: object = None
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """The operation's documented gateway limit: ``requests`` per ``per_seconds`` per instance."""
-
-    requests: int
-    per_seconds: float
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.per_seconds
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One operation of the spec, as the gateway sees it."""
-
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[Parameter, ...]
-    rate_limit: RateLimit
-
-    @property
-    def query(self) -> tuple[Parameter, ...]:
-        return tuple(p for p in self.parameters if p.location == "query")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +29,7 @@ class Route:
 
     pattern: re.Pattern[bytes]
     names: tuple[str, ...]
-    by_method: Mapping[str, Operation]
+    by_method: Mapping[str, OperationSpec]
 
     @property
     def allow(self) -> str:
@@ -90,54 +40,9 @@ class Route:
         return ", ".join(methods)
 
 
-def _parameter(raw: Mapping[str, Any]) -> Parameter:
-    schema: Mapping[str, Any] = raw.get("schema", {})
-    return Parameter(
-        name=raw["name"],
-        location=raw["in"],
-        required=bool(raw.get("required", False)),
-        type=str(schema.get("type", "string")),
-        minimum=schema.get("minimum"),
-        maximum=schema.get("maximum"),
-        min_length=schema.get("minLength"),
-        max_length=schema.get("maxLength"),
-        pattern=schema.get("pattern"),
-        default=schema.get("default"),
-    )
-
-
-def _spec_operations() -> list[Operation]:
-    """Every operation of the bundled spec. The one function that reads the spec document itself."""
-    from importlib.resources import files
-
-    import yaml
-
-    document: dict[str, Any] = yaml.safe_load((files("greenstat_client") / "openapi.yaml").read_text("utf-8"))
-    components = document.get("components", {}).get("parameters", {})
-
-    def resolve(item: Mapping[str, Any]) -> Mapping[str, Any]:
-        ref = item.get("$ref")
-        return components[ref.rsplit("/", 1)[1]] if isinstance(ref, str) else item
-
-    operations: list[Operation] = []
-    for path, item in document["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
-        for method, body in item.items():
-            if method in ("parameters", "summary", "description", "servers"):
-                continue
-            rate = body.get("x-rate-limit", {"requests": 1, "per_seconds": 1})
-            operations.append(
-                Operation(
-                    operation_id=body["operationId"],
-                    method=method.upper(),
-                    path=path,
-                    parameters=tuple(
-                        _parameter(p) for p in [*shared, *map(resolve, body.get("parameters", []))]
-                    ),
-                    rate_limit=RateLimit(int(rate["requests"]), float(rate["per_seconds"])),
-                )
-            )
-    return operations
+def _spec_operations() -> list[OperationSpec]:
+    """Every operation of the bundled spec (:mod:`greenstat_ext._spec` reads and checks it)."""
+    return list(operations().values())
 
 
 def _compile(path: str) -> tuple[re.Pattern[bytes], tuple[str, ...]]:
@@ -154,9 +59,9 @@ def _compile(path: str) -> tuple[re.Pattern[bytes], tuple[str, ...]]:
     return re.compile("".join(parts).encode("ascii")), tuple(names)
 
 
-def _routes(operations: Sequence[Operation]) -> tuple[Route, ...]:
-    grouped: dict[str, dict[str, Operation]] = {}
-    for operation in operations:
+def _routes(table: Sequence[OperationSpec]) -> tuple[Route, ...]:
+    grouped: dict[str, dict[str, OperationSpec]] = {}
+    for operation in table:
         grouped.setdefault(operation.path, {})[operation.method] = operation
     routes: list[Route] = []
     for path, by_method in grouped.items():
@@ -165,8 +70,8 @@ def _routes(operations: Sequence[Operation]) -> tuple[Route, ...]:
     return tuple(routes)
 
 
-OPERATIONS: Final[Mapping[str, Operation]] = {op.operation_id: op for op in _spec_operations()}
-"""operationId → :class:`Operation`, for every operation of the spec."""
+OPERATIONS: Final[Mapping[str, OperationSpec]] = {op.operation_id: op for op in _spec_operations()}
+"""operationId → :class:`~greenstat_ext._spec.OperationSpec`, for every operation of the spec."""
 
 _ROUTES: Final = _routes(list(OPERATIONS.values()))
 
@@ -178,21 +83,3 @@ def match_route(raw_path: bytes) -> tuple[Route, dict[str, bytes]] | None:
         if match is not None:
             return route, dict(zip(route.names, match.groups(), strict=True))
     return None
-
-
-@cache
-def path_bounds(name: str) -> Parameter:
-    """The path parameter ``name`` (``idInstance``, ``apiTokenInstance``): the same in every operation."""
-    for operation in OPERATIONS.values():
-        for parameter in operation.parameters:
-            if parameter.name == name and parameter.location == "path":
-                return parameter
-    raise KeyError(f"no path parameter {name!r} in the spec")
-
-
-def parameter(operation_id: str, name: str) -> Parameter:
-    """The parameter ``name`` of operation ``operation_id``, as the spec declares it."""
-    for candidate in OPERATIONS[operation_id].parameters:
-        if candidate.name == name:
-            return candidate
-    raise KeyError(f"{operation_id} has no parameter {name!r}")

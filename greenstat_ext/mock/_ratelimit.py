@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 import threading
 
-from ._operations import RateLimit
+from greenstat_ext._spec import RateLimit
+
 from ._state import Clock
 
 __all__ = ["GatewayRateLimit"]
@@ -44,7 +45,7 @@ class GatewayRateLimit:
         if self.rate is None:
             if limit is None:
                 raise ValueError(f"no rate given: {operation or 'the operation'} needs its spec rate limit")
-            rate, capacity = limit.per_second, float(max(1, limit.requests))
+            rate, capacity = limit.rate, float(max(1, limit.requests))
         else:
             rate, capacity = self.rate, max(1.0, self.rate)
         now = self._clock()

@@ -8,29 +8,19 @@ them; freezing them means what a test configured is what the server does. The to
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from greenstat_client.models import StatusStatistic
+from greenstat_ext._spec import id_instance_range, token_limits
 
 from ._faults import FaultSettings
-from ._operations import path_bounds
 from ._state import DEMO_ID_INSTANCE, DEMO_TOKEN, Clock
 
-__all__ = ["ID_INSTANCE_MAX", "MockSettings", "token_acceptable"]
+__all__ = ["ID_INSTANCE_MAX", "MockSettings"]
 
-_INSTANCE = path_bounds("idInstance")
-ID_INSTANCE_MAX: int = _INSTANCE.maximum if _INSTANCE.maximum is not None else 2**63 - 1
+ID_INSTANCE_MAX: int = id_instance_range()[1]
 """The spec's largest ``idInstance``."""
-_TOKEN = path_bounds("apiTokenInstance")
-_TOKEN_PATTERN = re.compile(_TOKEN.pattern or ".*")
-
-
-def token_acceptable(token: str) -> bool:
-    """Whether ``token`` is a spec-valid ``apiTokenInstance`` (pattern and lengths read from the spec)."""
-    low, high = _TOKEN.min_length or 1, _TOKEN.max_length or len(token)
-    return low <= len(token) <= high and _TOKEN_PATTERN.search(token) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,15 +46,15 @@ class MockSettings:
     clock: Clock | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.id_instance, bool) or not 1 <= self.id_instance <= ID_INSTANCE_MAX:
-            raise ValueError(
-                f"id_instance must be an integer from 1 to {ID_INSTANCE_MAX}, got {self.id_instance!r}"
-            )
-        if not isinstance(self.token, str) or not token_acceptable(self.token):
+        low, high = id_instance_range()
+        if isinstance(self.id_instance, bool) or not low <= self.id_instance <= high:
+            raise ValueError(f"id_instance must be an integer from {low} to {high}, got {self.id_instance!r}")
+        token = token_limits()
+        if not isinstance(self.token, str) or not token.matches(self.token):
             # Never echo the token itself: it is a secret even when it is malformed.
             raise ValueError(
-                f"token must be {_TOKEN.min_length} to {_TOKEN.max_length} ASCII letters and digits "
-                f"(openapi.yaml apiTokenInstance: {_TOKEN.pattern})"
+                f"token must be {token.min_length} to {token.max_length} ASCII letters and digits "
+                f"(openapi.yaml apiTokenInstance: {token.pattern})"
             )
         if self.rate_limit is not None and not (self.rate_limit >= 0 and math.isfinite(self.rate_limit)):
             raise ValueError(f"rate_limit must be a finite number >= 0 requests/s, got {self.rate_limit!r}")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from greenstat_ext.mock._operations import OPERATIONS, RateLimit
+from greenstat_ext._spec import RateLimit
+from greenstat_ext.mock._operations import OPERATIONS
 from greenstat_ext.mock._ratelimit import GatewayRateLimit
 
 from .conftest import FakeClock
