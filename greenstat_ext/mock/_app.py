@@ -47,7 +47,7 @@ __all__ = ["MockState", "create_app", "get_state"]
 logger = logging.getLogger("greenstat.mock")
 
 _ID_INSTANCE: Final = re.compile(r"[0-9]+")
-_INTEGER: Final = re.compile(r"[+-]?[0-9]{1,19}")
+_INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _JSON: Final = "application/json"
 _MAX_QUERY_FIELDS: Final = 100
 
@@ -182,10 +182,11 @@ def _check(parameter: ParameterSpec, text: str) -> object | str:
     name = parameter.name
     if parameter.type == "integer":
         low, high = parameter.bounds or (0, 0)
-        if _INTEGER.fullmatch(text) is None:
-            return _Refused(f"{name}: must be an integer from {low} to {high}")
-        value = int(text)
-        if not low <= value <= high:
+        try:  # int() refuses more than 4,300 digits (ValueError): a refusal like any other
+            value = int(text) if _INTEGER.fullmatch(text) else None
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
             return _Refused(f"{name}: must be an integer from {low} to {high}")
         return value
     if not text and (parameter.min_length or 0) >= 1:

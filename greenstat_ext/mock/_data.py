@@ -27,9 +27,8 @@ __all__ = [
     "parse_data",
 ]
 
-_ID_MESSAGE = parameter("getStatusStatistic", "idMessage")
-ID_MESSAGE_MAX_LENGTH: int = _ID_MESSAGE.max_length or 0
-"""The spec's bound on ``idMessage`` (characters), read from the spec."""
+ID_MESSAGE_MAX_LENGTH = parameter("getStatusStatistic", "idMessage").length_bounds[1]
+"""The spec's bound on ``idMessage`` (characters)."""
 
 MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
 """The largest ``--data`` file read (256 MiB: ~3.4 million recipients). Why a cap: the whole file is decoded
