@@ -1,4 +1,5 @@
-"""greenstat's reference mock of Green API's ``getStatusStatistic`` (Starlette app + uvicorn server).
+"""greenstat's reference mock of Green API's Statuses methods, every operation of ``openapi.yaml``
+(``getStatusStatistic``, ``getOutgoingStatuses``, ``getIncomingStatuses``): a Starlette app + uvicorn server.
 
 Use it in-process or over real HTTP::
 
@@ -27,7 +28,8 @@ keep_alive=))``): a client must send each whole request within ``request`` secon
 within ``write``.
 
 Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :class:`DemoMessage`
-(description, recipients, age, pace); any other ``idMessage`` answers ``[]``.
+(description, recipients, age, pace, re-post period, kind); any other ``idMessage`` answers ``[]``. What the
+mock answers is a function of ``seed`` and the wall clock only, never of when it started (docs/mock.md).
 """
 
 from ._app import MockState, create_app, get_state

@@ -1,14 +1,16 @@
-"""The ASGI app: ``GET /waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}?idMessage=…``.
+"""The ASGI app: every operation of the spec, ``/waInstance{idInstance}/{operation}/{apiTokenInstance}``.
 
 Why one catch-all endpoint (the router's default) and our own matching on ``raw_path``: the token and
 ``idInstance`` are parts of path segments, and a negative test sends them percent-encoded (``%2F`` and
 ``%0A`` included). Starlette matches the decoded path, so ``a%2Fb`` would become two segments and a 404
-the spec does not document; matching the raw path keeps every request to the operation on the operation,
-answered with a documented code.
+the spec does not document; matching the raw path keeps every request to an operation on the operation,
+answered with a documented code. The routes themselves come from the spec (:mod:`._operations`).
 
-The checks run in the order a gateway runs them: route, method, (injected fault), instance syntax (400),
-instance (403), token (401), beta access (403), rate limit (429), quota (466), then the request itself
-(``idMessage``: 400), then the answer (200).
+Why one gateway in front of small handlers: Green API's gateway runs the same checks for every method, so
+they live in one place, in the order a gateway runs them: route (404), method (405 + ``Allow``), injected
+fault, instance syntax (400), instance (403), token (401), beta access (403), the operation's own rate limit
+(429 + ``Retry-After``), quota (466), then the request's parameters against the spec (400 naming the
+parameter), then the operation's handler (:mod:`._handlers`) for the 200.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -28,11 +32,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
+from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range
 
-from ._data import ID_MESSAGE_MAX_LENGTH
 from ._faults import ConnectionDropped, FaultInjector, FaultKind
+from ._handlers import HANDLERS
+from ._operations import match_route
 from ._ratelimit import GatewayRateLimit
-from ._settings import ID_INSTANCE_MAX, MockSettings
+from ._settings import MockSettings
 from ._state import Clock, MessageStore, monotonic_wall_clock
 from ._stats import MockStats
 
@@ -40,10 +46,10 @@ __all__ = ["MockState", "create_app", "get_state"]
 
 logger = logging.getLogger("greenstat.mock")
 
-_OPERATION: Final = re.compile(rb"/waInstance([^/]*)/getStatusStatistic/([^/]*)")
-_ID_INSTANCE: Final = re.compile(r"[0-9]{1,10}")
-_ALLOW: Final = "GET, HEAD"
+_ID_INSTANCE: Final = re.compile(r"[0-9]+")
+_INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _JSON: Final = "application/json"
+_MAX_QUERY_FIELDS: Final = 100
 
 _REASONS: Final = {
     400: "Bad Request",
@@ -54,6 +60,7 @@ _REASONS: Final = {
     429: "Too Many Requests",
     499: "Client Closed Request",
     500: "Internal Server Error",
+    501: "Not Implemented",
     502: "Bad Gateway",
 }
 _FAULT_STATUS: Final = {
@@ -62,23 +69,28 @@ _FAULT_STATUS: Final = {
     FaultKind.INTERNAL_ERROR: 500,
     FaultKind.BAD_GATEWAY: 502,
 }
-_QUOTA_BODY: Final = msgspec.json.encode(
-    QuotaExceeded(
-        invoke_status=InvokeQuotaStatus(
-            method="getStatusStatistic",
-            used=3,
-            total=3,
-            status="QUOTE_EXCEEDED",
-            description="Monthly quota has been exceeded. Upgrade to a paid plan to continue.",
-        ),
-        correspondents_status=CorrespondentsQuotaStatus(
-            used=3,
-            total=3,
-            status="CORRESPONDENTS_QUOTE_EXCEEDED",
-            description="Monthly correspondents quota has been exceeded.",
-        ),
+
+
+@cache
+def _quota_body(operation_id: str) -> bytes:
+    """The documented 466 body, naming the operation whose quota ran out."""
+    return msgspec.json.encode(
+        QuotaExceeded(
+            invoke_status=InvokeQuotaStatus(
+                method=operation_id,
+                used=3,
+                total=3,
+                status="QUOTE_EXCEEDED",
+                description="Monthly quota has been exceeded. Upgrade to a paid plan to continue.",
+            ),
+            correspondents_status=CorrespondentsQuotaStatus(
+                used=3,
+                total=3,
+                status="CORRESPONDENTS_QUOTE_EXCEEDED",
+                description="Monthly correspondents quota has been exceeded.",
+            ),
+        )
     )
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,42 +159,102 @@ class _JsonBody(Response):
             await send({"type": "http.response.body", "body": body[start:end], "more_body": end < len(body)})
 
 
-def _query_values(query_string: bytes) -> list[str] | str:
-    """The ``idMessage`` values of the query string, or an error message when it cannot be decoded."""
+def _query_pairs(query_string: bytes) -> list[tuple[str, str]] | str:
+    """The decoded query pairs, or an error message when the query cannot be decoded."""
     try:
-        pairs = parse_qsl(
+        return parse_qsl(
             query_string.decode("latin-1"),
             keep_blank_values=True,
             encoding="utf-8",
             errors="strict",
-            max_num_fields=100,
+            max_num_fields=_MAX_QUERY_FIELDS,
         )
     except (UnicodeDecodeError, ValueError):
         return "query string: not valid percent-encoded UTF-8, or too many fields"
-    return [value for name, value in pairs if name == "idMessage"]
 
 
-def _check_id_message(values: list[str]) -> str | None:
-    if not values:
-        return "idMessage: required query parameter is missing"
-    if len(values) > 1:
-        return "idMessage: given more than once"
-    if not values[0]:
-        return "idMessage: must not be empty"
-    if len(values[0]) > ID_MESSAGE_MAX_LENGTH:
-        return f"idMessage: longer than {ID_MESSAGE_MAX_LENGTH} characters"
-    return None
+def _check(parameter: ParameterSpec, text: str) -> object | str:
+    """``text`` converted to the parameter's type, or (a ``str`` starting with its name) why it is refused.
+
+    The constraints are the spec's (:class:`~greenstat_ext._spec.ParameterSpec`): ``minLength``/``maxLength``
+    for strings, ``minimum``/``maximum`` tightened by the ``intN`` format for integers.
+    """
+    name = parameter.name
+    if parameter.type == "integer":
+        low, high = parameter.bounds or (0, 0)
+        try:  # int() refuses more than 4,300 digits (ValueError): a refusal like any other
+            value = int(text) if _INTEGER.fullmatch(text) else None
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            return _Refused(f"{name}: must be an integer from {low} to {high}")
+        return value
+    if not text and (parameter.min_length or 0) >= 1:
+        return _Refused(f"{name}: must not be empty")
+    if parameter.min_length is not None and len(text) < parameter.min_length:
+        return _Refused(f"{name}: shorter than {parameter.min_length} characters")
+    if parameter.max_length is not None and len(text) > parameter.max_length:
+        return _Refused(f"{name}: longer than {parameter.max_length} characters")
+    if parameter.pattern is not None and re.search(parameter.pattern, text) is None:
+        return _Refused(f"{name}: does not match {parameter.pattern}")
+    return text
+
+
+class _Refused(str):
+    """A parameter's refusal message (a distinct type, so a string parameter's value is never mistaken)."""
+
+    __slots__ = ()
+
+
+def _validate(operation: OperationSpec, pairs: list[tuple[str, str]] | str) -> dict[str, object] | str:
+    """The operation's query parameters, checked against the spec, defaults filled in; or a 400 message."""
+    if isinstance(pairs, str):
+        return pairs
+    values: dict[str, object] = {}
+    for parameter in operation.query_parameters:
+        given = [value for name, value in pairs if name == parameter.name]
+        if not given:
+            if parameter.required:
+                return f"{parameter.name}: required query parameter is missing"
+            if parameter.default is not None:
+                values[parameter.name] = parameter.default
+            continue
+        if len(given) > 1:
+            return f"{parameter.name}: given more than once"
+        checked = _check(parameter, given[0])
+        if isinstance(checked, _Refused):
+            return str(checked)
+        values[parameter.name] = checked
+    return values
+
+
+def _instance(text: bytes) -> int | None:
+    """The ``idInstance`` of the path when it is the spec's integer within the spec's range, else None."""
+    low, high = id_instance_range()
+    decoded = unquote_to_bytes(text).decode("latin-1")
+    if _ID_INSTANCE.fullmatch(decoded) is None or len(decoded) > len(str(high)):
+        return None
+    value = int(decoded)
+    return value if low <= value <= high else None
+
+
+def _instance_message() -> str:
+    low, high = id_instance_range()
+    return f"idInstance: must be an integer from {low} to {high}"
 
 
 async def _answer(
-    request: Request, state: MockState, id_values: list[str] | str
+    request: Request, state: MockState, pairs: list[tuple[str, str]] | str
 ) -> tuple[Response, str | None]:
     raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-    match = _OPERATION.fullmatch(raw_path.split(b"?", 1)[0])
-    if match is None:
+    routed = match_route(raw_path.split(b"?", 1)[0])
+    if routed is None:
         return _error(404), None
-    if request.method not in ("GET", "HEAD"):
-        return _error(405, headers={"Allow": _ALLOW}), None
+    route, path_values = routed
+    method = "GET" if request.method == "HEAD" else request.method
+    operation = route.by_method.get(method)
+    if operation is None:
+        return _error(405, headers={"Allow": route.allow}), None
 
     fault = state.faults.draw()
     if fault is not None:
@@ -195,53 +267,51 @@ async def _answer(
             status = _FAULT_STATUS[fault]
             headers = {"Retry-After": str(state.settings.faults.retry_after)} if status == 429 else None
             return _error(status, headers=headers), fault.value
-    outcome = _authorised_answer(state, match, id_values)
-    response = outcome if isinstance(outcome, Response) else _JsonBody(await _body(state, outcome))
+    outcome = _gateway(state, operation, path_values, pairs)
+    if isinstance(outcome, Response):
+        response: Response = outcome
+    else:
+        handler = HANDLERS.get(operation.operation_id)
+        response = _error(501) if handler is None else _JsonBody(await handler(state, outcome))
     return response, (fault.value if fault is not None else None)
 
 
-async def _body(state: MockState, id_message: str) -> bytes:
-    """The 200 body; built off the event loop when it must be built (the 100k status: ~0.1 s of Python,
-    during which every other connection would wait)."""
-    body = state.store.cached_body(id_message)
-    if body is None:
-        body = await anyio.to_thread.run_sync(state.store.body, id_message)
-    return body
-
-
-def _authorised_answer(
-    state: MockState, match: re.Match[bytes], id_values: list[str] | str
-) -> Response | str:
-    """An error answer, or the ``idMessage`` to answer 200 for."""
+def _gateway(
+    state: MockState,
+    operation: OperationSpec,
+    path_values: Mapping[str, bytes],
+    pairs: list[tuple[str, str]] | str,
+) -> Response | dict[str, object]:
+    """An error answer, or the request's validated parameters for the operation's handler."""
     settings = state.settings
-    instance_text = unquote_to_bytes(match.group(1)).decode("latin-1")
-    if _ID_INSTANCE.fullmatch(instance_text) is None or not 1 <= int(instance_text) <= ID_INSTANCE_MAX:
-        return _error(400, f"idInstance: must be an integer from 1 to {ID_INSTANCE_MAX}")
-    instance = int(instance_text)
+    instance = _instance(path_values["idInstance"])
+    if instance is None:
+        return _error(400, _instance_message())
     if instance != settings.id_instance:
         return _error(403)
-    if not hmac.compare_digest(unquote_to_bytes(match.group(2)), settings.token.encode("ascii")):
+    if not hmac.compare_digest(
+        unquote_to_bytes(path_values["apiTokenInstance"]), settings.token.encode("ascii")
+    ):
         return _error(401)
     if not settings.beta_access:
         return _error(403, "Forbidden: no access to the beta Statuses methods; ask Green API support")
-    wait = state.limiter.acquire(instance)
+    wait = state.limiter.acquire(instance, operation.operation_id, operation.rate_limit)
     if wait is not None:
         return _error(429, headers={"Retry-After": str(wait)})
     if settings.quota_exceeded:
-        return Response(_QUOTA_BODY, status_code=466, media_type=_JSON)
-    if isinstance(id_values, str):
-        return _error(400, id_values)
-    problem = _check_id_message(id_values)
-    if problem is not None:
-        return _error(400, problem)
-    return id_values[0]
+        return Response(_quota_body(operation.operation_id), status_code=466, media_type=_JSON)
+    params = _validate(operation, pairs)
+    if isinstance(params, str):
+        return _error(400, params)
+    return params
 
 
 async def _endpoint(request: Request) -> Response:
     state = get_state(request.app)
-    id_values = _query_values(request.scope["query_string"])
-    response, fault = await _answer(request, state, id_values)
-    id_message = id_values[-1] if isinstance(id_values, list) and id_values else None
+    pairs = _query_pairs(request.scope["query_string"])
+    response, fault = await _answer(request, state, pairs)
+    id_values = [] if isinstance(pairs, str) else [value for name, value in pairs if name == "idMessage"]
+    id_message = id_values[-1] if id_values else None
     status = None if isinstance(response, _DroppedResponse) else response.status_code
     state.stats.record(id_message, status, fault)
     return response

@@ -5,12 +5,19 @@ recipient gets, once, the times at which it reaches ``sent``, ``delivered`` and 
 Answering a request is then "which of these times have passed", so polling shows change, states only ever
 move forward, timestamps never go back, and the whole thing is reproducible from ``seed`` alone.
 
+Why cycles anchored on the wall clock, not on the process's start: two mocks started with the same seed
+must answer the same thing at the same moment (a test fleet, a restarted server). So each demo status is
+re-posted every ``period`` seconds at epoch-aligned times shifted by a seed-derived phase; within a cycle
+its recipients progress as above, relative to the cycle's start. The state is a function of ``seed`` and
+the time only, and a status never stops evolving however long the mock runs.
+
 The clock is wall time anchored to a monotonic clock at start-up, so a wall-clock jump (NTP, DST) can
-never make a timestamp go backwards. Tests inject their own clock.
+never make a timestamp go backwards within a process. Tests inject their own clock.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import threading
@@ -50,9 +57,12 @@ _ORDER = (StatusValue.PENDING, StatusValue.SENT, StatusValue.DELIVERED, StatusVa
 class DemoMessage:
     """A well-known ``idMessage`` of the demo data and what it holds.
 
-    ``age`` is how long before the server started the status was sent; ``pace`` the mean number of seconds
-    between two steps of one recipient. ``mixed`` guarantees every state is present at start-up (recipient
-    ``i`` starts in state ``i % 4``) instead of drawing the start states at random.
+    The status is re-posted every ``period`` seconds (see the module docstring); a cycle's "start-up" is
+    the cycle's start. ``age`` is how long before that start the status was sent; ``pace`` the mean number
+    of seconds between two steps of one recipient. ``mixed`` guarantees every state is present at the
+    cycle's start (recipient ``i`` starts in state ``i % 4``) instead of drawing the start states at random.
+    ``type_message`` is the kind of status it is (what ``getOutgoingStatuses`` reports); ``to_all`` means
+    it was posted to all contacts (``participants: []``) rather than to a listed audience.
     """
 
     description: str
@@ -60,28 +70,37 @@ class DemoMessage:
     age: float
     pace: float
     mixed: bool = False
+    period: int = 3600
+    type_message: str = "extendedTextMessage"
+    to_all: bool = False
 
 
 DEMO_MESSAGES: Mapping[str, DemoMessage] = MappingProxyType(
     {
         "BAE5F4886F6F2D05": DemoMessage(
-            "12 recipients, all four states at start-up, moving on over a few minutes",
+            "12 recipients, all four states at each re-post (text, every 15 min), moving on over minutes",
             recipients=12,
             age=120.0,
             pace=90.0,
             mixed=True,
+            period=900,
         ),
         "3EB0C767D097B7C7C030": DemoMessage(
-            "100,000 recipients (for benchmarks), realistic mix, moving on over ~10 minutes",
+            "100,000 recipients (benchmarks), realistic mix, moving on (image to all contacts, hourly)",
             recipients=100_000,
             age=600.0,
             pace=300.0,
+            period=3600,
+            type_message="imageMessage",
+            to_all=True,
         ),
         "F7AEC1B7086ECDC7E6E45923F5EDB825": DemoMessage(
-            "20 recipients, all pending at start-up, most read within ~1 minute (for --watch demos)",
+            "20 recipients, all pending when re-posted (video, every 3 min), most read within ~1 minute",
             recipients=20,
             age=0.0,
             pace=6.0,
+            period=180,
+            type_message="videoMessage",
         ),
         "DEADBEEFDEADBEEF": DemoMessage(
             "expired (older than 30 days): answers []",
@@ -107,9 +126,13 @@ def monotonic_wall_clock() -> Clock:
 
 
 class _Schedule:
-    """Columns of per-recipient step times (``inf`` = never), for a status sent at ``sent_at``."""
+    """Columns of per-recipient step times (``inf`` = never), relative to the start of a cycle.
 
-    __slots__ = ("delivered", "participants", "read", "sent", "sent_at")
+    ``events`` holds every finite step time, sorted, so "the last action before ``t``" is a bisection
+    (``getOutgoingStatuses`` needs it for the 100,000-recipient status without rendering it).
+    """
+
+    __slots__ = ("delivered", "events", "first", "participants", "read", "sent", "sent_at")
 
     def __init__(self, sent_at: float, participants: list[str], sent: list[float], delivered: list[float],
                  read: list[float]) -> None:  # fmt: skip
@@ -118,12 +141,23 @@ class _Schedule:
         self.sent = sent
         self.delivered = delivered
         self.read = read
+        self.events = sorted(t for column in (sent, delivered, read) for t in column if t != _NEVER)
+        # When the first recipient reached each state, furthest state first.
+        self.first = tuple(
+            (value, min(column, default=_NEVER))
+            for value, column in (
+                (StatusValue.READ, read),
+                (StatusValue.DELIVERED, delivered),
+                (StatusValue.SENT, sent),
+            )
+        )
 
 
-def _generate(id_message: str, spec: DemoMessage, seed: int, started: float) -> _Schedule:
+def _generate(id_message: str, spec: DemoMessage, seed: int) -> _Schedule:
+    """The schedule of one cycle, times relative to the cycle's start (the same draw for every cycle)."""
     rng = random.Random(f"{seed}:{id_message}")  # noqa: S311 - str seeds hash with SHA-512: stable
     n = spec.recipients
-    sent_at = started - spec.age
+    sent_at = -spec.age
     # Unique chat ids: a sample without replacement of 10-digit subscriber numbers (+7 9xx ...).
     numbers = rng.sample(range(9_000_000_000, 10_000_000_000), n)
     participants = [f"7{number}@c.us" for number in numbers]
@@ -138,10 +172,10 @@ def _generate(id_message: str, spec: DemoMessage, seed: int, started: float) -> 
             start_index = 0
         else:
             start_index = rng.choices(range(4), weights=_START_WEIGHTS)[0]
-        # Steps already reached are spread over (sent_at, started]; later ones lie in the future.
+        # Steps already reached are spread over (sent_at, 0]; later ones lie in the cycle's future.
         past = sorted(sent_at + rand() * spec.age for _ in range(start_index))
         times: list[float] = [*past]
-        t = started
+        t = 0.0
         while len(times) < 3:
             t += expo(1.0 / pace)
             times.append(t)
@@ -156,35 +190,41 @@ def _generate(id_message: str, spec: DemoMessage, seed: int, started: float) -> 
     return _Schedule(sent_at, participants, sent, delivered, read)
 
 
-def _render(schedule: _Schedule, now: float) -> tuple[bytes, float]:
-    """The JSON body at ``now``, and the time until which it stays the same."""
+def _render(schedule: _Schedule, start: int, now: float) -> tuple[bytes, float]:
+    """The JSON body at ``now`` of the cycle that started at ``start``, and when it next changes."""
     items: list[StatusStatistic] = []
     append = items.append
     next_change = _NEVER
-    sent_at = int(schedule.sent_at)
+    rel = now - start
+    sent_at = int(start + schedule.sent_at)
     pending, sent_v, delivered_v, read_v = _ORDER
     for participant, t_sent, t_delivered, t_read in zip(
         schedule.participants, schedule.sent, schedule.delivered, schedule.read, strict=True
     ):
-        if t_read <= now:
-            append(StatusStatistic(participant=participant, timestamp=int(t_read), status=read_v))
+        if t_read <= rel:
+            append(StatusStatistic(participant=participant, timestamp=int(start + t_read), status=read_v))
             continue
-        if t_delivered <= now:
-            append(StatusStatistic(participant=participant, timestamp=int(t_delivered), status=delivered_v))
+        if t_delivered <= rel:
+            append(
+                StatusStatistic(
+                    participant=participant, timestamp=int(start + t_delivered), status=delivered_v
+                )
+            )
             upcoming = t_read
-        elif t_sent <= now:
-            append(StatusStatistic(participant=participant, timestamp=int(t_sent), status=sent_v))
+        elif t_sent <= rel:
+            append(StatusStatistic(participant=participant, timestamp=int(start + t_sent), status=sent_v))
             upcoming = t_delivered
         else:
             append(StatusStatistic(participant=participant, timestamp=sent_at, status=pending))
             upcoming = t_sent
         if upcoming < next_change:
             next_change = upcoming
-    return msgspec.json.encode(items), next_change
+    return msgspec.json.encode(items), start + next_change
 
 
 _EMPTY = b"[]"
-_RETENTION = 30 * 86_400.0
+RETENTION = 30 * 86_400
+"""Green API keeps status data for 30 days: older statuses are answered ``[]`` and are not listed."""
 
 
 _STEP = 1.0
@@ -192,6 +232,22 @@ _STEP = 1.0
 100,000-recipient status has a recipient changing state every few milliseconds for its first hour, so a
 body valid "until the next change" was rebuilt (~100 ms of Python) on almost every request; per whole second
 it is built at most once a second whatever the request rate, and ``timestamp`` is whole seconds anyway."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What ``getOutgoingStatuses`` says of one status the mock knows, derived from its statistics now.
+
+    ``timestamp`` is the time of the last action on the status (its latest recipient step, or the time it
+    was sent); ``status`` the furthest state any recipient reached (``pending`` while none was sent to);
+    ``participants`` the recipients of its statistics, or ``()`` for a status posted to all contacts.
+    """
+
+    id_message: str
+    timestamp: int
+    status: StatusValue
+    type_message: str
+    participants: tuple[str, ...]
 
 
 class MessageStore:
@@ -202,6 +258,9 @@ class MessageStore:
     is built at most once per second, by one thread (the others wait for it and share the result). Loaded
     ``data`` is served as given (it does not progress). :meth:`cached_body` is the non-blocking look-up the
     app tries first; :meth:`body` may build, so the app calls it off the event loop.
+
+    Everything answered is a function of ``seed`` and the clock's reading: nothing depends on when the
+    store was created.
     """
 
     def __init__(
@@ -214,12 +273,17 @@ class MessageStore:
     ) -> None:
         self._seed = seed
         self._clock = clock
-        self._started = clock()
         self._demo = dict(demo)
         self._static: dict[str, bytes] = {}
+        self._loaded: dict[str, list[StatusStatistic]] = {}
         for id_message, items in (data or {}).items():
             self._demo.pop(id_message, None)
+            self._loaded[id_message] = list(items)
             self._static[id_message] = msgspec.json.encode(list(items))
+        self._phases = {
+            id_message: random.Random(f"{seed}:{id_message}:phase").randrange(spec.period)  # noqa: S311
+            for id_message, spec in self._demo.items()
+        }
         self._schedules: dict[str, _Schedule] = {}
         self._cache: dict[str, tuple[bytes, float]] = {}  # idMessage -> (body, next change)
         # One lock per demo message (a fixed, small set): a build of one never delays another.
@@ -227,17 +291,21 @@ class MessageStore:
         self.renders = 0
         """Bodies built so far (tests prove "at most once per second" with it)."""
 
-    @property
-    def started(self) -> float:
-        """UNIX time at which the store was created (the demo statuses' ages count back from it)."""
-        return self._started
-
     def known(self) -> list[str]:
         """Every ``idMessage`` that answers something other than ``[]`` (or is a documented demo)."""
         return [*self._static, *self._demo]
 
-    def _step(self) -> float:
+    def now(self) -> float:
+        """The clock's reading at whole-second resolution (what every answer is computed for)."""
         return math.floor(self._clock() / _STEP) * _STEP
+
+    def cycle_start(self, id_message: str, now: float) -> int:
+        """When the cycle of demo status ``id_message`` that holds ``now`` started (UNIX seconds)."""
+        period, phase = self._demo[id_message].period, self._phases[id_message]
+        return math.floor((now - phase) / period) * period + phase
+
+    def _live(self, spec: DemoMessage) -> bool:
+        return spec.recipients > 0 and spec.age <= RETENTION
 
     def cached_body(self, id_message: str) -> bytes | None:
         """The body for ``id_message`` now if it needs no building (static, ``[]`` or cached), else None."""
@@ -245,12 +313,19 @@ class MessageStore:
         if static is not None:
             return static
         spec = self._demo.get(id_message)
-        if spec is None or spec.recipients == 0 or spec.age > _RETENTION:
+        if spec is None or not self._live(spec):
             return _EMPTY
         cached = self._cache.get(id_message)
-        if cached is not None and self._step() < cached[1]:
+        if cached is not None and self.now() < cached[1]:
             return cached[0]
         return None
+
+    def _schedule(self, id_message: str) -> _Schedule:
+        schedule = self._schedules.get(id_message)
+        if schedule is None:
+            schedule = _generate(id_message, self._demo[id_message], self._seed)
+            self._schedules[id_message] = schedule
+        return schedule
 
     def body(self, id_message: str) -> bytes:
         """The JSON array answered for ``id_message`` now (``[]`` when unknown or expired); may build it."""
@@ -261,15 +336,44 @@ class MessageStore:
             ready = self.cached_body(id_message)  # built by the thread we waited for
             if ready is not None:
                 return ready
-            schedule = self._schedules.get(id_message)
-            if schedule is None:
-                schedule = _generate(id_message, self._demo[id_message], self._seed, self._started)
-                self._schedules[id_message] = schedule
-            body, next_change = _render(schedule, self._step())
-            self._cache[id_message] = (body, next_change)
+            schedule = self._schedule(id_message)
+            now = self.now()
+            start = self.cycle_start(id_message, now)
+            body, next_change = _render(schedule, start, now)
+            self._cache[id_message] = (body, min(next_change, start + self._demo[id_message].period))
             self.renders += 1
             return body
 
     def snapshot(self, id_message: str) -> list[StatusStatistic]:
         """The decoded answer for ``id_message`` now (for tests and the CLI)."""
         return msgspec.json.decode(self.body(id_message), type=list[StatusStatistic])
+
+    def outgoing(self) -> list[Outgoing]:
+        """Every status the mock knows that is within the retention now, newest last action first.
+
+        May generate a schedule (the 100,000-recipient one: ~0.3 s, once), so the app calls it off the loop.
+        """
+        now = self.now()
+        result: list[Outgoing] = []
+        for id_message, spec in self._demo.items():
+            if not self._live(spec):
+                continue
+            with self._locks[id_message]:
+                schedule = self._schedule(id_message)
+            start = self.cycle_start(id_message, now)
+            rel = now - start
+            last = bisect.bisect_right(schedule.events, rel)
+            timestamp = int(start + schedule.events[last - 1]) if last else int(start + schedule.sent_at)
+            status = next((value for value, first in schedule.first if first <= rel), StatusValue.PENDING)
+            participants = () if spec.to_all else tuple(schedule.participants)
+            result.append(Outgoing(id_message, max(timestamp, 0), status, spec.type_message, participants))
+        for id_message, items in self._loaded.items():
+            if not items:
+                continue
+            timestamp = max(item.timestamp for item in items)
+            furthest = max((item.status for item in items if item.status.is_known), key=_ORDER.index,
+                           default=StatusValue.PENDING)  # fmt: skip
+            participants = tuple(item.participant for item in items)
+            result.append(Outgoing(id_message, timestamp, furthest, "extendedTextMessage", participants))
+        cutoff = now - RETENTION
+        return sorted((o for o in result if o.timestamp >= cutoff), key=lambda o: -o.timestamp)

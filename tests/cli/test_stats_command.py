@@ -25,7 +25,14 @@ from greenstat_client.models import StatusStatistic, StatusValue
 from greenstat_ext import GreenStat
 from greenstat_ext._cli import stats as stats_command
 from greenstat_ext.cli import app
-from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from greenstat_ext.mock import (
+    DEMO_ID_INSTANCE,
+    DEMO_MESSAGES,
+    DEMO_TOKEN,
+    MessageStore,
+    MockServer,
+    MockSettings,
+)
 
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
 FIXED_ITEMS = [
@@ -131,10 +138,13 @@ def test_flags_win_over_the_environment(mock: MockServer) -> None:
 def test_watch_reaches_the_target(fast_command: FakeTime) -> None:
     ticks = itertools.count()
     lock = threading.Lock()
+    # The demo status is re-posted on wall-clock cycles: start the fake clock at one re-post (all pending).
+    start = MessageStore(seed=59, clock=lambda: 0.0).cycle_start(PROGRESSING, 1_800_000_000.0)
+    start += DEMO_MESSAGES[PROGRESSING].period
 
     def fast_clock() -> float:  # every read of the mock's clock is 3 s later: the status progresses fast
         with lock:
-            return 1_800_000_000.0 + 3.0 * next(ticks)
+            return start + 3.0 * next(ticks)
 
     with MockServer(MockSettings(rate_limit=0, seed=59, clock=fast_clock)) as server:
         args = [

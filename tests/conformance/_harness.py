@@ -23,6 +23,9 @@ from starlette.applications import Starlette
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN
 from tests._figures import record
 
+MIN_OK_PER_OPERATION = 50
+"""The answers of 200 every operation must get in a pinned run (issue 9's acceptance)."""
+
 RESPONSE_CHECKS = [
     "status_code_conformance",
     "content_type_conformance",
@@ -32,8 +35,21 @@ RESPONSE_CHECKS = [
 
 
 @dataclass
+class OperationCounts:
+    """One operation's share of a run: answers per status and check failures."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: int = 0
+
+    @property
+    def cases(self) -> int:
+        return sum(self.statuses.values())
+
+
+@dataclass
 class RunResult:
     statuses: Counter[int] = field(default_factory=Counter)
+    operations: dict[str, OperationCounts] = field(default_factory=dict)
     modes: Counter[str] = field(default_factory=Counter)
     phases: Counter[str] = field(default_factory=Counter)
     checks_run: Counter[str] = field(default_factory=Counter)
@@ -52,13 +68,45 @@ class RunResult:
             f"{len(self.failures)} failures, {len(self.errors)} errors"
         )
         record("schemathesis conformance", line)
+        for operation_id, counts in sorted(self.operations.items()):
+            record(
+                "schemathesis conformance",
+                f"  {operation_id}: {counts.cases} cases, {counts.statuses[200]} answered 200, "
+                f"{counts.failures} failures",
+            )
         return line
+
+    def operation(self, operation_id: str) -> OperationCounts:
+        return self.operations.setdefault(operation_id, OperationCounts())
+
+
+def spec_operation_ids() -> set[str]:
+    """Every operationId of the bundled spec: each must be exercised and answered 200 by a run."""
+    return set(operation_labels(load_spec()).values())
+
+
+def assert_every_operation(result: RunResult, *, min_ok: int = MIN_OK_PER_OPERATION) -> None:
+    """Each operation of the spec: at least ``min_ok`` answers of 200, and no failure of its own."""
+    assert set(result.operations) == spec_operation_ids()
+    for operation_id, counts in result.operations.items():
+        assert counts.failures == 0, operation_id
+        assert counts.statuses[200] >= min_ok, (operation_id, dict(counts.statuses))
 
 
 def load_spec() -> dict[str, Any]:
     """The spec bundled in the generated package (what a wheel ships), not a path in the source tree."""
     spec: dict[str, Any] = deserialize_yaml((files("greenstat_client") / "openapi.yaml").read_text("utf-8"))
     return spec
+
+
+def operation_labels(spec: dict[str, Any]) -> dict[str, str]:
+    """schemathesis's label of each operation (``GET /waInstance{idInstance}/...``) → its operationId."""
+    return {
+        f"{method.upper()} {path}": body["operationId"]
+        for path, item in spec["paths"].items()
+        for method, body in item.items()
+        if isinstance(body, dict) and "operationId" in body
+    }
 
 
 def run_schemathesis(
@@ -70,7 +118,10 @@ def run_schemathesis(
     checks: list[str] | None = None,
     seed: int = 0,
 ) -> RunResult:
-    """One seeded run, positive and negative, all phases but stateful (one operation: nothing to chain).
+    """One seeded run, positive and negative, all phases but stateful (the read operations chain nothing).
+
+    ``max_examples`` bounds each operation (schemathesis's bound is per operation), so the run grows with the
+    spec, and each operation's answers and failures are counted apart (:attr:`RunResult.operations`).
 
     ``make fuzz`` raises the bounds through ``GREENSTAT_FUZZ_EXAMPLES`` (examples per run, never fewer than
     the test asked for) and ``GREENSTAT_FUZZ_SEED``; ``make test`` leaves both unset, so CI stays seeded.
@@ -92,7 +143,9 @@ def run_schemathesis(
         document["parameters"] = {"path.idInstance": DEMO_ID_INSTANCE, "path.apiTokenInstance": DEMO_TOKEN}
     config = SchemathesisConfig.from_dict(document)
     config.projects.override.checks.update(included_check_names=checks or ["all"])
-    schema = schemathesis.openapi.from_dict(load_spec(), config=config)
+    spec = load_spec()
+    labels = operation_labels(spec)
+    schema = schemathesis.openapi.from_dict(spec, config=config)
     if app is not None:
         schema.app = app
         schema.config.update(base_url="http://mock")
@@ -104,9 +157,11 @@ def run_schemathesis(
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
+            counts = result.operation(labels.get(recorder.label, recorder.label))
             for interaction in recorder.interactions.values():
                 if interaction.response is not None:
                     result.statuses[interaction.response.status_code] += 1
+                    counts.statuses[interaction.response.status_code] += 1
                     result.phases[str(event.phase.value)] += 1
             for node in recorder.cases.values():
                 meta = node.value.meta
@@ -118,6 +173,7 @@ def run_schemathesis(
                     if check.failure_info is not None:
                         failure = check.failure_info.failure
                         result.failures.append(f"{check.name}: {failure.title}: {failure.message}")
+                        counts.failures += 1
         elif isinstance(event, events.NonFatalError):
             result.errors.append(str(event.value))
         elif isinstance(event, events.FatalError):

@@ -28,7 +28,8 @@ def _call(client: GreenStat) -> None:
 
 def test_default_pacing_never_earns_a_429_from_the_mock_at_its_default_rate() -> None:
     settings = MockSettings()
-    assert settings.rate_limit == 1.0  # the mock's default, Green API's documented limit
+    # The mock's default: each operation at its spec x-rate-limit (getStatusStatistic: 1/s, Green API's).
+    assert settings.rate_limit is None
     with MockServer(settings) as server:
         port = server.port
         options = {"id_instance": DEMO_ID_INSTANCE, "api_token": DEMO_TOKEN, "max_retries": 0}

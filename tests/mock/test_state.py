@@ -27,8 +27,14 @@ def test_demo_messages_are_documented_and_sized() -> None:
     assert all(spec.description for spec in DEMO_MESSAGES.values())
 
 
+def _at_cycle_start(store: MessageStore, clock: FakeClock, id_message: str) -> None:
+    """Move the clock to the next re-post of ``id_message`` (its cycle's "start-up")."""
+    clock.now = store.cycle_start(id_message, clock.now) + DEMO_MESSAGES[id_message].period
+
+
 def test_states_and_timestamps_only_move_forward(clock: FakeClock) -> None:
     store = MessageStore(seed=0, clock=clock)
+    _at_cycle_start(store, clock, WATCH)
     previous = _by_participant(store.snapshot(WATCH))
     assert {item.status for item in previous.values()} == {StatusValue.PENDING}
     seen: Counter[StatusValue] = Counter()
@@ -50,8 +56,56 @@ def test_states_and_timestamps_only_move_forward(clock: FakeClock) -> None:
 
 def test_mixed_message_starts_with_every_state(clock: FakeClock) -> None:
     for seed in range(5):
-        items = MessageStore(seed=seed, clock=clock).snapshot(MIXED)
+        store = MessageStore(seed=seed, clock=clock)
+        _at_cycle_start(store, clock, MIXED)
+        items = store.snapshot(MIXED)
         assert {item.status for item in items} == set(StatusValue), seed
+
+
+def test_state_is_a_function_of_seed_and_clock_not_of_the_start(clock: FakeClock) -> None:
+    """Two stores made at different moments (two processes started apart) answer alike at one moment."""
+    early = MessageStore(seed=3, clock=clock)
+    early.body(WATCH)  # the early one has built and cached a body already
+    clock.advance(12_345.0)
+    late = MessageStore(seed=3, clock=clock)
+    for _ in range(3):
+        for id_message in DEMO_MESSAGES:
+            if DEMO_MESSAGES[id_message].recipients <= 20:
+                assert early.body(id_message) == late.body(id_message), id_message
+        assert early.outgoing() == late.outgoing()
+        clock.advance(37.0)
+
+
+def test_demo_statuses_are_reposted_and_keep_evolving(clock: FakeClock) -> None:
+    """Hours after any start a demo status still progresses: it is re-posted every ``period`` seconds."""
+    store = MessageStore(seed=0, clock=clock)
+    period = DEMO_MESSAGES[WATCH].period
+    clock.advance(7 * 86_400)
+    _at_cycle_start(store, clock, WATCH)
+    start = clock.now
+    assert {item.status for item in store.snapshot(WATCH)} == {StatusValue.PENDING}
+    assert all(item.timestamp == start for item in store.snapshot(WATCH))
+    clock.advance(period - 1)
+    assert StatusValue.READ in {item.status for item in store.snapshot(WATCH)}
+    clock.advance(1)  # the next cycle: posted again, everything pending again
+    assert {item.status for item in store.snapshot(WATCH)} == {StatusValue.PENDING}
+
+
+def test_watch_demo_seed_reaches_delivered_within_every_cycle(clock: FakeClock) -> None:
+    """``make demo`` watches the progressing status with seed 59 ``--until delivered --timeout 40``: from any
+    moment of a cycle, every recipient has reached delivered (or read) within 40 s, or already has."""
+    store = MessageStore(seed=59, clock=clock)
+    _at_cycle_start(store, clock, WATCH)
+    start = clock.now
+    done = start
+    while not all(item.status in (StatusValue.DELIVERED, StatusValue.READ) for item in store.snapshot(WATCH)):
+        clock.advance(1.0)
+        done = clock.now
+    assert done - start <= 35
+    for offset in range(int(done - start), DEMO_MESSAGES[WATCH].period):
+        clock.now = start + offset
+        statuses = {item.status for item in store.snapshot(WATCH)}
+        assert statuses <= {StatusValue.DELIVERED, StatusValue.READ}, offset
 
 
 def test_body_is_cached_until_the_next_change(clock: FakeClock) -> None:
@@ -64,7 +118,9 @@ def test_body_is_cached_until_the_next_change(clock: FakeClock) -> None:
 
 def test_participants_are_unique_chat_ids(clock: FakeClock) -> None:
     spec = DemoMessage("test", recipients=5000, age=100.0, pace=10.0)
-    items = MessageStore(seed=0, clock=clock, demo={"X": spec}).snapshot("X")
+    store = MessageStore(seed=0, clock=clock, demo={"X": spec})
+    clock.now = store.cycle_start("X", clock.now) + spec.period  # at a re-post: the start-up mix
+    items = store.snapshot("X")
     assert len({item.participant for item in items}) == 5000
     assert all(item.participant.endswith("@c.us") and item.participant[:-5].isdigit() for item in items)
     mix = Counter(item.status for item in items)
