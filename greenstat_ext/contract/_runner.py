@@ -28,12 +28,11 @@ from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
-from greenstat_ext._redact import redact
+from greenstat_ext._redact import Redactor, redact
 
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
 from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
-from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
 from ._spec import load_operation
 
