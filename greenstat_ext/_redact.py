@@ -36,6 +36,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from ._spec import token_limits
+
 if TYPE_CHECKING:  # only the client's helpers at the end use httpx, and import it when called
     import httpx
 
@@ -57,10 +59,12 @@ _MIN_PARTIAL = 4
 _INSTANCE_PATH = re.compile(r"(/|%2[fF])([wW][aA][iI][nN][sS][tT][aA][nN][cC][eE])([^?#\s\"'<>]*)")
 _INSTANCE_ID = re.compile(r"[0-9]*")
 _METHOD_NAME = re.compile(r"[A-Za-z]{1,64}")
-_WORD_CHAR = re.compile(r"[A-Za-z0-9]")
-#: The end of a word split by a cut, up to the spec's longest token (128): a longer run is masked only in its
-#: last 128 characters, which is all of it a token could be.
-_TRAILING_WORD = re.compile(r"[A-Za-z0-9]{1,128}$")
+#: A "word" is a run of the characters a token may have (the spec's pattern: letters and digits today).
+_TOKEN_CHAR = token_limits().char_class
+_WORD_CHAR = re.compile(_TOKEN_CHAR)
+#: The end of a word split by a cut, up to the spec's longest token: a longer run is masked only in its last
+#: ``maxLength`` characters, which is all of it a token could be.
+_TRAILING_WORD = re.compile(f"{_TOKEN_CHAR}{{1,{token_limits().max_length}}}$")
 
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()
@@ -126,7 +130,7 @@ def mask_url_paths(text: str) -> str:
 #: escape, whose last character is a letter or digit (``%3Dabc12`` in a query, ``\nabc12`` in raw JSON
 #: text, ``\x00abc12`` in a bytes ``repr``), the token still stands alone once the text is decoded.
 _WORD_START = (
-    r"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrtbf])|(?<=\\x[0-9A-Fa-f]{2})"
+    rf"(?:(?<!{_TOKEN_CHAR})|(?<=%[0-9A-Fa-f]{{2}})|(?<=\\[nrtbf])|(?<=\\x[0-9A-Fa-f]{{2}})"
     r"|(?<=\\u[0-9A-Fa-f]{4}))"
 )
 
@@ -147,7 +151,7 @@ def _pattern(secret: str, *, whole_word: bool) -> re.Pattern[str]:
     body = "".join(parts)
     if not whole_word:
         return re.compile(body)
-    return re.compile(rf"{_WORD_START}{body}(?![A-Za-z0-9])")
+    return re.compile(rf"{_WORD_START}{body}(?!{_TOKEN_CHAR})")
 
 
 #: A percent-escape of an ASCII letter or digit, the only characters a token has: when a text has none
