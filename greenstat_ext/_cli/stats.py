@@ -44,7 +44,7 @@ from .._errors import (
     RateLimitError,
     ResponseValidationError,
 )
-from .._redact import MASK, redact
+from .._redact import Redactor
 from .._spec import operation
 from .._summary import StatusSummary, summarize
 
@@ -127,12 +127,9 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _unexpected(exc: Exception, token: str | None) -> str:
     """One line for an exception no branch expected: redacted, bounded, and asking for a bug report."""
-    detail = redact(str(exc))
-    if token:
-        detail = detail.replace(token, MASK)  # not registered yet if the client was never built
-    detail = " ".join(detail.split())
-    if len(detail) > 200:
-        detail = detail[:200] + "…"
+    # The token is masked everywhere, however short: the client may never have been built (nor the token
+    # registered), and a user reads this line to report it.
+    detail = Redactor(token or "").excerpt(" ".join(str(exc).split()), 200)
     return (
         f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "") + " - this is a bug in "
         "greenstat; please report it with the command you ran (without the token)"

@@ -27,13 +27,12 @@ from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
-from greenstat_ext._redact import redact
+from greenstat_ext._redact import Redactor, redact
 from greenstat_ext._spec import id_instance_range, parameter, token_limits
 
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
 from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
-from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
 from ._spec import load_operation
 

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from typer.testing import CliRunner
 
+from greenstat_ext._redact import MASK, Redactor
 from greenstat_ext.contract import ContractReport, Exchange, Violation, render_report, run_contract_test
 from greenstat_ext.contract import write_junit as write_junit_file
-from greenstat_ext.contract._redact import MASK, Redactor
 from tests._servers import serve
 from tests.contract.broken_servers import ID_INSTANCE, ID_MESSAGE, TOKEN, Handler, app_for, reference
 from tests.contract.test_cli import _args, app
@@ -93,13 +93,16 @@ def test_a_body_whose_token_straddles_the_excerpt_cut_is_masked_whole(tmp_path: 
 @pytest.mark.parametrize("size", [4, 10, len(TOKEN) - 1])
 def test_a_partial_token_ending_at_the_cut_is_masked(size: int) -> None:
     redact = Redactor(TOKEN)
-    text = "y" * (200 - size) + TOKEN[:size] + "tail beyond the cut"
+    # The cut splits a word: its kept end is masked, up to the longest token the spec allows (128
+    # characters), since any of it may be a token's start (the shared rule, stricter than the kit's was).
+    split = "y" * (200 - size) + TOKEN[:size] + "tail beyond the cut"
+    # The cut falls after a word that is the token's start (a server truncated it): that word is masked.
+    truncated = "y" * (199 - size) + " " + TOKEN[:size] + " tail beyond the cut"
 
-    excerpt = redact.excerpt(text, 200)
-
-    assert excerpt == "y" * (200 - size) + MASK + "…"
+    assert redact.excerpt(split, 200) == "y" * (200 - 128) + MASK + "…"
+    assert redact.excerpt(truncated, 200) == "y" * (199 - size) + " " + MASK + "…"
     assert redact.excerpt("short", 200) == "short"
-    assert redact.excerpt("y" * 300, 200) == "y" * 200 + "…"
+    assert redact.excerpt("y " * 150, 200) == "y " * 100 + "…"  # a cut between words masks nothing else
 
 
 def test_the_writers_redact_every_string_even_one_the_runner_did_not(tmp_path: Path) -> None:
