@@ -1,0 +1,107 @@
+"""Checking a call's arguments against the spec's limits, before any request, for every operation.
+
+Why before: a value the server would refuse costs a request from the rate limit and an HTTP error that says
+less than :class:`InvalidRequestError` can (which argument, what is wrong). Why from the spec: the limits
+(types, lengths, bounds, patterns) live in ``openapi.yaml`` only; this module reads them through ``_spec``
+and retypes none, so an operation added to the spec is validated with no code here.
+
+Rules are built once per operation and cached: a call pays a dict lookup and the checks themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from greenstat_client.api.statuses import Operation
+
+from . import _spec
+from ._errors import InvalidRequestError
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """What the spec says about one parameter: the check of its value."""
+
+    name: str
+    required: bool
+    check: Callable[[str, object], None]
+
+
+def _string_check(
+    min_length: int | None, max_length: int | None, pattern: str | None
+) -> Callable[[str, object], None]:
+    compiled = re.compile(pattern) if pattern is not None else None
+
+    def check(name: str, value: object) -> None:
+        if not isinstance(value, str):
+            raise InvalidRequestError(name, f"must be a string, got {type(value).__name__}")
+        if min_length is not None and len(value) < min_length:
+            problem = "must not be empty" if min_length == 1 else f"must be at least {min_length} characters"
+            raise InvalidRequestError(name, f"{problem} (got {len(value)})" if value else problem)
+        if max_length is not None and len(value) > max_length:
+            raise InvalidRequestError(name, f"must be at most {max_length} characters (got {len(value)})")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # A lone surrogate (e.g. from os.fsdecode or a bad JSON escape) cannot go in a URL.
+            where = exc.start
+            problem = f"must be valid Unicode text (position {where} is a lone surrogate or not encodable)"
+            raise InvalidRequestError(name, problem) from None
+        if compiled is not None and compiled.search(value) is None:  # JSON Schema: a search, not a match
+            raise InvalidRequestError(name, f"must match the pattern {pattern!r}")
+
+    return check
+
+
+def _integer_check(minimum: int | None, maximum: int | None) -> Callable[[str, object], None]:
+    def check(name: str, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidRequestError(name, f"must be an integer, got {type(value).__name__}")
+        if minimum is not None and value < minimum:
+            raise InvalidRequestError(name, f"must be >= {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            raise InvalidRequestError(name, f"must be <= {maximum} (got {value})")
+
+    return check
+
+
+def _any_check(name: str, value: object) -> None:
+    """A parameter type this module has no rule for yet: the generated layer serializes it as it can."""
+
+
+def _rule(parameter: _spec.Parameter, python_name: str) -> _Rule:
+    if parameter.type == "string":
+        check = _string_check(parameter.min_length, parameter.max_length, parameter.pattern)
+    elif parameter.type == "integer":
+        check = _integer_check(
+            None if parameter.minimum is None else int(parameter.minimum),
+            None if parameter.maximum is None else int(parameter.maximum),
+        )
+    else:
+        check = _any_check
+    return _Rule(python_name, parameter.required, check)
+
+
+@cache
+def _rules(operation: Operation[Any]) -> tuple[_Rule, ...]:
+    by_name = {p.name: p for p in _spec.operation(operation.operation_id).parameters}
+    return tuple(_rule(by_name[p.wire_name], p.name) for p in operation.parameters)
+
+
+def arguments(operation: Operation[Any], params: Mapping[str, object]) -> dict[str, object]:
+    """``params`` checked against the operation's parameters in the spec; raises :class:`InvalidRequestError`.
+
+    ``None`` for an optional parameter leaves it out of the request (the server's default applies).
+    """
+    for rule in _rules(operation):
+        value = params.get(rule.name)
+        if value is None:
+            if rule.required:
+                raise InvalidRequestError(rule.name, "is required")
+            continue
+        rule.check(rule.name, value)
+    return dict(params)
