@@ -42,7 +42,7 @@ from ._errors import (
     InvalidRequestError,
     ResponseValidationError,
 )
-from ._ratelimit import DEFAULT_RATE, MIN_RATE, RateLimiter, bucket, origin_key
+from ._ratelimit import MIN_RATE, RateLimiter, bucket, origin_key
 from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
 from ._retry import RetryPolicy
@@ -164,8 +164,7 @@ def _rate_setting(rate_limit: object) -> float | RateLimiter | None:
 
 def spec_rate(operation: Operation[Any]) -> float:
     """The operation's documented rate in requests per second (its ``x-rate-limit`` in the spec)."""
-    limit = _spec.operation(operation.operation_id).rate_limit
-    return DEFAULT_RATE if limit is None else limit.requests / limit.per_seconds
+    return _spec.operation(operation.operation_id).rate_limit.rate
 
 
 class _Base:

@@ -73,14 +73,12 @@ def _any_check(name: str, value: object) -> None:
     """A parameter type this module has no rule for yet: the generated layer serializes it as it can."""
 
 
-def _rule(parameter: _spec.Parameter, python_name: str) -> _Rule:
+def _rule(parameter: _spec.ParameterSpec, python_name: str) -> _Rule:
     if parameter.type == "string":
         check = _string_check(parameter.min_length, parameter.max_length, parameter.pattern)
     elif parameter.type == "integer":
-        check = _integer_check(
-            None if parameter.minimum is None else int(parameter.minimum),
-            None if parameter.maximum is None else int(parameter.maximum),
-        )
+        bounds = parameter.bounds  # minimum/maximum tightened by the format's (int32, int64) range
+        check = _integer_check(*bounds) if bounds is not None else _integer_check(None, None)
     else:
         check = _any_check
     return _Rule(python_name, parameter.required, check)
@@ -88,8 +86,8 @@ def _rule(parameter: _spec.Parameter, python_name: str) -> _Rule:
 
 @cache
 def _rules(operation: Operation[Any]) -> tuple[_Rule, ...]:
-    by_name = {p.name: p for p in _spec.operation(operation.operation_id).parameters}
-    return tuple(_rule(by_name[p.wire_name], p.name) for p in operation.parameters)
+    spec = _spec.operation(operation.operation_id)
+    return tuple(_rule(spec.parameter(p.wire_name), p.name) for p in operation.parameters)
 
 
 def arguments(operation: Operation[Any], params: Mapping[str, object]) -> dict[str, object]:
