@@ -1,9 +1,15 @@
 """``GreenStat`` and ``AsyncGreenStat``: the clients people import.
 
-Both are thin: credentials and options here, retries and rate limiting in the transport (``_transport``),
-decoding in the generated package, error mapping in ``_response``. The generated package is used only
-through its public surface (``Client``, ``get_status_statistic.sync_detailed/asyncio_detailed``, models,
-``types.Response``), so regenerating it never breaks this layer.
+Their typed methods are *generated*: ``greenstat_client.api.statuses`` holds the operation table and mixins
+(``SyncStatusesMethods``, ``AsyncStatusesMethods`` and their ``…RawMethods`` twins) with one method per
+operation of the spec, each calling ``_invoke(operation, **params)``. This module implements ``_invoke`` once
+for every operation: arguments checked against the spec (``_validate``), the operation's rate-limit bucket,
+then the generated ``sync_detailed``/``asyncio_detailed`` with the token placeholder; retries and bounds in
+the transport (``_transport``), decoding in the generated package, error mapping in ``_response``. An
+operation added to the spec is a new typed method after ``make generate``, with no edit here. The generated
+package is used only through its public surface (``Client``, the facade, models, ``types``), so regenerating
+it never breaks this layer. Hand-written per-operation behaviour lives here only where the spec cannot say it:
+:meth:`AsyncGreenStat.get_many` (a batch of ``getStatusStatistic`` calls).
 """
 
 from __future__ import annotations
@@ -295,9 +301,11 @@ class _Base:
 class GreenStat(_Base, SyncStatusesMethods):
     """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
 
-    ``rate_limit`` is requests per second for this instance (one bucket shared by every client of the same
-    instance and rate; ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client``
-    (proxies, TLS, hooks): greenstat sends through it and never closes it.
+    ``rate_limit``: by default each method of this instance is paced at its own documented rate (the spec's
+    ``x-rate-limit``), in a bucket shared by every client of the process calling that method of that instance;
+    a number overrides the rate of every method (still one bucket per method), a :class:`RateLimiter` paces
+    all of this client's calls together, ``0`` switches pacing off. ``http_client`` lets you bring your own
+    ``httpx.Client`` (proxies, TLS, hooks): greenstat sends through it and never closes it.
 
     ``timeout`` bounds each socket operation *and* the whole call: a call takes at most ``timeout`` seconds
     (an ``httpx.Timeout``'s longest phase; ``retry_policy.deadline`` if that is shorter) from its first

@@ -11,7 +11,7 @@ Rules are built once per operation and cached: a call pays a dict lookup and the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -90,7 +90,7 @@ def _rules(operation: Operation[Any]) -> tuple[_Rule, ...]:
     return tuple(_rule(spec.parameter(p.wire_name), p.name) for p in operation.parameters)
 
 
-def arguments(operation: Operation[Any], params: Mapping[str, object]) -> dict[str, object]:
+def arguments(operation: Operation[Any], params: dict[str, Any]) -> dict[str, Any]:
     """``params`` checked against the operation's parameters in the spec; raises :class:`InvalidRequestError`.
 
     ``None`` for an optional parameter leaves it out of the request (the server's default applies).
@@ -102,4 +102,4 @@ def arguments(operation: Operation[Any], params: Mapping[str, object]) -> dict[s
                 raise InvalidRequestError(rule.name, "is required")
             continue
         rule.check(rule.name, value)
-    return dict(params)
+    return params
