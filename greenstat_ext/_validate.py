@@ -10,6 +10,7 @@ Rules are built once per operation and cached: a call pays a dict lookup and the
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,9 +33,8 @@ class _Rule:
 
 
 def _string_check(
-    min_length: int | None, max_length: int | None, pattern: str | None
+    min_length: int | None, max_length: int | None, pattern: re.Pattern[str] | None
 ) -> Callable[[str, object], None]:
-    compiled = re.compile(pattern) if pattern is not None else None
 
     def check(name: str, value: object) -> None:
         if not isinstance(value, str):
@@ -51,8 +51,8 @@ def _string_check(
             where = exc.start
             problem = f"must be valid Unicode text (position {where} is a lone surrogate or not encodable)"
             raise InvalidRequestError(name, problem) from None
-        if compiled is not None and compiled.search(value) is None:  # JSON Schema: a search, not a match
-            raise InvalidRequestError(name, f"must match the pattern {pattern!r}")
+        if pattern is not None and pattern.search(value) is None:  # JSON Schema: a search, not a match
+            raise InvalidRequestError(name, f"must match the pattern {pattern.pattern!r}")
 
     return check
 
@@ -69,16 +69,37 @@ def _integer_check(minimum: int | None, maximum: int | None) -> Callable[[str, o
     return check
 
 
+def _number_check(minimum: float | None, maximum: float | None) -> Callable[[str, object], None]:
+    def check(name: str, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise InvalidRequestError(name, f"must be a finite number, got {value!r}")
+        if minimum is not None and value < minimum:
+            raise InvalidRequestError(name, f"must be >= {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            raise InvalidRequestError(name, f"must be <= {maximum} (got {value})")
+
+    return check
+
+
+def _boolean_check(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidRequestError(name, f"must be a boolean, got {type(value).__name__}")
+
+
 def _any_check(name: str, value: object) -> None:
-    """A parameter type this module has no rule for yet: the generated layer serializes it as it can."""
+    """A parameter type this module has no rule for (arrays, objects): the generated layer serializes it."""
 
 
 def _rule(parameter: _spec.ParameterSpec, python_name: str) -> _Rule:
     if parameter.type == "string":
-        check = _string_check(parameter.min_length, parameter.max_length, parameter.pattern)
+        check = _string_check(parameter.min_length, parameter.max_length, parameter.regex)
     elif parameter.type == "integer":
         bounds = parameter.bounds  # minimum/maximum tightened by the format's (int32, int64) range
         check = _integer_check(*bounds) if bounds is not None else _integer_check(None, None)
+    elif parameter.type == "number":
+        check = _number_check(parameter.minimum, parameter.maximum)
+    elif parameter.type == "boolean":
+        check = _boolean_check
     else:
         check = _any_check
     return _Rule(python_name, parameter.required, check)
