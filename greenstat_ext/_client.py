@@ -73,7 +73,8 @@ _NOT_GIVEN: Any = object()
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
 logger = logging.getLogger("greenstat.client")
 ResultT = TypeVar("ResultT")
-_OPERATIONS_BY_ID = {operation.operation_id: operation for operation in OPERATIONS}
+#: The table by operationId (camelCase) and by method name (its snake_case).
+_OPERATIONS_BY_ID = {key: op for op in OPERATIONS for key in (op.operation_id, op.name)}
 
 
 def _seconds(value: object) -> float | None:
@@ -233,7 +234,7 @@ class _Base:
         return self.rate_limiter_for(OPERATIONS[0].operation_id)
 
     def rate_limiter_for(self, operation_id: str) -> RateLimiter | None:
-        """The bucket that paces this client's calls of ``operation_id`` (None when pacing is off).
+        """The bucket that paces this client's calls of ``operation_id`` (or method name); None when off.
 
         Shared by every client of the process calling the same method of the same instance at the same rate:
         the spec's rate by default, ``rate_limit`` when one was given (a :class:`RateLimiter` paces every

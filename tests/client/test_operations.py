@@ -188,6 +188,7 @@ def test_each_operation_has_its_own_bucket_at_its_spec_rate() -> None:
             assert bucket.rate == spec_rate(op) == _spec.operation(op.operation_id).rate_limit.rate
             # shared by every client of the process calling the same method of the same instance
             assert other.rate_limiter_for(op.operation_id) is bucket
+            assert client.rate_limiter_for(op.name) is bucket  # by method name too
         assert client.rate_limiter is buckets[OPERATIONS[0].operation_id]
 
 
