@@ -10,8 +10,9 @@ Where the spec comes from: the copy bundled in the generated package, as JSON (`
 it works from a wheel, not only a checkout) and cached. JSON, not YAML: no YAML parser at run time, and the
 standard library's ``json`` parses the ~40 KB document in well under a millisecond.
 
-Layering: this module sits below Core, Mock and Kit (like ``_redact``). It imports only the standard library
-(the generated package is located, not imported), so the mock can read its limits without the client.
+Layering: this module sits below Core, Mock and Kit (like ``_redact``) and imports only the standard library,
+so the mock reads its limits without the client. (Locating the bundled file imports ``greenstat_client``,
+the generated package, which Core, Mock and Kit all depend on already.)
 
 Accessors return frozen dataclasses; :func:`document` returns the raw parsed document, which callers must
 treat as read-only (it is shared).
