@@ -1,7 +1,11 @@
-"""greenstat: a typed client for Green API's ``getStatusStatistic``, over the generated ``greenstat_client``.
+"""greenstat: a typed client for Green API's Statuses methods, over the generated ``greenstat_client``.
 
-Everything public is re-exported here; the underscored modules are private and may change.
+Everything public is re-exported here; the underscored modules are private and may change. ``RawResponse`` is
+the generated package's Protocol (what the generated facade's ``with_raw_response`` methods are typed with);
+``_response.RawResponse`` is the class that implements it.
 """
+
+from greenstat_client.types import RawResponse
 
 from ._client import DEFAULT_TIMEOUT, AsyncGreenStat, GreenStat
 from ._credentials import (
@@ -33,7 +37,6 @@ from ._errors import (
 )
 from ._ratelimit import RateLimiter
 from ._redact import RedactingFilter, install_log_redaction, redact
-from ._response import RawResponse
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._summary import StatusSummary, summarize
 from ._version import __version__

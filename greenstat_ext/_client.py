@@ -1,9 +1,15 @@
 """``GreenStat`` and ``AsyncGreenStat``: the clients people import.
 
-Both are thin: credentials and options here, retries and rate limiting in the transport (``_transport``),
-decoding in the generated package, error mapping in ``_response``. The generated package is used only
-through its public surface (``Client``, ``get_status_statistic.sync_detailed/asyncio_detailed``, models,
-``types.Response``), so regenerating it never breaks this layer.
+Their typed methods are *generated*: ``greenstat_client.api.statuses`` holds the operation table and mixins
+(``SyncStatusesMethods``, ``AsyncStatusesMethods`` and their ``…RawMethods`` twins) with one method per
+operation of the spec, each calling ``_invoke(operation, **params)``. This module implements ``_invoke`` once
+for every operation: arguments checked against the spec (``_validate``), the operation's rate-limit bucket,
+then the generated ``sync_detailed``/``asyncio_detailed`` with the token placeholder; retries and bounds in
+the transport (``_transport``), decoding in the generated package, error mapping in ``_response``. An
+operation added to the spec is a new typed method after ``make generate``, with no edit here. The generated
+package is used only through its public surface (``Client``, the facade, models, ``types``), so regenerating
+it never breaks this layer. Hand-written per-operation behaviour lives here only where the spec cannot say it:
+:meth:`AsyncGreenStat.get_many` (a batch of ``getStatusStatistic`` calls).
 """
 
 from __future__ import annotations
@@ -14,17 +20,25 @@ import math
 from collections.abc import Iterable
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import anyio
 import httpx
 import msgspec
 
 from greenstat_client import Client
-from greenstat_client.api.statuses import get_status_statistic as _endpoint
+from greenstat_client.api.statuses import (
+    GET_STATUS_STATISTIC,
+    OPERATIONS,
+    AsyncStatusesMethods,
+    AsyncStatusesRawMethods,
+    Operation,
+    SyncStatusesMethods,
+    SyncStatusesRawMethods,
+)
 from greenstat_client.models import StatusStatistic
 
-from . import _spec
+from . import _spec, _validate
 from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, BodyTooLarge, http_transport
 from ._credentials import ApiToken, Credentials
 from ._errors import (
@@ -34,7 +48,7 @@ from ._errors import (
     InvalidRequestError,
     ResponseValidationError,
 )
-from ._ratelimit import DEFAULT_RATE, MIN_RATE, RateLimiter, shared_limiter
+from ._ratelimit import MIN_RATE, RateLimiter, bucket, origin_key
 from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
 from ._retry import RetryPolicy
@@ -53,30 +67,14 @@ from ._version import __version__
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: A day: longer is a typo, and ``inf``/``1e308`` overflow deep in ``socket.settimeout``.
 TIMEOUT_MAX = 86_400.0
-ID_MESSAGE_MAX_LEN = _spec.parameter("getStatusStatistic", "idMessage").length_bounds[1]
 _NOT_GIVEN: Any = object()
 #: Everything httpx raises on purpose: ``HTTPError`` (``RequestError``, and ``HTTPStatusError`` from a
 #: caller's ``raise_for_status`` hook), plus the three that do not derive from it.
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
 logger = logging.getLogger("greenstat.client")
-
-
-def _validate_id_message(id_message: object) -> str:
-    if not isinstance(id_message, str):
-        raise InvalidRequestError("id_message", f"must be a string, got {type(id_message).__name__}")
-    if not id_message:
-        raise InvalidRequestError("id_message", "must not be empty")
-    if len(id_message) > ID_MESSAGE_MAX_LEN:
-        raise InvalidRequestError(
-            "id_message", f"must be at most {ID_MESSAGE_MAX_LEN} characters (got {len(id_message)})"
-        )
-    try:
-        id_message.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        # A lone surrogate (e.g. from os.fsdecode or a bad JSON escape) cannot go in a URL.
-        problem = f"must be valid Unicode text (position {exc.start} is a lone surrogate or not encodable)"
-        raise InvalidRequestError("id_message", problem) from None
-    return id_message
+ResultT = TypeVar("ResultT")
+#: The table by operationId (camelCase) and by method name (its snake_case).
+_OPERATIONS_BY_ID = {key: op for op in OPERATIONS for key in (op.operation_id, op.name)}
 
 
 def _seconds(value: object) -> float | None:
@@ -149,21 +147,31 @@ def _content_type_error(response: GeneratedResponse, call: CallContext) -> Respo
     )
 
 
-def _limiter(rate_limit: object, credentials: Credentials) -> RateLimiter | None:
-    if isinstance(rate_limit, RateLimiter):
+#: ``rate_limit`` not given: each operation at its spec rate (``x-rate-limit``).
+_SPEC_RATE: Any = None
+
+
+def _rate_setting(rate_limit: object) -> float | RateLimiter | None:
+    """``rate_limit`` checked: None (each operation at its spec rate), 0 (off), a rate, or one limiter."""
+    if rate_limit is None or isinstance(rate_limit, RateLimiter):
         return rate_limit
     if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float):
         raise ConfigurationError(
             "rate_limit", f"must be a number of requests per second (got {rate_limit!r})"
         )
     if rate_limit == 0:
-        return None
+        return 0.0
     if not (math.isfinite(rate_limit) and rate_limit >= MIN_RATE):
         raise ConfigurationError(
             "rate_limit",
             f"must be 0 (off) or a finite number >= {MIN_RATE} requests per second (got {rate_limit!r})",
         )
-    return shared_limiter(credentials.api_url, credentials.id_instance, float(rate_limit))
+    return float(rate_limit)
+
+
+def spec_rate(operation: Operation[Any]) -> float:
+    """The operation's documented rate in requests per second (its ``x-rate-limit`` in the spec)."""
+    return _spec.operation(operation.operation_id).rate_limit.rate
 
 
 class _Base:
@@ -173,7 +181,8 @@ class _Base:
     _policy: RetryPolicy
     _timeout: httpx.Timeout
     _max_response_size: int
-    _limiter: RateLimiter | None
+    _rate: float | RateLimiter | None
+    _origin: str
     _api: Client
     _owns_http: bool
 
@@ -186,7 +195,7 @@ class _Base:
         timeout: float | httpx.Timeout,
         max_retries: int | None,
         retry_policy: RetryPolicy | None,
-        rate_limit: float | RateLimiter,
+        rate_limit: float | RateLimiter | None,
         max_response_size: int,
     ) -> None:
         install_log_redaction()
@@ -195,7 +204,8 @@ class _Base:
         self._policy = policy if max_retries is None else policy.replace(max_retries=max_retries)
         self._timeout = _timeout(timeout)
         self._max_response_size = _max_response_size(max_response_size)
-        self._limiter = _limiter(rate_limit, self._credentials)
+        self._rate = _rate_setting(rate_limit)
+        self._origin = origin_key(self._credentials.api_url)
         self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
 
     @property
@@ -220,7 +230,27 @@ class _Base:
 
     @property
     def rate_limiter(self) -> RateLimiter | None:
-        return self._limiter
+        """The bucket of the table's first operation (None: off); see :meth:`rate_limiter_for`."""
+        return self.rate_limiter_for(OPERATIONS[0].operation_id)
+
+    def rate_limiter_for(self, operation_id: str) -> RateLimiter | None:
+        """The bucket that paces this client's calls of ``operation_id`` (or method name); None when off.
+
+        Shared by every client of the process calling the same method of the same instance at the same rate:
+        the spec's rate by default, ``rate_limit`` when one was given (a :class:`RateLimiter` paces every
+        method of this client together).
+        """
+        return self._limiter(_OPERATIONS_BY_ID[operation_id])
+
+    def _limiter(self, operation: Operation[Any]) -> RateLimiter | None:
+        rate = self._rate
+        if isinstance(rate, RateLimiter):
+            return rate
+        if rate is None:
+            rate = spec_rate(operation)
+        elif rate == 0:
+            return None
+        return bucket(self._origin, self._credentials.id_instance, operation.operation_id, rate)
 
     def _copy_with(
         self,
@@ -243,33 +273,40 @@ class _Base:
         if max_retries is not None:
             clone._policy = clone._policy.replace(max_retries=max_retries)
         if rate_limit is not None:
-            clone._limiter = _limiter(rate_limit, self._credentials)
+            clone._rate = _rate_setting(rate_limit)
         return clone
 
-    def _call_context(self) -> CallContext:
+    def _call_context(self, operation: Operation[Any]) -> CallContext:
         return CallContext(
             policy=self._policy,
             timeout=self._timeout,
-            limiter=self._limiter,
+            limiter=self._limiter(operation),
             max_response_size=self._max_response_size,
             token=self._credentials.api_token,
         )
+
+    def _rate_repr(self) -> str:
+        if self._rate is None:
+            return "'spec'"
+        return repr(self._rate.rate if isinstance(self._rate, RateLimiter) else self._rate)
 
     def __repr__(self) -> str:
         c = self._credentials
         return (
             f"{type(self).__name__}(api_url={c.api_url!r}, id_instance={c.id_instance}, "
             f"api_token={c.api_token!r}, max_retries={self._policy.max_retries}, "
-            f"rate_limit={self._limiter.rate if self._limiter else 0})"
+            f"rate_limit={self._rate_repr()})"
         )
 
 
-class GreenStat(_Base):
+class GreenStat(_Base, SyncStatusesMethods):
     """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
 
-    ``rate_limit`` is requests per second for this instance (one bucket shared by every client of the same
-    instance and rate; ``0`` switches it off). ``http_client`` lets you bring your own ``httpx.Client``
-    (proxies, TLS, hooks): greenstat sends through it and never closes it.
+    ``rate_limit``: by default each method of this instance is paced at its own documented rate (the spec's
+    ``x-rate-limit``), in a bucket shared by every client of the process calling that method of that instance;
+    a number overrides the rate of every method (still one bucket per method), a :class:`RateLimiter` paces
+    all of this client's calls together, ``0`` switches pacing off. ``http_client`` lets you bring your own
+    ``httpx.Client`` (proxies, TLS, hooks): greenstat sends through it and never closes it.
 
     ``timeout`` bounds each socket operation *and* the whole call: a call takes at most ``timeout`` seconds
     (an ``httpx.Timeout``'s longest phase; ``retry_policy.deadline`` if that is shorter) from its first
@@ -289,7 +326,7 @@ class GreenStat(_Base):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter = DEFAULT_RATE,
+        rate_limit: float | RateLimiter | None = _SPEC_RATE,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -331,28 +368,28 @@ class GreenStat(_Base):
             max_response_size=max_response_size,
         )
 
-    def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
-        """Who of the status's recipients has it pending, sent, delivered or read. ``[]`` is normal."""
-        return self._request(id_message).parse()
-
     @cached_property
     def with_raw_response(self) -> GreenStatWithRawResponse:
         """The same methods, returning a :class:`RawResponse` (status code, headers, retries taken)."""
         return GreenStatWithRawResponse(self)
 
-    def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
-        id_message = _validate_id_message(id_message)
+    def _invoke(self, operation: Operation[ResultT], /, **params: Any) -> ResultT:
+        return self._call(operation, params).parse()
+
+    def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
+        """The one implementation behind every method: validate, send, decode, map errors."""
+        arguments = _validate.arguments(operation, params)
         if self._http.is_closed:
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
-        call = self._call_context()
+        call = self._call_context(operation)
         failure: GreenStatError | None = None
         reset = current_call.set(call)
         try:
-            response = _endpoint.sync_detailed(
+            response = operation.sync_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
-                id_message=id_message,
+                **arguments,
             )
         except _HTTPX_ERRORS as exc:
             failure = http_error(exc, call)
@@ -368,7 +405,7 @@ class GreenStat(_Base):
         # __context__ (its request.url holds the token).
         if failure is not None:
             raise failure
-        return build_result(response, call)
+        return build_result(operation, response, call)
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -387,17 +424,17 @@ class GreenStat(_Base):
         self.close()
 
 
-class GreenStatWithRawResponse:
+class GreenStatWithRawResponse(SyncStatusesRawMethods):
     """``client.with_raw_response``: each method returns a :class:`RawResponse` instead of the model."""
 
     def __init__(self, client: GreenStat) -> None:
         self._client = client
 
-    def get_status_statistic(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
-        return self._client._request(id_message)
+    def _invoke(self, operation: Operation[ResultT], /, **params: Any) -> RawResponse[ResultT]:
+        return self._client._call(operation, params)
 
 
-class AsyncGreenStat(_Base):
+class AsyncGreenStat(_Base, AsyncStatusesMethods):
     """Asynchronous client (asyncio; built on anyio); same arguments and behaviour as :class:`GreenStat`."""
 
     def __init__(
@@ -409,7 +446,7 @@ class AsyncGreenStat(_Base):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter = DEFAULT_RATE,
+        rate_limit: float | RateLimiter | None = _SPEC_RATE,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -453,10 +490,6 @@ class AsyncGreenStat(_Base):
             max_response_size=max_response_size,
         )
 
-    async def get_status_statistic(self, id_message: str) -> list[StatusStatistic]:
-        """Who of the status's recipients has it pending, sent, delivered or read. ``[]`` is normal."""
-        return (await self._request(id_message)).parse()
-
     @cached_property
     def with_raw_response(self) -> AsyncGreenStatWithRawResponse:
         """The same methods, returning a :class:`RawResponse` (status code, headers, retries taken)."""
@@ -494,26 +527,30 @@ class AsyncGreenStat(_Base):
         async with anyio.create_task_group() as tasks:
             for id_message in ids:
                 try:
-                    _validate_id_message(id_message)
+                    _validate.arguments(GET_STATUS_STATISTIC, {"id_message": id_message})
                 except InvalidRequestError as exc:
                     results[id_message] = exc
                     continue
                 tasks.start_soon(one, id_message)
         return {id_message: results[id_message] for id_message in ids}
 
-    async def _request(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
-        id_message = _validate_id_message(id_message)
+    async def _invoke(self, operation: Operation[ResultT], /, **params: Any) -> ResultT:
+        return (await self._call(operation, params)).parse()
+
+    async def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
+        """The one implementation behind every method: validate, send, decode, map errors."""
+        arguments = _validate.arguments(operation, params)
         if self._http.is_closed:
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
-        call = self._call_context()
+        call = self._call_context(operation)
         failure: GreenStatError | None = None
         reset = current_call.set(call)
         try:
-            response = await _endpoint.asyncio_detailed(
+            response = await operation.asyncio_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
-                id_message=id_message,
+                **arguments,
             )
         except _HTTPX_ERRORS as exc:
             failure = http_error(exc, call)
@@ -527,7 +564,7 @@ class AsyncGreenStat(_Base):
             current_call.reset(reset)
         if failure is not None:
             raise failure
-        return build_result(response, call)
+        return build_result(operation, response, call)
 
     async def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -546,11 +583,11 @@ class AsyncGreenStat(_Base):
         await self.close()
 
 
-class AsyncGreenStatWithRawResponse:
+class AsyncGreenStatWithRawResponse(AsyncStatusesRawMethods):
     """``client.with_raw_response`` of :class:`AsyncGreenStat`."""
 
     def __init__(self, client: AsyncGreenStat) -> None:
         self._client = client
 
-    async def get_status_statistic(self, id_message: str) -> RawResponse[list[StatusStatistic]]:
-        return await self._client._request(id_message)
+    async def _invoke(self, operation: Operation[ResultT], /, **params: Any) -> RawResponse[ResultT]:
+        return await self._client._call(operation, params)

@@ -26,17 +26,18 @@ first served without waking every waiter at each slot. A request in flight longe
 stops holding others back (it is then counted as ended at that point), so a hung call or a hold leaked by
 a ``KeyboardInterrupt`` delays the bucket for a bounded time, never for ever.
 
-**Shared buckets.** Green API limits getStatusStatistic to 1 request per second *per instance*, so one bucket
-is shared by every client of the process (sync or async, any thread) talking to the same instance at the
-same rate, keyed by ``(origin, id_instance, rate)``. Buckets live in a process-wide registry, not in the
-clients: the README's ``GreenStat().get_status_statistic(...)`` (a new client per call) is paced too. The
-origin is *resolved without DNS* (see :func:`origin_key`): scheme, default port made explicit, host lower
-case without a trailing dot, IP literals in canonical form (``127.1`` and ``2130706433`` are ``127.0.0.1``,
-as ``getaddrinfo`` reads them), and every loopback name or address (``localhost``, ``*.localhost``,
-``127.0.0.0/8``, ``::1``, ``0.0.0.0``) is one host. Merging two origins only ever paces more; splitting one
-server in two would earn 429s, so the mapping errs towards merging. Clients asking for *different* rates get
-different buckets: a setting on one client (``with_options(rate_limit=…)`` included) never changes
-another's, and the user who sets two rates for one instance has chosen their sum.
+**Shared buckets.** Green API limits each method separately, *per instance* (each operation's ``x-rate-limit``
+in the spec), so one bucket is shared by every client of the process (sync or async, any thread) calling the
+same method of the same instance at the same rate, keyed by ``(origin, id_instance, operation, rate)``: a loop
+over one method never slows another. Buckets live in a process-wide registry, not in the clients: a program
+that makes a new client per call (the README's one-liners) is paced too. The origin is *resolved without DNS*
+(see :func:`origin_key`): scheme, default port made explicit, host lower case without a trailing dot, IP
+literals in canonical form (``127.1`` and ``2130706433`` are ``127.0.0.1``, as ``getaddrinfo`` reads them),
+and every loopback name or address (``localhost``, ``*.localhost``, ``127.0.0.0/8``, ``::1``, ``0.0.0.0``) is
+one host. Merging two origins only ever paces more; splitting one server in two would earn 429s, so the
+mapping errs towards merging. Clients asking for *different* rates get different buckets: a setting on one
+client (``with_options(rate_limit=…)`` included) never changes another's, and the user who sets two rates for
+one instance has chosen their sum.
 
 The registry holds at most :data:`REGISTRY_SIZE` buckets (it is keyed by configuration, but a program may
 build URLs in a loop); beyond that it drops a bucket *at rest* (full, nothing waiting or in flight: the same
@@ -335,12 +336,19 @@ def origin_key(api_url: str) -> str:
 
 
 _registry_lock = threading.Lock()
-_registry: OrderedDict[tuple[str, int, float], RateLimiter] = OrderedDict()
+_registry: OrderedDict[tuple[str, int, str, float], RateLimiter] = OrderedDict()
 
 
-def shared_limiter(api_url: str, id_instance: int, rate: float) -> RateLimiter:
-    """The process-wide bucket of one instance (at one origin) at one rate; created on first use."""
-    key = (origin_key(api_url), id_instance, float(rate))
+def shared_limiter(api_url: str, id_instance: int, rate: float, operation: str = "") -> RateLimiter:
+    """The process-wide bucket of one method (``operation``, an operationId) of one instance (at one origin)
+    at one rate; created on first use."""
+    return bucket(origin_key(api_url), id_instance, operation, rate)
+
+
+def bucket(origin: str, id_instance: int, operation: str, rate: float) -> RateLimiter:
+    """:func:`shared_limiter` with the origin already resolved (:func:`origin_key`): a client resolves its
+    URL once, not on every call."""
+    key = (origin, id_instance, operation, float(rate))
     with _registry_lock:
         limiter = _registry.get(key)
         if limiter is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import msgspec
 
-from greenstat_client.models import Error, QuotaExceeded, StatusStatistic
+from greenstat_client.api.statuses import Operation
+from greenstat_client.models import Error, QuotaExceeded
 from greenstat_client.types import Model, Response, decode_json
 
 from ._errors import (
@@ -30,7 +31,8 @@ from ._transport import CallContext
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
-GeneratedResponse = Response[Error | QuotaExceeded | list[StatusStatistic]]
+#: What a generated ``sync_detailed``/``asyncio_detailed`` returns: its 200 type, or a documented error model.
+GeneratedResponse = Response[Any]
 _MSGSPEC_PATH = re.compile(r" - at `(\$[^`]*)`$")
 _DETAIL_CHARS = 200  # of a body that is not a documented JSON error, in the exception's message
 
@@ -215,10 +217,14 @@ def _redacted_model(model: M, call: CallContext) -> M | None:
         return None
 
 
-def build_result(response: GeneratedResponse, call: CallContext) -> RawResponse[list[StatusStatistic]]:
-    """The raw result of a 200, or raise the typed error for anything else."""
-    parsed = response.parsed
-    if response.status_code == 200 and isinstance(parsed, list):
+def build_result(operation: Operation[T], response: GeneratedResponse, call: CallContext) -> RawResponse[T]:
+    """The raw result of a 200, or raise the typed error for anything else; one function for every operation.
+
+    ``operation`` types the result: the generated layer already decoded a 200 into the operation's 200 type
+    (or raised), so nothing is checked again here.
+    """
+    if response.status_code == 200:
+        parsed = cast(T, response.parsed)  # decoded as the operation's 200 type (or the call raised)
         return RawResponse(
             status_code=200,
             headers=redacted_headers(httpx.Headers(response.headers), secrets=call.secrets),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,34 @@ def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, messag
     assert validator.returncode != 0 or loader.returncode != 0
     if message:
         assert message in loader.stdout + loader.stderr
+
+
+def test_the_generated_package_never_imports_greenstat_ext() -> None:
+    """The facade calls an abstract ``_invoke``; the layer above implements it (docs/architecture.md)."""
+    offenders = [
+        str(path.relative_to(GENERATED))
+        for path in GENERATED.rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+greenstat_ext\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+    assert offenders == []
+
+
+def test_the_facade_has_every_operation_in_every_mixin() -> None:
+    import inspect
+
+    from greenstat_client.api import statuses
+
+    mixins = [
+        statuses.SyncStatusesMethods,
+        statuses.SyncStatusesRawMethods,
+        statuses.AsyncStatusesMethods,
+        statuses.AsyncStatusesRawMethods,
+    ]
+    for operation in statuses.OPERATIONS:
+        endpoint = getattr(statuses, operation.name)  # the endpoint module of the same name
+        assert operation.sync_detailed is endpoint.sync_detailed
+        for mixin in mixins:
+            method = getattr(mixin, operation.name)
+            assert inspect.iscoroutinefunction(method) == mixin.__name__.startswith("Async")
+            assert list(inspect.signature(method).parameters)[1:] == [p.name for p in operation.parameters]
+            assert operation.summary in (method.__doc__ or "")

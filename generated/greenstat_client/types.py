@@ -3,8 +3,17 @@
 import re
 import sys
 from collections.abc import Mapping, MutableMapping
-from typing import IO, Any, BinaryIO, Generic, TypeVar
+from typing import (
+    IO,
+    Any,
+    BinaryIO,
+    Generic,
+    Protocol,
+    TypeVar,
+    runtime_checkable,
+)
 
+import httpx
 import msgspec
 from attrs import define
 from msgspec import UNSET
@@ -138,4 +147,47 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "Model", "RequestFiles", "Response", "Unset", "decode_json"]
+ResultT_co = TypeVar("ResultT_co", covariant=True)
+
+
+@runtime_checkable
+class RawResponse(Protocol[ResultT_co]):
+    """What a facade's ``with_raw_response`` methods return (greenstat template): a successful answer with its
+    HTTP details and :meth:`parse` for the decoded body.
+
+    A Protocol, not a class, because the facade (generated) must not import the layer that implements it
+    (``greenstat_ext.RawResponse`` redacts headers and the request, which this package knows nothing about),
+    yet mypy must see ``RawResponse[list[StatusStatistic]]``, not ``Any``: any object with these members fits.
+    ``greenstat_ext`` exports this Protocol as its public ``RawResponse`` (so annotations and ``isinstance``
+    work with the one name); its implementation class stays private.
+    """
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def retries_taken(self) -> int: ...
+
+    @property
+    def request(self) -> httpx.Request: ...
+
+    def parse(self) -> ResultT_co: ...
+
+
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "Model",
+    "RawResponse",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "decode_json",
+]

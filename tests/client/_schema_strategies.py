@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 from hypothesis import strategies as st
 
-_IGNORED = {"description", "title", "examples", "example", "format"}
+_IGNORED = {"description", "title", "examples", "example", "format", "default"}
 _KNOWN = {
     "type",
     "items",
@@ -51,6 +51,8 @@ def _strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
                 lambda s: schema.get("minLength", 0) <= len(s) <= schema.get("maxLength", 10**9)
             )
         return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 40))
+    if kind == "boolean":
+        return st.booleans()
     if kind == "integer":
         lower = schema.get("minimum", -(2**63))
         upper = schema.get("maximum", 2**63 - 1)

@@ -1,23 +1,73 @@
-"""Regeneration safety: a spec that grows an optional response field must not break greenstat_ext.
+"""Regeneration safety, and what a new operation costs.
 
-Generates a client from a copy of the spec with one extra optional field in ``StatusStatistic`` into a
-temporary folder (with ``scripts/generate.sh``, exactly what ``make generate`` runs), then runs a subset of
-these tests in a subprocess whose ``PYTHONPATH`` puts that package first.
+Generates a client from a copy of the spec into a temporary folder (with ``scripts/generate.sh``, exactly what
+``make generate`` runs) and uses it in a subprocess whose ``PYTHONPATH`` puts that package before the
+committed one, under the *unchanged* ``greenstat_ext``. The copy has two changes:
+
+* one extra optional field in ``StatusStatistic``: a subset of these tests must still pass;
+* one extra GET operation, ``getFooStatus`` (a query parameter with a ``maxLength``, its own ``x-rate-limit``
+  and 200 schema): the client must expose ``get_foo_status``, check its argument from the spec, pace it at its
+  spec rate and call it against a loopback server, sync and async, with no hand-written code.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from tests._figures import record
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SUBSET = ["tests/client/test_properties.py", "tests/client/test_errors.py", "tests/client/test_sync.py"]
+
+
+FOO_MAX_LENGTH = 8
+FOO_SCHEMA = {
+    "type": "object",
+    "required": ["fooId", "state"],
+    "properties": {"fooId": {"type": "string"}, "state": {"type": "string"}},
+}
+
+
+def foo_operation(template: dict[str, Any]) -> dict[str, Any]:
+    """``getFooStatus``: like an existing operation (same errors), with its own parameter and result."""
+    return {
+        "operationId": "getFooStatus",
+        "tags": ["statuses"],
+        "summary": "The state of one foo",
+        "description": "A made-up operation: what adding a method to the spec costs.",
+        "x-rate-limit": {"requests": 5, "per_seconds": 1},
+        "parameters": [
+            {"$ref": "#/components/parameters/IdInstance"},
+            {"$ref": "#/components/parameters/ApiTokenInstance"},
+            {
+                "name": "fooId",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": FOO_MAX_LENGTH},
+            },
+        ],
+        "responses": {
+            **template["responses"],
+            "200": {
+                "description": "The foo's state.",
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/FooStatus"}}
+                    }
+                },
+            },
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +80,11 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "minimum": 0,
         "description": "When the recipient viewed the status (a field a future API might add).",
     }
+    operation = spec["paths"]["/waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}"]["get"]
+    spec["paths"]["/waInstance{idInstance}/getFooStatus/{apiTokenInstance}"] = {
+        "get": foo_operation(operation)
+    }
+    spec["components"]["schemas"]["FooStatus"] = FOO_SCHEMA
     spec_path = work / "openapi.yaml"
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), "utf-8")
     package = work / "out" / "greenstat_client"
@@ -70,3 +125,84 @@ def test_ext_tests_pass_against_the_regenerated_package(regenerated: Path) -> No
     result = run_python(regenerated, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *SUBSET)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
+
+
+FOO_CLIENT = textwrap.dedent(
+    """
+    import json, sys, threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import anyio
+
+    from greenstat_client.models import FooStatus
+    from greenstat_ext import AsyncGreenStat, GreenStat, InvalidRequestError
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            body = json.dumps([{"fooId": "abc", "state": "ok", "new": 1}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = dict(id_instance=1101000001, api_token="abc123", api_url=f"http://127.0.0.1:{server.server_port}")
+    with GreenStat(**options) as client:
+        (foo,) = client.get_foo_status("abc")
+        assert isinstance(foo, FooStatus) and (foo.foo_id, foo.state) == ("abc", "ok"), foo
+        assert client.with_raw_response.get_foo_status(foo_id="abc").status_code == 200
+        print("rate", client.rate_limiter_for("getFooStatus").rate)
+        try:
+            client.get_foo_status("x" * (MAX + 1))
+        except InvalidRequestError as exc:
+            print("refused", exc)
+
+    async def main():
+        async with AsyncGreenStat(**options, rate_limit=0) as client:
+            return await client.get_foo_status(foo_id="abc")
+
+    print("async", [item.foo_id for item in anyio.run(main)])
+    print("paths", sorted(set(seen)))
+    server.shutdown()
+    """
+)
+
+
+def test_a_new_operation_in_the_spec_is_a_typed_validated_method(regenerated: Path) -> None:
+    result = run_python(regenerated, "-c", f"MAX = {FOO_MAX_LENGTH}\n" + FOO_CLIENT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["rate"] == "5.0"  # its own x-rate-limit: 5 per 1 s
+    assert (
+        lines["refused"] == f"foo_id: must be at most {FOO_MAX_LENGTH} characters (got {FOO_MAX_LENGTH + 1})"
+    )
+    assert lines["async"] == "['abc']"
+    assert lines["paths"] == "['/waInstance1101000001/getFooStatus/abc123?fooId=abc']"
+
+
+def _differences(left: Path, right: Path, prefix: str = "") -> list[str]:
+    comparison = filecmp.dircmp(left, right, ignore=["__pycache__"])
+    changed = [f"{prefix}{name}" for name in comparison.left_only + comparison.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    changed += [f"{prefix}{name}" for name in mismatch + errors]
+    for sub in comparison.common_dirs:
+        changed += _differences(left / sub, right / sub, f"{prefix}{sub}/")
+    return sorted(changed)
+
+
+def test_what_the_new_operation_cost(regenerated: Path) -> None:
+    """Generated files only: greenstat_ext/ and tests/ are those of the checkout, unchanged."""
+    changed = _differences(ROOT / "generated" / "greenstat_client", regenerated / "greenstat_client")
+    changed.remove("models/status_statistic.py")  # the other change of the copy (viewedAt), not the operation
+    assert "api/statuses/get_foo_status.py" in changed
+    assert "api/statuses/__init__.py" in changed  # the facade: operation table and mixins
+    assert all(not path.endswith(".py") or path.startswith(("api/", "models/")) for path in changed), changed
+    record("regeneration", f"a new GET operation: 1 hand-written file (openapi.yaml), generated: {changed}")

@@ -6,7 +6,14 @@ from typing import assert_type
 
 import httpx
 
-from greenstat_client.models import QuotaExceeded, StatusStatistic, StatusValue
+from greenstat_client.models import (
+    IncomingStatus,
+    OutgoingStatus,
+    OutgoingStatusState,
+    QuotaExceeded,
+    StatusStatistic,
+    StatusValue,
+)
 from greenstat_ext import (
     APIError,
     APIStatusError,
@@ -44,6 +51,19 @@ def sync_usage() -> None:
         assert_type(client.credentials, Credentials)
         assert_type(client.credentials.api_token, ApiToken)
         assert_type(client.rate_limiter, RateLimiter | None)
+        assert_type(client.rate_limiter_for("getOutgoingStatuses"), RateLimiter | None)
+        # The operations the generated facade adds: typed like the hand-written ones were.
+        outgoing = client.get_outgoing_statuses(minutes=60)
+        assert_type(outgoing, list[OutgoingStatus])
+        assert_type(outgoing[0].id_message, str)
+        assert_type(outgoing[0].status_message, OutgoingStatusState)
+        assert_type(client.get_outgoing_statuses(), list[OutgoingStatus])
+        assert_type(client.get_incoming_statuses(None), list[IncomingStatus])
+        assert_type(client.with_raw_response.get_outgoing_statuses(), RawResponse[list[OutgoingStatus]])
+        assert_type(client.with_raw_response.get_incoming_statuses(5).parse(), list[IncomingStatus])
+        assert_type(client.with_options(max_retries=0).get_incoming_statuses(), list[IncomingStatus])
+        annotated: RawResponse[list[StatusStatistic]] = client.with_raw_response.get_status_statistic("x")
+        assert_type(annotated.content, bytes)
 
 
 async def async_usage() -> None:
@@ -53,6 +73,13 @@ async def async_usage() -> None:
         assert_type(await client.get_status_statistic("x"), list[StatusStatistic])
         raw = await client.with_raw_response.get_status_statistic("x")
         assert_type(raw, RawResponse[list[StatusStatistic]])
+        assert_type(await client.get_outgoing_statuses(minutes=5), list[OutgoingStatus])
+        assert_type(await client.get_incoming_statuses(), list[IncomingStatus])
+        outgoing = await client.with_raw_response.get_outgoing_statuses()
+        assert_type(outgoing, RawResponse[list[OutgoingStatus]])
+        incoming = await client.with_options(timeout=2.0).with_raw_response.get_incoming_statuses(minutes=1)
+        assert_type(incoming, RawResponse[list[IncomingStatus]])
+        assert_type(await client.get_many(["x"]), dict[str, list[StatusStatistic] | GreenStatError])
         many = await client.get_many(["a", "b"], concurrency=2)
         assert_type(many, dict[str, list[StatusStatistic] | GreenStatError])
         assert_type(client.with_options(rate_limit=0), AsyncGreenStat)
