@@ -1,5 +1,8 @@
 """Render a :class:`ContractReport` as text for a person: what was sent, what came back, which rule broke.
 
+Per operation: a table of the spec's operations (requests sent, checks failed), and every failure panel
+names the operation that broke the rule; the checks table keeps one row per check (totals over all of them).
+
 Why rich: aligned tables and colour that degrade to plain text when piped (rich detects a non-terminal). All
 strings are built as ``Text`` objects, never markup, so a body like ``[1, 2]`` is shown as sent, not parsed.
 Every string from the report goes through :func:`_safe` (``greenstat_ext._redact.redact``: the URL pattern and
@@ -44,6 +47,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         verdict = Text("FAIL", style="bold red") if failures else Text("pass", style="green")
         table.add_row(Text(_safe(name)), str(report.check_runs[name]), str(failures), verdict)
     console.print(table)
+    console.print(_operations_table(report))
 
     for number, violation in enumerate(report.violations, start=1):
         console.print(_violation_panel(number, violation))
@@ -61,6 +65,20 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         )
 
 
+def _operations_table(report: ContractReport) -> Table:
+    table = Table(title="Operations", title_justify="left")
+    table.add_column("operation")
+    table.add_column("requests", justify="right")
+    table.add_column("result")
+    for name in report.operations:
+        failed = report.failed_checks_of(name)
+        verdict = (
+            Text("FAIL: " + ", ".join(failed), style="bold red") if failed else Text("pass", style="green")
+        )
+        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), verdict)
+    return table
+
+
 def _violation_panel(number: int, violation: Violation) -> Panel:
     exchange = violation.exchange
     sent = f"{exchange.method} {exchange.path}" + (f"?{exchange.query}" if exchange.query else "")
@@ -70,7 +88,10 @@ def _violation_panel(number: int, violation: Violation) -> Panel:
         received = f"{exchange.status_code} {exchange.content_type or '(no Content-Type)'}"
         received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
     times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
+    # The operation in the body, not the title: rich cuts a title at the panel's width.
+    operation = violation.operation or "(the whole run)"
     body = Group(
+        Text.assemble(("operation:", "bold"), " ", _safe(operation)),
         Text.assemble(("sent:     ", "bold"), _safe(sent), f"   [{_safe(exchange.phase)}]"),
         Text.assemble(("received: ", "bold"), _safe(received)),
         Text.assemble(("rule:     ", "bold"), _safe(violation.message.strip())),
