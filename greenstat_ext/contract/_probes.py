@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, credential
+from greenstat_ext import _spec as spec
+
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter
 
 __all__ = ["UNSUPPORTED_METHODS", "Probe", "base_query", "probes_for"]
 
@@ -68,11 +70,10 @@ def probes_for(
         )
     )
     for param in operation.query:
-        for value, why in _invalid(param):
+        for value, label in _invalid(param):
             query = {key: val for key, val in base.items() if key != param.name}
             if value is not _MISSING:
                 query[param.name] = value
-            label = f"{param.name} {why}"
             probes.append(Probe("invalid_parameter_rejected", label, query, bad, operation.method, creds))
     for method in UNSUPPORTED_METHODS:
         if method not in operation.path_methods:
@@ -110,38 +111,33 @@ def _boundaries(param: Parameter) -> list[Any]:
 
 
 def _invalid(param: Parameter) -> list[tuple[Any, str]]:
-    """Values the spec rejects, with what is wrong with each: missing, out of bounds, of another type."""
+    """Values the spec rejects, each with a label saying what is wrong: missing, out of bounds, wrong type."""
+    name = param.name
     values: list[tuple[Any, str]] = []
     if param.required:
-        values.append((_MISSING, "missing"))
+        values.append((_MISSING, f"{name} missing"))
     if param.type == "string":
         if param.min_length is not None and param.min_length >= 1:
-            values.append(
-                (
-                    "x" * (param.min_length - 1),
-                    f"of {param.min_length - 1} characters (minLength {param.min_length})",
-                )
-            )
+            size = param.min_length - 1
+            values.append(("x" * size, f"{name} of {size} characters (minLength {param.min_length})"))
         if param.max_length is not None:
-            values.append(
-                (
-                    "x" * (param.max_length + 1),
-                    f"of {param.max_length + 1} characters (maxLength {param.max_length})",
-                )
-            )
+            size = param.max_length + 1
+            values.append(("x" * size, f"{name} of {size} characters (maxLength {param.max_length})"))
     elif param.type == "integer":
         if param.minimum is not None:
-            values.append((param.minimum - 1, f"={param.minimum - 1} (below its minimum {param.minimum})"))
+            below = param.minimum - 1
+            values.append((below, f"{name}={below} (below its minimum {param.minimum})"))
         if param.maximum is not None:
-            values.append((param.maximum + 1, f"={param.maximum + 1} (above its maximum {param.maximum})"))
-        values.append(("x", "=x (not an integer)"))
+            above = param.maximum + 1
+            values.append((above, f"{name}={above} (above its maximum {param.maximum})"))
+        values.append(("x", f"{name}=x (not an integer)"))
     return values
 
 
 def _other_token(token: str) -> str:
     """A well-formed token other than ``token`` that reveals nothing of it: one digit, repeated."""
-    spec = credential(TOKEN_PARAM)
-    size = min(max(len(token), spec.min_length or 1), spec.max_length or len(token))
+    limits = spec.token_limits()
+    size = min(max(len(token), limits.min_length), limits.max_length)
     for digit in "01":
         if (other := digit * size) != token:
             return other
@@ -150,10 +146,7 @@ def _other_token(token: str) -> str:
 
 def _other_instance(id_instance: int) -> int:
     """A well-formed idInstance next to ``id_instance``, within the spec's range."""
-    spec = credential(INSTANCE_PARAM)
-    if spec.maximum is None or id_instance < spec.maximum:
-        return id_instance + 1
-    return id_instance - 1
+    return id_instance + 1 if id_instance < spec.id_instance_range()[1] else id_instance - 1
 
 
 def _describe(query: Mapping[str, Any]) -> str:

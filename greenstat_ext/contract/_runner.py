@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 
+from greenstat_ext import _spec as spec
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import redact
 
@@ -38,7 +39,7 @@ from ._errors import ContractUsageError
 from ._probes import Probe, probes_for
 from ._redact import Redactor
 from ._results import ContractReport, Exchange, Violation
-from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, credential, load_operations
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, load_operations
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -180,14 +181,15 @@ def _validate_url(url: str) -> str:
 
 def _validate_credentials(id_instance: int, token: str) -> None:
     """Credentials as the spec declares them: idInstance's range, the token's pattern and lengths."""
-    instance = credential(INSTANCE_PARAM)
-    low = 1 if instance.minimum is None else instance.minimum
-    if not low <= id_instance <= (math.inf if instance.maximum is None else instance.maximum):
-        top = "" if instance.maximum is None else f" to {instance.maximum}"
-        raise ContractUsageError(f"--id-instance must be an integer from {low}{top}")
-    if _outside(credential(TOKEN_PARAM), token) is not None:
+    low, high = spec.id_instance_range()
+    if not low <= id_instance <= high:
+        raise ContractUsageError(f"--id-instance must be an integer from {low} to {high}")
+    limits = spec.token_limits()
+    if not limits.matches(token):
         # Never echo the value: it may be a real token with a typo.
-        raise ContractUsageError(f"--token must be {_shape(credential(TOKEN_PARAM))}")
+        raise ContractUsageError(
+            f"--token must be {limits.min_length} to {limits.max_length} characters matching {limits.pattern}"
+        )
 
 
 def _validate_supplied(supplied: Mapping[str, str]) -> None:
@@ -195,26 +197,20 @@ def _validate_supplied(supplied: Mapping[str, str]) -> None:
     for name, value in supplied.items():
         for operation in load_operations():
             for param in operation.query:
-                if param.name == name and _outside(param, value) is not None:
-                    raise ContractUsageError(f"{SUPPLIED_FLAGS[name]} must be {_shape(param)}")
+                if param.name == name and not _fits(param, value):
+                    low = param.min_length or 0
+                    top = "" if param.max_length is None else f" to {param.max_length}"
+                    pattern = "" if param.pattern is None else f" matching {param.pattern}"
+                    raise ContractUsageError(f"{SUPPLIED_FLAGS[name]} must be {low}{top} characters{pattern}")
 
 
-def _outside(param: Parameter, value: str) -> str | None:
-    """Why ``value`` breaks the declared lengths or pattern of the string ``param`` (None: it does not)."""
+def _fits(param: Parameter, value: str) -> bool:
+    """Whether ``value`` meets the declared lengths and pattern of the string parameter ``param``."""
     if param.min_length is not None and len(value) < param.min_length:
-        return "too short"
+        return False
     if param.max_length is not None and len(value) > param.max_length:
-        return "too long"
-    if param.pattern is not None and not re.search(param.pattern, value):
-        return "pattern"
-    return None
-
-
-def _shape(param: Parameter) -> str:
-    low = param.min_length or 0
-    lengths = f"{low} to {param.max_length}" if param.max_length is not None else f"at least {low}"
-    pattern = f" matching {param.pattern}" if param.pattern else ""
-    return f"{lengths} characters{pattern}"
+        return False
+    return param.pattern is None or re.search(param.pattern, value) is not None
 
 
 def _check_reachable(base_url: str, max_bytes: int) -> None:
