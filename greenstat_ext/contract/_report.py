@@ -69,13 +69,15 @@ def _operations_table(report: ContractReport) -> Table:
     table = Table(title="Operations", title_justify="left")
     table.add_column("operation")
     table.add_column("requests", justify="right")
+    table.add_column("200s", justify="right")
     table.add_column("result")
     for name in report.operations:
         failed = report.failed_checks_of(name)
         verdict = (
             Text("FAIL: " + ", ".join(failed), style="bold red") if failed else Text("pass", style="green")
         )
-        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), verdict)
+        ok = str(report.statuses_by_operation[(name, 200)])
+        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, verdict)
     return table
 
 

@@ -61,6 +61,7 @@ class ContractReport:
     check_failures: Counter[str] = field(default_factory=Counter)
     violations: list[Violation] = field(default_factory=list)
     cases_by_operation: Counter[str] = field(default_factory=Counter)
+    statuses_by_operation: Counter[tuple[str, int]] = field(default_factory=Counter)
     check_runs_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
     check_failures_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
 

@@ -523,6 +523,7 @@ class _Run:
         self.report.phases[phase] += 1
         if status is not None:
             self.report.statuses[status] += 1
+            self.report.statuses_by_operation[(self.operation.name, status)] += 1
 
     def _violate(
         self, check: str, title: str, message: str, exchange: Exchange, *, operation: str | None = None

@@ -183,10 +183,12 @@ def test_the_correct_implementation_passes_every_check_of_every_operation(refere
     assert report.operations == OPERATIONS
     for operation in OPERATIONS:
         assert report.cases_by_operation[operation] > 0
+        assert report.statuses_by_operation[(operation, 200)] > 0
         assert report.failed_checks_of(operation) == ()
         for check in ALL_CHECKS:
             assert report.check_runs_by_operation[(operation, check)] > 0, (operation, check)
     assert sum(report.cases_by_operation.values()) == report.cases
+    assert sum(report.statuses_by_operation.values()) == sum(report.statuses.values())
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN_ONE_OPERATION))
