@@ -69,7 +69,7 @@ class Operation:
 
     name: str  # the operationId, which names the operation in every finding
     method: str  # upper case
-    path: str  # the template, e.g. /waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}
+    path: str  # the template, e.g. /waInstance{idInstance}/getOutgoingStatuses/{apiTokenInstance}
     parameters: tuple[Parameter, ...]
     path_methods: frozenset[str]  # every method the spec declares on this path (what a 405's Allow names)
     api: APIOperation[Any, Any, Any, Any]
