@@ -10,8 +10,9 @@ Where the spec comes from: the copy bundled in the generated package, as JSON (`
 it works from a wheel, not only a checkout) and cached. JSON, not YAML: no YAML parser at run time, and the
 standard library's ``json`` parses the ~40 KB document in well under a millisecond.
 
-Layering: this module sits below Core, Mock and Kit (like ``_redact``). It imports only the standard library
-(the generated package is located, not imported), so the mock can read its limits without the client.
+Layering: this module sits below Core, Mock and Kit (like ``_redact``) and imports only the standard library,
+so the mock reads its limits without the client. (Locating the bundled file imports ``greenstat_client``,
+the generated package, which Core, Mock and Kit all depend on already.)
 
 Accessors return frozen dataclasses; :func:`document` returns the raw parsed document, which callers must
 treat as read-only (it is shared).
@@ -29,7 +30,9 @@ from types import MappingProxyType
 from typing import Any, Final
 
 __all__ = [
+    "Operation",
     "OperationSpec",
+    "Parameter",
     "ParameterSpec",
     "RateLimit",
     "SpecError",
@@ -41,6 +44,7 @@ __all__ = [
     "operations",
     "parameter",
     "schema_field",
+    "slowest_rate",
     "snake_case",
     "token_limits",
 ]
@@ -119,6 +123,13 @@ class ParameterSpec:
         if low is None or high is None:
             raise SpecError(f"parameter {self.name} is an integer without a bound and without an intN format")
         return low, high
+
+    @property
+    def length_bounds(self) -> tuple[int, int]:
+        """``(minLength or 0, maxLength)`` of a string; ``SpecError`` when the spec gives no ``maxLength``."""
+        if self.max_length is None:
+            raise SpecError(f"parameter {self.name} has no maxLength")
+        return self.min_length or 0, self.max_length
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -380,6 +391,16 @@ def schema_field(schema_name: str, name: str) -> ParameterSpec:
 
 
 @functools.cache
+def slowest_rate() -> float:
+    """The lowest ``x-rate-limit`` rate of all operations (requests per second).
+
+    Why: the default of a limiter that is not told its operation (``RateLimiter()``, the mock's
+    ``rate_limit``): never faster than any method of the spec allows.
+    """
+    return min(op.rate_limit.rate for op in operations().values())
+
+
+@functools.cache
 def id_instance_range() -> tuple[int, int]:
     """The smallest and largest ``idInstance`` the spec accepts (``(1, 9999999999)`` today)."""
     bounds = _shared_parameter("idInstance").bounds
@@ -395,3 +416,8 @@ def token_limits() -> TokenLimits:
     if token.pattern is None or token.min_length is None or token.max_length is None:
         raise SpecError("apiTokenInstance needs a pattern, a minLength and a maxLength")
     return TokenLimits(pattern=token.pattern, min_length=token.min_length, max_length=token.max_length)
+
+
+#: Shorter names, as the client's interim stand-in of this module called them.
+Operation = OperationSpec
+Parameter = ParameterSpec

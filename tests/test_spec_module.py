@@ -35,7 +35,7 @@ def _yaml_operations() -> list[tuple[str, str, str, dict[str, Any]]]:
 def fake_spec(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """Swap in a spec document the test edits; every cache is cleared before and after."""
     document = json.loads(json.dumps(SPEC))
-    caches = (_spec.operations, _spec.id_instance_range, _spec.token_limits)
+    caches = (_spec.operations, _spec.id_instance_range, _spec.token_limits, _spec.slowest_rate)
 
     def clear() -> None:
         for cached in caches:
@@ -92,6 +92,23 @@ def test_the_three_statuses_operations_and_their_names() -> None:
     assert outgoing.body == ()
     with pytest.raises(KeyError, match="getStatusStatistic"):
         _spec.operation("sendTextStatus")
+
+
+def test_the_slowest_rate_is_the_default_of_a_limiter_without_an_operation(fake_spec: dict[str, Any]) -> None:
+    path = "/waInstance{idInstance}/getIncomingStatuses/{apiTokenInstance}"
+    fake_spec["paths"][path]["get"]["x-rate-limit"] = {"requests": 1, "per_seconds": 4}
+    assert _spec.slowest_rate() == 0.25
+    assert _spec.slowest_rate() == min(op.rate_limit.rate for op in _spec.operations().values())
+
+
+def test_length_bounds() -> None:
+    schema = COMPONENT_PARAMETERS["IdMessage"]["schema"]
+    assert _spec.parameter("getStatusStatistic", "idMessage").length_bounds == (
+        schema["minLength"],
+        schema["maxLength"],
+    )
+    with pytest.raises(_spec.SpecError, match="no maxLength"):
+        _ = _spec.parameter("getOutgoingStatuses", "minutes").length_bounds
 
 
 def test_rate_is_requests_per_second() -> None:

@@ -29,8 +29,6 @@ from ._runner import (
 
 __all__ = ["contract_test"]
 
-# The slowest documented rate of the spec's operations (x-rate-limit), for --rate-limit's help.
-_SLOWEST_RATE = min(operation.rate_limit.rate for operation in spec.operations().values())
 _CHECKS_HELP = "Checks to run, repeatable or comma-separated: all (default), " + ", ".join(ALL_CHECKS) + "."
 
 
@@ -111,7 +109,7 @@ def contract_test(
             min=0,
             max=1000,
             help="Send at most this many requests per second (0: no pacing). Against Green API itself use "
-            f"its documented limit (each operation's x-rate-limit in the spec): {_SLOWEST_RATE:g}.",
+            f"its documented limit (each operation's x-rate-limit in the spec): {spec.slowest_rate():g}.",
         ),
     ] = 0.0,
     request_timeout: Annotated[
