@@ -33,6 +33,8 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
     not_sent = f"; not sent: {report.not_sent}" if report.not_sent else ""
     console.print(Text(_safe(f"Requests: {report.cases} ({phases}){not_sent}")))
+    if report.empty_phases:
+        console.print(Text(_safe("Nothing to generate for: " + ", ".join(report.empty_phases))))
     statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
     console.print(Text(f"Status codes: {statuses}"))
 

@@ -62,6 +62,8 @@ class ContractReport:
     violations: list[Violation] = field(default_factory=list)
     cases_by_operation: Counter[str] = field(default_factory=Counter)
     statuses_by_operation: Counter[tuple[str, int]] = field(default_factory=Counter)
+    # "<operation> <phase>" of each generated phase that had nothing to generate (no parameter to negate)
+    empty_phases: list[str] = field(default_factory=list)
     check_runs_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
     check_failures_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,39 @@ def test_a_server_broken_in_one_new_operation_is_caught_with_that_operation_name
 
 def test_the_former_name_of_the_parameter_check_is_still_accepted() -> None:
     assert resolve_checks(["invalid_id_message_rejected"]) == ("invalid_parameter_rejected",)
+
+
+@pytest.fixture
+def credentials_only_spec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The bundled spec with getOutgoingStatuses reduced to its credentials (no query parameter at all)."""
+    document = copy.deepcopy(dict(spec.document()))
+    for item in document["paths"].values():
+        get = item.get("get", {})
+        if get.get("operationId") == "getOutgoingStatuses":
+            get["parameters"] = [p for p in get["parameters"] if not p["$ref"].endswith("/Minutes")]
+    caches = (spec.operations, load_operations)
+    for cache in caches:
+        cache.cache_clear()
+    monkeypatch.setattr(spec, "document", lambda: document)
+    yield
+    monkeypatch.undo()
+    for cache in caches:
+        cache.cache_clear()
+
+
+@pytest.mark.usefixtures("credentials_only_spec")
+def test_an_operation_with_only_credentials_is_probed_and_its_empty_phase_reported(
+    reference_url: str,
+) -> None:
+    operation = _operation("getOutgoingStatuses")
+    assert operation.query == ()
+    checks = {probe.check for probe in probes_for(operation, {}, ID_INSTANCE, TOKEN)}
+    assert checks == set(KIT_CHECKS) - {"invalid_parameter_rejected"}  # nothing to make invalid
+
+    report = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=3, seed=2)
+
+    assert report.ok, report.violations
+    assert report.empty_phases == ["getOutgoingStatuses negative"]  # no parameter to negate
+    for check in ("valid_request_accepted", "wrong_token_rejected", "wrong_instance_rejected"):
+        assert report.check_runs_by_operation[("getOutgoingStatuses", check)] >= 1
+    assert report.check_runs_by_operation[("getOutgoingStatuses", "unsupported_method_rejected")] == 4
