@@ -85,6 +85,11 @@ class _Inflater:
         return "deflate" if self._deflate else "gzip"
 
 
+#: Content-Encoding layers a body may stack (urllib3's ``max_decode_links``): a thousand gzip layers in a
+#: 23 KB body once recursed past Python's limit in :meth:`BodyMeter._inflate`; real servers stack one.
+MAX_ENCODING_LAYERS = 5
+
+
 class BodyMeter:
     """Counts a body's wire bytes and inflated bytes; raises :class:`BodyTooLarge` past ``limit``."""
 
@@ -99,6 +104,11 @@ class BodyMeter:
         if unmetered:
             raise httpx.DecodingError(
                 f"the response uses Content-Encoding {', '.join(unmetered)}, which was not asked for"
+            )
+        if len(encodings) > MAX_ENCODING_LAYERS:
+            raise httpx.DecodingError(
+                f"the response stacks {len(encodings)} Content-Encoding layers "
+                f"(at most {MAX_ENCODING_LAYERS})"
             )
         # Applied in the listed order, so undone in reverse (as httpx does); others (identity) are ignored.
         self._layers = [_Inflater(e) for e in reversed(encodings) if e in ("gzip", "deflate")]

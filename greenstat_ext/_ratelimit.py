@@ -82,6 +82,14 @@ REGISTRY_SIZE = 256
 _WHOLE = 1.0 - 1e-9
 
 
+class RateLimitWaitTimeout(TimeoutError):
+    """A turn would come only after the caller's time limit: the caller left the queue, holding nothing.
+
+    Why: a retry waits for its turn in the bucket like any request, and a call's deadline covers its retries;
+    without a limit here a retry could queue behind another client's long request past the deadline.
+    """
+
+
 class RateLimiter:
     """Paces requests at ``rate`` per second, at most ``burst`` at once, each ``(1 + margin) / rate`` apart.
 
@@ -206,8 +214,13 @@ class RateLimiter:
 
     # -- waiting ---------------------------------------------------------------------------------------------
 
-    def _wait(self, hold: bool) -> tuple[float, int | None]:
+    def _check_limit(self, wait: float, limit: float | None) -> None:
+        if limit is not None and self._clock() + wait > limit:
+            raise RateLimitWaitTimeout(f"the rate limiter's next turn is more than {wait:.3f} s away")
+
+    def _wait(self, hold: bool, max_wait: float | None = None) -> tuple[float, int | None]:
         started = self._clock()
+        limit = None if max_wait is None else started + max_wait
         ticket = self._enqueue()
         try:
             frozen = False
@@ -215,6 +228,7 @@ class RateLimiter:
                 wait, held = self._claim(ticket, hold, force=frozen)
                 if wait <= 0:
                     return max(0.0, self._clock() - started), held
+                self._check_limit(wait, limit)
                 logger.debug("rate limit: waiting %.3fs", wait)
                 before = self._clock()
                 self._sleep(wait)
@@ -223,8 +237,9 @@ class RateLimiter:
             self._leave(ticket)
             raise
 
-    async def _wait_async(self, hold: bool) -> tuple[float, int | None]:
+    async def _wait_async(self, hold: bool, max_wait: float | None = None) -> tuple[float, int | None]:
         started = self._clock()
+        limit = None if max_wait is None else started + max_wait
         ticket = self._enqueue()
         try:
             frozen = False
@@ -232,6 +247,7 @@ class RateLimiter:
                 wait, held = self._claim(ticket, hold, force=frozen)
                 if wait <= 0:
                     return max(0.0, self._clock() - started), held
+                self._check_limit(wait, limit)
                 logger.debug("rate limit: waiting %.3fs", wait)
                 before = self._clock()
                 await self._async_sleep(wait)
@@ -262,22 +278,24 @@ class RateLimiter:
         return (await self._wait_async(hold=False))[0]
 
     @contextmanager
-    def slot(self) -> Iterator[float]:
+    def slot(self, max_wait: float | None = None) -> Iterator[float]:
         """``with limiter.slot(): send()``: wait for a turn, then hold it until the block ends.
 
         The next request of the bucket starts one interval after this block ends (its answer arrived or
         it failed); an exception during the wait leaves the queue with nothing taken. Yields the time waited.
+        ``max_wait``: the most to wait (seconds, on the limiter's clock); a turn further away raises
+        :class:`RateLimitWaitTimeout` at once instead of waiting in vain.
         """
-        waited, hold = self._wait(hold=True)
+        waited, hold = self._wait(hold=True, max_wait=max_wait)
         try:
             yield waited
         finally:
             self._release(hold)
 
     @asynccontextmanager
-    async def slot_async(self) -> AsyncIterator[float]:
+    async def slot_async(self, max_wait: float | None = None) -> AsyncIterator[float]:
         """The async :meth:`slot`: ``async with limiter.slot_async(): await send()``; cancellation-safe."""
-        waited, hold = await self._wait_async(hold=True)
+        waited, hold = await self._wait_async(hold=True, max_wait=max_wait)
         try:
             yield waited
         finally:

@@ -41,7 +41,7 @@ import httpx
 
 from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline, remaining
 from ._errors import ResponseTooLargeError
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, RateLimitWaitTimeout
 from ._redact import redacted_request
 from ._retry import RetryPolicy, tenacity_arguments
 
@@ -111,13 +111,19 @@ def _context_for(request: httpx.Request) -> CallContext:
     return call
 
 
+def _turn_timeout(call: CallContext) -> float | None:
+    """How long a retry may wait for its turn in the bucket: what is left of the call (the first attempt's
+    wait is not counted: the clock starts when the first request goes out)."""
+    return None if call.expires is None else max(0.0, call.expires - time.monotonic())
+
+
 def _paced(call: CallContext) -> AbstractContextManager[object]:
     """The limiter's slot around one send: the next request waits from when this one ended."""
-    return call.limiter.slot() if call.limiter is not None else nullcontext()
+    return call.limiter.slot(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
 def _paced_async(call: CallContext) -> AbstractAsyncContextManager[object]:
-    return call.limiter.slot_async() if call.limiter is not None else nullcontext()
+    return call.limiter.slot_async(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
 def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
@@ -245,6 +251,8 @@ class RetryingTransport(httpx.BaseTransport):
             if not _past_deadline(call):
                 raise
             failure = _deadline_passed(call.budget)  # whichever phase noticed it: say what ran out
+        except RateLimitWaitTimeout:  # a retry's turn would come after the deadline
+            failure = _deadline_passed(call.budget)
         else:
             return response
         raise failure  # outside the except: no __context__
@@ -299,6 +307,8 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
+            failure = _deadline_passed(call.budget)
+        except RateLimitWaitTimeout:
             failure = _deadline_passed(call.budget)
         else:
             return response

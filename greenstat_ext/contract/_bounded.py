@@ -71,6 +71,14 @@ class NoAnswerInTime(requests.Timeout):
         super().__init__(f"no complete answer within {seconds:g} s (connect, head and body)")
 
 
+class MalformedAnswer(requests.RequestException):
+    """The answer broke HTTP in a way the stack raised something other than a ``requests`` error for.
+
+    Why: any exception escaping a generated case reaches hypothesis, which prints a ``curl`` reproduction
+    line holding the full URL (the token); as a ``RequestException`` it becomes an ordinary, redacted finding.
+    """
+
+
 class RunTimeUp(requests.RequestException):
     """The run's overall time budget was spent before this request could be sent."""
 
@@ -233,10 +241,14 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
                 )
             except requests.Timeout:
                 raise NoAnswerInTime(budget) from None
-            except Exception:
+            except requests.RequestException:
                 if watch.over:
                     raise NoAnswerInTime(budget) from None
                 raise
+            except Exception as exc:
+                if watch.over:
+                    raise NoAnswerInTime(budget) from None
+                raise MalformedAnswer(f"{type(exc).__name__}: {exc}") from None
             if watch.over:
                 # Shutting the socket down ends a dripped head as if the server had finished it (http.client
                 # takes EOF for the blank line): what arrived by then is not an answer.
@@ -250,11 +262,13 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
             except (AnswerTooLarge, NoAnswerInTime):
                 response.close()
                 raise
-            except Exception:
+            except Exception as exc:
                 response.close()
                 if watch.over:
                     raise NoAnswerInTime(budget) from None
-                raise
+                if isinstance(exc, requests.RequestException):
+                    raise
+                raise MalformedAnswer(f"{type(exc).__name__}: {exc}") from None
             return response
         finally:
             timer.cancel()
@@ -263,10 +277,13 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
     def _read(self, response: requests.Response, watch: _Watch, budget: float) -> None:
         limit = self._limits.max_bytes
         declared = response.headers.get("Content-Length", "").strip()
-        if declared.isdigit() and int(declared) > limit:
+        # ASCII digits only ("²".isdigit() is True), and no int() of thousands of digits (Python refuses it).
+        digits = declared.isascii() and declared.isdigit()
+        announced = (int(declared) if len(declared) <= 20 else 10**20) if digits else 0
+        if announced > limit:
             raise AnswerTooLarge(
                 limit,
-                int(declared),
+                announced,
                 0,
                 announced=True,
                 status_code=response.status_code,

@@ -21,12 +21,18 @@ import httpx
 import pytest
 
 from greenstat_ext import (
+    APIConnectionError,
     AsyncGreenStat,
     ConfigurationError,
     GreenStat,
     ResponseTooLargeError,
 )
-from greenstat_ext._bounds import DEFAULT_MAX_RESPONSE_SIZE
+from greenstat_ext._bounds import (
+    DEFAULT_MAX_RESPONSE_SIZE,
+    MAX_ENCODING_LAYERS,
+    _DeadlineBackend,
+    http_transport,
+)
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests._figures import record
 from tests._hostile import Handler, HostileServer, answer, endless_chunked, gzip_bomb, head, read_request
@@ -231,6 +237,24 @@ def test_a_gzip_body_within_the_limit_is_decoded_as_usual() -> None:
     assert raw.content == body
 
 
+@pytest.mark.parametrize(("layers", "accepted"), [(2, True), (MAX_ENCODING_LAYERS, True), (1000, False)])
+def test_stacked_content_encodings_are_bounded(layers: int, accepted: bool) -> None:
+    """A thousand gzip layers (23 KB) once recursed past Python's limit: an untyped RecursionError."""
+    body = b"[]"
+    for _ in range(layers):
+        body = zlib.compress(body, 1, wbits=31)
+    encoding = ", ".join(["gzip"] * layers)
+    with (
+        HostileServer(answer(200, body, {"Content-Encoding": encoding})) as server,
+        _client(server.base_url) as client,
+    ):
+        if accepted:
+            assert client.get_status_statistic("x") == []
+        else:
+            with pytest.raises(APIConnectionError, match=f"stacks {layers} Content-Encoding layers"):
+                client.get_status_statistic("x")
+
+
 def test_the_mocks_100k_status_fits_the_default_limit() -> None:
     with (
         MockServer(MockSettings(rate_limit=0)) as server,
@@ -263,3 +287,18 @@ def test_with_options_changes_the_limit_for_its_calls_only() -> None:
         with pytest.raises(ResponseTooLargeError):
             small.get_status_statistic("x")
         assert client.get_status_statistic("x") == []
+
+
+def test_the_deadline_pool_is_httpxs_own_pool_with_our_backend() -> None:
+    """``http_transport`` swaps httpx's private ``_pool`` (httpx takes no network backend): this fails when a
+    future httpx changes its default pool settings, or stops sending through ``_pool``."""
+    ours, stock = http_transport(), httpx.HTTPTransport()
+    settings = ("_max_connections", "_max_keepalive_connections", "_keepalive_expiry", "_http1", "_http2")
+    assert {name: getattr(ours._pool, name) for name in (*settings, "_retries")} == {
+        name: getattr(stock._pool, name) for name in (*settings, "_retries")
+    }
+    assert isinstance(ours._pool._network_backend, _DeadlineBackend)
+    with HostileServer(answer(200, b"[]")) as server, httpx.Client(transport=ours) as client:
+        assert client.get(server.base_url).status_code == 200
+        connections = ours._pool.connections
+    assert connections, "the request did not go through the swapped pool"

@@ -359,3 +359,22 @@ def test_malformed_answers_are_findings_not_exceptions(
     assert report.statuses[status] == report.cases
     if body != b"[]":
         assert "response_schema_conformance" in report.failed_checks
+
+
+@pytest.mark.parametrize(
+    ("length", "oversized"),
+    [("\u00b2", False), ("9" * 5_000, True), ("1" * 21, True)],
+    ids=["superscript-two", "5000-digits", "21-digits"],
+)
+def test_a_malformed_content_length_is_judged_not_a_crash(length: str, oversized: bool) -> None:
+    """``"²".isdigit()`` is True but ``int("²")`` raises, and ``int()`` refuses 5,000 digits: once an escaping
+    ValueError, which hypothesis answered with a curl line holding the token."""
+    with HostileServer(answer(200, b"[]", {"Content-Length": length})) as server:
+        # Without a usable length the body runs to the connection's end, which keep-alive never gives.
+        report = run_contract_test(
+            server.base_url, ID_INSTANCE, TOKEN, max_examples=1, seed=1, request_timeout=1
+        )
+    assert report.cases > 0
+    announced = [v for v in report.violations if "Content-Length announces" in v.message]
+    assert bool(announced) is oversized
+    _assert_no_token(report)
