@@ -1,4 +1,4 @@
-"""greenstat's contract-test kit: does an implementation of getStatusStatistic honour ``openapi.yaml``?
+"""greenstat's contract-test kit: does an implementation honour ``openapi.yaml``, every operation of it?
 
 Use :func:`run_contract_test` from Python, or ``greenstat contract-test`` from a shell. See
 ``docs/contract.md`` for what is checked and why.

@@ -2,8 +2,9 @@
 
 Why both: schemathesis' checks (schema, content type, headers, status codes, server errors, positive
 and negative data) come from the spec and cover every response. What they cannot know is this API's
-meaning: that a wrong token must give 401, a wrong instance 403, a bad ``idMessage`` 400 and another
-method 405. The kit's checks state exactly that, and nothing schemathesis already does.
+meaning: that a wrong token must give 401, a wrong instance 403, an invalid parameter 400 and another
+method 405. The kit's checks state exactly that, and nothing schemathesis already does. Every check runs on
+every operation of the spec; a finding names its operation, the check's name stays the same.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from ._errors import ContractUsageError
 
 __all__ = [
+    "ALIASES",
     "ALL_CHECKS",
     "KIT_CHECKS",
     "LIMIT_CHECKS",
@@ -34,22 +36,28 @@ SCHEMATHESIS_CHECKS: Final = (
     "negative_data_rejection",
     "positive_data_acceptance",
 )
-"""The schemathesis checks that apply to a stateless, single-operation API whose credentials sit in the path.
+"""The schemathesis checks that apply to a stateless API of independent operations, credentials in the path.
 
 Left out on purpose: ``ignored_auth`` (the spec has no security scheme; ``wrong_token_rejected`` does its
 job),
 ``unsupported_method``/``allow_header_conformance`` (they need schemathesis' coverage phase; the kit's
 ``unsupported_method_rejected`` probes it directly), ``missing_required_header`` (no header parameter) and the
-stateful checks (one read-only operation).
+stateful checks (read-only operations that do not link to each other).
 """
 
 KIT_CHECKS: Final[Mapping[str, str]] = {
-    "valid_request_accepted": "the given credentials and idMessage get a 200 (after waiting out any 429)",
+    "valid_request_accepted": "the given credentials and valid parameters (each required one, each integer "
+    "at its bounds) get a 200 (after waiting out any 429)",
     "wrong_token_rejected": "a well-formed but wrong apiTokenInstance gets 401",
     "wrong_instance_rejected": "a well-formed but wrong idInstance with the right token gets 403",
-    "invalid_id_message_rejected": "a missing, empty or oversized idMessage gets 400",
-    "unsupported_method_rejected": "POST, PUT, PATCH and DELETE get 405 with an Allow header naming GET",
+    "invalid_parameter_rejected": "a missing required parameter, or one out of its declared bounds or type, "
+    "gets 400",
+    "unsupported_method_rejected": "a method the spec does not declare on the path gets 405 with an Allow "
+    "header naming the declared ones",
 }
+
+ALIASES: Final[Mapping[str, str]] = {"invalid_id_message_rejected": "invalid_parameter_rejected"}
+"""Former names ``--checks`` still accepts (the check was about ``idMessage`` when it was the only one)."""
 
 ALL_CHECKS: Final = (*SCHEMATHESIS_CHECKS, *KIT_CHECKS)
 
@@ -78,6 +86,8 @@ def resolve_checks(names: Iterable[str] | None) -> tuple[str, ...]:
                 wanted.update(ALL_CHECKS)
             elif name in ALL_CHECKS:
                 wanted.add(name)
+            elif name in ALIASES:
+                wanted.add(ALIASES[name])
             else:
                 raise ContractUsageError(
                     f"unknown check {name!r}; known checks: all, {', '.join(ALL_CHECKS)}"

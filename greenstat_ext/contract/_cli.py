@@ -13,6 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from greenstat_ext import _spec as spec
+
 from ._checks import ALL_CHECKS
 from ._errors import ContractUsageError
 from ._junit import write_junit
@@ -67,14 +69,16 @@ def contract_test(
         str | None,
         typer.Option(
             "--id-message",
-            help="An idMessage the implementation knows, so non-empty answers are checked.",
+            help="An idMessage the implementation knows, so non-empty answers of the operations taking "
+            "one are checked (the others are probed with the spec's examples, defaults and bounds).",
             show_default=False,
         ),
     ] = None,
     max_examples: Annotated[
         int,
         typer.Option(
-            "--max-examples", help="Upper bound of generated requests per phase (5 phases), 1 to 10000."
+            "--max-examples",
+            help="Upper bound of generated requests per phase (5 phases per operation), 1 to 10000.",
         ),
     ] = DEFAULT_MAX_EXAMPLES,
     junit: Annotated[
@@ -104,8 +108,8 @@ def contract_test(
             "--rate-limit",
             min=0,
             max=1000,
-            help="Send at most this many requests per second (0: no pacing). Use 1 against Green API "
-            "itself: its limit for this method is 1 request/s.",
+            help="Send at most this many requests per second (0: no pacing). Against Green API itself use "
+            f"its documented limit (each operation's x-rate-limit in the spec): {spec.slowest_rate():g}.",
         ),
     ] = 0.0,
     request_timeout: Annotated[
@@ -130,10 +134,11 @@ def contract_test(
         ),
     ] = DEFAULT_RUN_TIMEOUT,
 ) -> None:
-    """Check that an implementation of getStatusStatistic honours openapi.yaml.
+    """Check that an implementation of the Statuses methods honours openapi.yaml, every operation of it.
 
     Sends schemathesis-generated requests (valid credentials pinned, plus wrong tokens, wrong instances and
-    invalid data) and a few explicit probes, then prints what broke. Exit codes: 0 conforming, 1 contract
+    invalid data) and explicit probes built from each operation's parameters, then prints what broke, and
+    in which operation. Exit codes: 0 conforming, 1 contract
     failures, 2 bad usage (missing credentials, unreachable URL, bad flag).
     """
     missing = [
@@ -151,7 +156,7 @@ def contract_test(
     assert id_instance is not None
     assert token is not None
     if not id_instance.strip().isdigit():
-        raise _fail_usage("--id-instance must be an integer (digits only)")
+        raise _fail_usage("--id-instance must be an integer")
     if junit is not None and not junit.parent.is_dir():
         raise _fail_usage(f"--junit: directory {str(junit.parent)!r} does not exist")
     try:

@@ -1,4 +1,9 @@
-"""Write a :class:`ContractReport` as JUnit XML: one test case per check, one ``<failure>`` per broken check.
+"""Write a :class:`ContractReport` as JUnit XML: a test case per operation and check, a failure per break.
+
+Per operation: each test case is named by its check (the names stay what ``--checks`` takes), its
+``classname`` is ``greenstat.contract.<operationId>`` and it carries an ``operation`` property, so a CI system
+groups the results by operation and a failure says which one broke. A finding about the whole run
+(``run_completed``) has the classname ``greenstat.contract`` and no operation.
 
 Why our own writer (with the standard library): schemathesis' JUnit writer is an internal of its CLI, fed by
 its engine's events, which this kit does not run; JUnit's shape is small and stable, and writing it here keeps
@@ -29,16 +34,16 @@ def _xml_text(text: str) -> str:
 
 def write_junit(report: ContractReport, path: Path | str) -> None:
     """Write ``report`` to ``path`` (UTF-8). A CI system shows each failing check with its first examples."""
-    names = list(report.checks) + [name for name in report.check_failures if name not in report.checks]
-    failed = [name for name in names if report.check_failures[name]]
+    cases = _cases(report)
+    failed = [case for case in cases if _failures(report, *case)]
     suites = ET.Element(
-        "testsuites", name="greenstat contract-test", tests=str(len(names)), failures=str(len(failed))
+        "testsuites", name="greenstat contract-test", tests=str(len(cases)), failures=str(len(failed))
     )
     suite = ET.SubElement(
         suites,
         "testsuite",
         name="greenstat contract-test",
-        tests=str(len(names)),
+        tests=str(len(cases)),
         failures=str(len(failed)),
         errors="0",
         skipped="0",
@@ -48,11 +53,16 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
     ET.SubElement(properties, "property", name="seed", value=str(report.seed))
     ET.SubElement(properties, "property", name="requests", value=str(report.cases))
     ET.SubElement(properties, "property", name="not_sent", value=str(report.not_sent))
-    for name in names:
-        case = ET.SubElement(suite, "testcase", classname="greenstat.contract", name=_xml_text(name))
-        if not report.check_failures[name]:
+    ET.SubElement(properties, "property", name="operations", value=_xml_text(",".join(report.operations)))
+    for operation, name in cases:
+        classname = "greenstat.contract" + (f".{operation}" if operation else "")
+        case = ET.SubElement(suite, "testcase", classname=_xml_text(classname), name=_xml_text(name))
+        if operation:
+            case_properties = ET.SubElement(case, "properties")
+            ET.SubElement(case_properties, "property", name="operation", value=_xml_text(operation))
+        if not _failures(report, operation, name):
             continue
-        violations = [v for v in report.violations if v.check == name]
+        violations = [v for v in report.violations if v.check == name and v.operation == operation]
         lines = []
         for violation in violations:
             exchange = violation.exchange
@@ -74,3 +84,22 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
     tree = ET.ElementTree(suites)
     ET.indent(tree)
     tree.write(Path(path), encoding="utf-8", xml_declaration=True)
+
+
+def _cases(report: ContractReport) -> list[tuple[str, str]]:
+    """(operation, check) pairs: every selected check of every operation, then each failure outside them."""
+    cases = [(operation, name) for operation in report.operations for name in report.checks]
+    seen = set(cases)
+    for operation, name in report.check_failures_by_operation:
+        if (operation, name) not in seen and report.check_failures_by_operation[(operation, name)]:
+            cases.append((operation, name))
+            seen.add((operation, name))
+    if not report.operations:  # a report built by hand, without operations: one case per check
+        cases += [("", name) for name in (*report.checks, *report.check_failures) if ("", name) not in seen]
+    return list(dict.fromkeys(cases))
+
+
+def _failures(report: ContractReport, operation: str, check: str) -> int:
+    if not report.operations:  # a report built by hand, without operations: the totals
+        return report.check_failures[check]
+    return report.check_failures_by_operation[(operation, check)]

@@ -1,5 +1,8 @@
 """Render a :class:`ContractReport` as text for a person: what was sent, what came back, which rule broke.
 
+Per operation: a table of the spec's operations (requests sent, checks failed), and every failure panel
+names the operation that broke the rule; the checks table keeps one row per check (totals over all of them).
+
 Why rich: aligned tables and colour that degrade to plain text when piped (rich detects a non-terminal). All
 strings are built as ``Text`` objects, never markup, so a body like ``[1, 2]`` is shown as sent, not parsed.
 Every string from the report goes through :func:`_safe` (``greenstat_ext._redact.redact``: the URL pattern and
@@ -30,6 +33,8 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
     not_sent = f"; not sent: {report.not_sent}" if report.not_sent else ""
     console.print(Text(_safe(f"Requests: {report.cases} ({phases}){not_sent}")))
+    if report.empty_phases:
+        console.print(Text(_safe("Nothing to generate for: " + ", ".join(report.empty_phases))))
     statuses = ", ".join(f"{code}x{count}" for code, count in sorted(report.statuses.items())) or "none"
     console.print(Text(f"Status codes: {statuses}"))
 
@@ -44,6 +49,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         verdict = Text("FAIL", style="bold red") if failures else Text("pass", style="green")
         table.add_row(Text(_safe(name)), str(report.check_runs[name]), str(failures), verdict)
     console.print(table)
+    console.print(_operations_table(report))
 
     for number, violation in enumerate(report.violations, start=1):
         console.print(_violation_panel(number, violation))
@@ -61,6 +67,22 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
         )
 
 
+def _operations_table(report: ContractReport) -> Table:
+    table = Table(title="Operations", title_justify="left")
+    table.add_column("operation")
+    table.add_column("requests", justify="right")
+    table.add_column("200s", justify="right")
+    table.add_column("result")
+    for name in report.operations:
+        failed = report.failed_checks_of(name)
+        verdict = (
+            Text("FAIL: " + ", ".join(failed), style="bold red") if failed else Text("pass", style="green")
+        )
+        ok = str(report.statuses_by_operation[(name, 200)])
+        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, verdict)
+    return table
+
+
 def _violation_panel(number: int, violation: Violation) -> Panel:
     exchange = violation.exchange
     sent = f"{exchange.method} {exchange.path}" + (f"?{exchange.query}" if exchange.query else "")
@@ -70,7 +92,10 @@ def _violation_panel(number: int, violation: Violation) -> Panel:
         received = f"{exchange.status_code} {exchange.content_type or '(no Content-Type)'}"
         received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
     times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
+    # The operation in the body, not the title: rich cuts a title at the panel's width.
+    operation = violation.operation or "(the whole run)"
     body = Group(
+        Text.assemble(("operation:", "bold"), " ", _safe(operation)),
         Text.assemble(("sent:     ", "bold"), _safe(sent), f"   [{_safe(exchange.phase)}]"),
         Text.assemble(("received: ", "bold"), _safe(received)),
         Text.assemble(("rule:     ", "bold"), _safe(violation.message.strip())),

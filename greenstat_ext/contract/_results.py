@@ -27,22 +27,32 @@ class Exchange:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One distinct broken rule: the check, its title and message, and the first exchange that broke it."""
+    """One distinct broken rule: the check, its title and message, and the first exchange that broke it.
+
+    ``operation`` is the operationId of the request that broke it ("" for a finding about the whole run).
+    """
 
     check: str
     title: str
     message: str
     exchange: Exchange
     occurrences: int = 1
+    operation: str = ""
 
 
 @dataclass(slots=True)
 class ContractReport:
-    """The outcome of :func:`run_contract_test`; ``ok`` is True only when no check failed."""
+    """The outcome of :func:`run_contract_test`; ``ok`` is True only when no check failed.
+
+    The plain counters are totals over the run; the ``by_operation`` ones split them per operationId
+    (``operations``, in spec order), keyed ``(operation, check)`` for checks. A finding about the whole run
+    (``run_completed``) counts under the operation "".
+    """
 
     url: str
     seed: int
     checks: tuple[str, ...]
+    operations: tuple[str, ...] = ()
     cases: int = 0
     not_sent: int = 0  # planned requests a run that stopped early (see ``run_completed``) did not send
     statuses: Counter[int] = field(default_factory=Counter)
@@ -50,6 +60,12 @@ class ContractReport:
     check_runs: Counter[str] = field(default_factory=Counter)
     check_failures: Counter[str] = field(default_factory=Counter)
     violations: list[Violation] = field(default_factory=list)
+    cases_by_operation: Counter[str] = field(default_factory=Counter)
+    statuses_by_operation: Counter[tuple[str, int]] = field(default_factory=Counter)
+    # "<operation> <phase>" of each generated phase that had nothing to generate (no parameter to negate)
+    empty_phases: list[str] = field(default_factory=list)
+    check_runs_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
+    check_failures_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -60,3 +76,9 @@ class ContractReport:
         """The selected checks that failed, then the kit's always-on limits that failed."""
         extra = [name for name in self.check_failures if name not in self.checks]
         return tuple(name for name in (*self.checks, *extra) if self.check_failures[name])
+
+    def failed_checks_of(self, operation: str) -> tuple[str, ...]:
+        """The checks that failed on ``operation``, in the order of :attr:`failed_checks`."""
+        return tuple(
+            name for name in self.failed_checks if self.check_failures_by_operation[(operation, name)]
+        )

@@ -3,7 +3,9 @@
 Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests and judges every
 response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
 reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
-in prose (401, 403, 400, 405). Every random choice is driven by one seed, and every phase is bounded
+in prose (401, 403, 400, 405), built from each operation's parameters (:mod:`._probes`). Every operation of
+the spec gets the same phases and its own probes, one operation after the other, and every finding names its
+operation. Every random choice is driven by one seed, and every phase is bounded
 by ``max_examples``, so a run is reproducible and its length predictable. Every request goes through
 :class:`~._bounded.BoundedAdapter` (a deadline per answer, a maximum size), the run has an overall time
 budget, and a server that stops answering ends the run early: a hostile server gets a report, never a hang.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,18 +26,20 @@ import requests
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
 
+from greenstat_ext import _spec as spec
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import Redactor, redact
-from greenstat_ext._spec import id_instance_range, parameter, token_limits
 
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
 from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
 from ._errors import ContractUsageError
+from ._probes import Probe, probes_for
 from ._results import ContractReport, Exchange, Violation
-from ._spec import load_operation
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, load_operations
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -53,14 +58,15 @@ DEFAULT_REQUEST_TIMEOUT: Final = 10.0
 # Far above any real answer (1,024 recipients, Green API's audience limit, is ~100 KB; the mock's 100,000-
 # recipient demo status ~8 MB), far below what hurts: a gzip bomb or an endless body stops here.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
-# A default run (5 phases of 100 plus 8 probes) paced at 1 request/s takes ~510 s: 30 minutes leaves room.
-DEFAULT_RUN_TIMEOUT: Final = 1800.0
+# A default run (per operation: 5 phases of 100 plus about a dozen probes) paced at 1 request/s takes ~515 s
+# per operation, ~26 minutes for the spec's three: an hour leaves room.
+DEFAULT_RUN_TIMEOUT: Final = 3600.0
 REACHABILITY_TIMEOUT: Final = 3.0
 # A server that let this many requests in a row time out is not answering: the rest would only add waits.
 _MAX_SILENT_IN_A_ROW: Final = 3
-EXAMPLE_ID_MESSAGE: Final = "BAE5F4886F6F2D05"
-UNSUPPORTED_METHODS: Final = ("POST", "PUT", "PATCH", "DELETE")
-_TOKEN_RE: Final = token_limits().bounded_regex
+# The values a user can supply on the command line, by the spec's parameter name: the one value no spec can
+# give (a status the implementation under test really knows).
+SUPPLIED_FLAGS: Final = {"idMessage": "--id-message"}
 _EXCERPT: Final = 200
 # Bytes of a body decoded and redacted for its excerpt: far more than the excerpt, so that redacting (which
 # shortens a token to "***") never pulls unredacted text into it, without decoding a 7 MB body per answer.
@@ -86,13 +92,15 @@ def run_contract_test(
 ) -> ContractReport:
     """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
 
+    Every operation of the spec is checked, each with the same phases and its own probes.
     ``id_instance``/``token`` are valid credentials of that implementation: they are pinned into positive
     cases so the 200 branch is exercised. ``id_message`` (optional) names a status the implementation knows,
-    so non-empty answers are checked too. ``max_examples`` bounds each generated phase. ``checks`` selects
-    checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run reproducible (random when
-    None; the report carries it). ``rate_limit`` paces every request to at most that many per second
-    (``0``: no pacing; use ``1`` against Green API itself, whose limit for this method is 1 request/s, or
-    most answers are 429s that say nothing about the rest of the contract).
+    so non-empty answers of the operations taking an ``idMessage`` are checked too (other parameters are
+    probed with the spec's examples, defaults and bounds). ``max_examples`` bounds each generated phase.
+    ``checks`` selects checks by name (default: all, see :data:`ALL_CHECKS`). ``seed`` makes the run
+    reproducible (random when None; the report carries it). ``rate_limit`` paces every request to at most
+    that many per second (``0``: no pacing; against Green API itself use the operations' documented rate,
+    the spec's ``x-rate-limit``, or most answers are 429s that say nothing about the rest of the contract).
 
     Bounds, so that a hostile implementation gets a report and never a hang: every answer must be complete
     (connect, head and body) within ``request_timeout`` seconds and at most ``max_response_bytes`` long, on
@@ -103,9 +111,8 @@ def run_contract_test(
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
-    low, high = parameter("getStatusStatistic", "idMessage").length_bounds
-    if id_message is not None and not max(low, 1) <= len(id_message) <= high:
-        raise ContractUsageError(f"--id-message must be 1 to {high} characters")
+    supplied = {} if id_message is None else {"idMessage": id_message}
+    _validate_supplied(supplied)
     if not 1 <= max_examples <= MAX_MAX_EXAMPLES:
         raise ContractUsageError(
             f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
@@ -131,7 +138,7 @@ def run_contract_test(
         base_url=base_url,
         id_instance=id_instance,
         token=token,
-        id_message=id_message,
+        supplied=supplied,
         max_examples=max_examples,
         checks=selected,
         seed=secrets.randbelow(2**32) if seed is None else seed,
@@ -173,15 +180,37 @@ def _validate_url(url: str) -> str:
 
 
 def _validate_credentials(id_instance: int, token: str) -> None:
-    low, high = id_instance_range()
+    """Credentials as the spec declares them: idInstance's range, the token's pattern and lengths."""
+    low, high = spec.id_instance_range()
     if not low <= id_instance <= high:
         raise ContractUsageError(f"--id-instance must be an integer from {low} to {high}")
-    if not _TOKEN_RE.fullmatch(token):
+    limits = spec.token_limits()
+    if not limits.matches(token):
         # Never echo the value: it may be a real token with a typo.
-        limits = token_limits()
         raise ContractUsageError(
-            f"--token must be {limits.min_length} to {limits.max_length} ASCII letters and digits"
+            f"--token must be {limits.min_length} to {limits.max_length} characters matching {limits.pattern}"
         )
+
+
+def _validate_supplied(supplied: Mapping[str, str]) -> None:
+    """Each user-given value must be valid for the parameter of that name, as every operation declares it."""
+    for name, value in supplied.items():
+        for operation in load_operations():
+            for param in operation.query:
+                if param.name == name and not _fits(param, value):
+                    low = param.min_length or 0
+                    top = "" if param.max_length is None else f" to {param.max_length}"
+                    pattern = "" if param.pattern is None else f" matching {param.pattern}"
+                    raise ContractUsageError(f"{SUPPLIED_FLAGS[name]} must be {low}{top} characters{pattern}")
+
+
+def _fits(param: Parameter, value: str) -> bool:
+    """Whether ``value`` meets the declared lengths and pattern of the string parameter ``param``."""
+    if param.min_length is not None and len(value) < param.min_length:
+        return False
+    if param.max_length is not None and len(value) > param.max_length:
+        return False
+    return param.pattern is None or re.search(param.pattern, value) is not None
 
 
 def _check_reachable(base_url: str, max_bytes: int) -> None:
@@ -214,7 +243,7 @@ class _Run:
         base_url: str,
         id_instance: int,
         token: str,
-        id_message: str | None,
+        supplied: Mapping[str, str],
         max_examples: int,
         checks: tuple[str, ...],
         seed: int,
@@ -223,48 +252,54 @@ class _Run:
         self.base_url = base_url
         self.id_instance = id_instance
         self._token = token
-        self.id_message = id_message
+        self.supplied = dict(supplied)
         self.max_examples = max_examples
         self.seed = seed
         self.limits = limits
         self.redact = Redactor(token)
         self.session = requests.Session()
-        self.operation = load_operation()
+        self.operations = load_operations()
+        self.operation: Operation = self.operations[0]  # the one being checked; every finding names it
         self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
         self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
-        self.report = ContractReport(url=self.redact(base_url), seed=seed, checks=checks)
-        self._seen: dict[tuple[str, str, str], int] = {}
+        self.report = ContractReport(
+            url=self.redact(base_url),
+            seed=seed,
+            checks=checks,
+            operations=tuple(operation.name for operation in self.operations),
+        )
+        self._seen: dict[tuple[str, str, str, str], int] = {}
         self._silent_in_a_row = 0
         self._stopped: str | None = None  # why the run stopped sending, once it has
 
     @property
     def credentials(self) -> dict[str, Any]:
-        return {"idInstance": self.id_instance, "apiTokenInstance": self._token}
+        return {INSTANCE_PARAM: self.id_instance, TOKEN_PARAM: self._token}
 
     # --- phases -------------------------------------------------------------------------------------------
 
     def execute(self) -> None:
+        for operation in self.operations:
+            self.operation = operation
+            self._phases(operation)
+            self._probes(operation)
+        self._conclude()
+
+    def _phases(self, operation: Operation) -> None:
+        api = operation.api
         creds = self.credentials
         positive, negative = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
+        self._generate("positive", api.as_strategy(positive, path_parameters=creds), self._positive)
+        self._generate("negative", api.as_strategy(negative, path_parameters=creds), self._plain)
+        only_instance = {INSTANCE_PARAM: self.id_instance}
         self._generate(
-            "positive", self.operation.as_strategy(positive, path_parameters=creds), self._positive
+            "wrong-token", api.as_strategy(positive, path_parameters=only_instance), self._wrong_token
         )
-        self._generate("negative", self.operation.as_strategy(negative, path_parameters=creds), self._plain)
-        only_instance = {"idInstance": self.id_instance}
+        only_token = {TOKEN_PARAM: self._token}
         self._generate(
-            "wrong-token",
-            self.operation.as_strategy(positive, path_parameters=only_instance),
-            self._wrong_token,
+            "wrong-instance", api.as_strategy(positive, path_parameters=only_token), self._wrong_instance
         )
-        only_token = {"apiTokenInstance": self._token}
-        self._generate(
-            "wrong-instance",
-            self.operation.as_strategy(positive, path_parameters=only_token),
-            self._wrong_instance,
-        )
-        self._generate("negative-credentials", self.operation.as_strategy(negative), self._plain)
-        self._probes()
-        self._conclude()
+        self._generate("negative-credentials", api.as_strategy(negative), self._plain)
 
     def _generate(self, phase: str, strategy: Any, handle: Callable[[str, _Case, bool], None]) -> None:
         @hypothesis_seed(self.seed)
@@ -281,45 +316,45 @@ class _Run:
         def run(case: _Case, pin: bool) -> None:
             handle(phase, case, pin)
 
-        run()
+        try:
+            run()
+        except Unsatisfiable:
+            # Nothing to generate: e.g. negative data for an operation whose only parameters are the pinned
+            # credentials. Not a finding about the implementation; the report lists the phase as empty.
+            self.report.empty_phases.append(f"{self.operation.name} {phase}")
 
     def _positive(self, phase: str, case: _Case, pin: bool) -> None:
-        if pin and self.id_message is not None:
-            case.query = {**(case.query or {}), "idMessage": self.id_message}
+        pinned = {
+            param.name: self.supplied[param.name]
+            for param in self.operation.query
+            if param.name in self.supplied
+        }
+        if pin and pinned:
+            case.query = {**(case.query or {}), **pinned}
         self._exchange(phase, case)
 
     def _plain(self, phase: str, case: _Case, pin: bool) -> None:
         self._exchange(phase, case)
 
     def _wrong_token(self, phase: str, case: _Case, pin: bool) -> None:
-        if case.path_parameters and case.path_parameters.get("apiTokenInstance") != self._token:
+        if case.path_parameters and case.path_parameters.get(TOKEN_PARAM) != self._token:
             self._exchange(phase, case, kit_check="wrong_token_rejected", expected=frozenset({401}))
 
     def _wrong_instance(self, phase: str, case: _Case, pin: bool) -> None:
-        if case.path_parameters and case.path_parameters.get("idInstance") != self.id_instance:
+        if case.path_parameters and case.path_parameters.get(INSTANCE_PARAM) != self.id_instance:
             self._exchange(phase, case, kit_check="wrong_instance_rejected", expected=frozenset({403}))
 
-    def _probes(self) -> None:
-        creds = self.credentials
-        if "valid_request_accepted" in self.kit_checks:
-            query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
-            case = self.operation.Case(path_parameters=creds, query=query)
+    def _probes(self, operation: Operation) -> None:
+        for probe in probes_for(operation, self.supplied, self.id_instance, self._token):
+            if probe.check not in self.kit_checks:
+                continue
+            if probe.check == "unsupported_method_rejected":
+                self._method_probe(probe)
+                continue
+            case = operation.api.Case(path_parameters=dict(probe.path_parameters), query=dict(probe.query))
             self._exchange(
-                "probe", case, kit_check="valid_request_accepted", expected=frozenset({200}), retry=True
+                "probe", case, kit_check=probe.check, expected=probe.expected, retry=True, label=probe.label
             )
-        if "invalid_id_message_rejected" in self.kit_checks:
-            for query in ({}, {"idMessage": ""}, {"idMessage": "x" * 257}):
-                case = self.operation.Case(path_parameters=creds, query=query)
-                self._exchange(
-                    "probe",
-                    case,
-                    kit_check="invalid_id_message_rejected",
-                    expected=frozenset({400}),
-                    retry=True,
-                )
-        if "unsupported_method_rejected" in self.kit_checks:
-            for method in UNSUPPORTED_METHODS:
-                self._method_probe(method)
 
     # --- one exchange -------------------------------------------------------------------------------------
 
@@ -331,12 +366,13 @@ class _Run:
         kit_check: str | None = None,
         expected: frozenset[int] = frozenset(),
         retry: bool = False,
+        label: str | None = None,
     ) -> None:
         attempts = _RATE_LIMIT_ATTEMPTS if retry else 1
         for attempt in range(attempts):
             response = self._send(
                 phase,
-                kit_check,
+                kit_check if label is None else f"{kit_check}: {label}",
                 lambda: self._exchange_for_case(phase, case),
                 lambda: case.call(
                     base_url=self.base_url, session=self.session, timeout=self.limits.request_timeout
@@ -351,7 +387,7 @@ class _Run:
         self._count(phase, response.status_code)
         exchange = self._exchange_for_response(phase, response)
         for name, check in self.st_checks:
-            self.report.check_runs[name] += 1
+            self._ran(name)
             try:
                 case.validate_response(response, checks=[check])
             except FailureGroup as group:
@@ -360,24 +396,34 @@ class _Run:
         if kit_check is not None and kit_check in self.kit_checks:
             if response.status_code == 429 and not retry:
                 return  # rate limited: says nothing about the credentials; the schemathesis checks still ran
-            self.report.check_runs[kit_check] += 1
+            self._ran(kit_check)
             if response.status_code not in expected:
                 want = " or ".join(str(code) for code in sorted(expected))
                 note = f" (rate limited on all {attempts} attempts)" if response.status_code == 429 else ""
-                message = f"{KIT_CHECKS[kit_check]}\nExpected: {want}\nReceived: {response.status_code}{note}"
-                self._violate(kit_check, f"Expected {want}, got {response.status_code}", message, exchange)
+                probe = "" if label is None else f"\nProbe: {label}"
+                message = (
+                    f"{KIT_CHECKS[kit_check]}{probe}\nExpected: {want}\n"
+                    f"Received: {response.status_code}{note}"
+                )
+                title = f"Expected {want}, got {response.status_code}"
+                self._violate(kit_check, title if label is None else f"{label}: {title}", message, exchange)
 
-    def _method_probe(self, method: str) -> None:
-        check = "unsupported_method_rejected"
-        path = f"/waInstance{self.id_instance}/getStatusStatistic/{self._token}"
-        query = {"idMessage": self.id_message or EXAMPLE_ID_MESSAGE}
+    def _method_probe(self, probe: Probe) -> None:
+        check = probe.check
+        method = probe.method
+        case = self.operation.api.Case(path_parameters=dict(probe.path_parameters), query=dict(probe.query))
+        path = case.formatted_path
+        shown_query = "&".join(f"{key}=…" for key in probe.query)
         for attempt in range(_RATE_LIMIT_ATTEMPTS):
             raw = self._send(
                 "probe",
                 f"{check} ({method})",
-                lambda: Exchange("probe", method, path, "idMessage=…", None, None, ""),
+                lambda: Exchange("probe", method, path, shown_query, None, None, ""),
                 lambda: self.session.request(
-                    method, self.base_url + path, params=query, timeout=self.limits.request_timeout
+                    method,
+                    self.base_url + path,
+                    params=dict(probe.query),
+                    timeout=self.limits.request_timeout,
                 ),
             )
             if raw is None:
@@ -389,18 +435,20 @@ class _Run:
         self._count("probe", raw.status_code)
         response = Response.from_requests(raw, verify=True)
         exchange = self._exchange_for_response("probe", response)
-        self.report.check_runs[check] += 1
+        self._ran(check)
         allow = {part.strip().upper() for part in raw.headers.get("Allow", "").split(",") if part.strip()}
+        declared = sorted(self.operation.path_methods)
         if raw.status_code != 405:
             message = f"{KIT_CHECKS[check]}\nExpected: 405\nReceived: {raw.status_code}"
             self._violate(check, f"{method} not rejected with 405", message, exchange)
-        elif "GET" not in allow:
+        elif not set(declared) <= allow:
             # The header is the server's text: it may echo the token (the report would show it).
             shown = None if (value := raw.headers.get("Allow")) is None else self.redact(value)
+            naming = ", ".join(declared)
             message = (
-                f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming GET\nReceived: {shown!r}"
+                f"{KIT_CHECKS[check]}\nA 405 must carry Allow (RFC 9110) naming {naming}\nReceived: {shown!r}"
             )
-            self._violate(check, "405 without an Allow header naming GET", message, exchange)
+            self._violate(check, f"405 without an Allow header naming {naming}", message, exchange)
 
     def _send(
         self,
@@ -418,13 +466,13 @@ class _Run:
             self.report.not_sent += 1
             return None
         check = "answer_within_limits"
-        self.report.check_runs[check] += 1
+        self._ran(check)
         who = f"{phase} request" + (f" ({purpose})" if purpose else "")
         try:
             result = call()
         except RunTimeUp:
             self._stopped = f"the run timeout ({self.limits.run_timeout:g} s) was reached"
-            self.report.check_runs[check] -= 1
+            self._ran(check, -1)
             self.report.not_sent += 1
             return None
         except AnswerTooLarge as exc:
@@ -456,7 +504,7 @@ class _Run:
     def _conclude(self) -> None:
         """A run that stopped early fails ``run_completed``: its verdict covers only what was sent."""
         check = "run_completed"
-        self.report.check_runs[check] += 1
+        self._ran(check, operation="")
         if self._stopped is None:
             return
         message = (
@@ -464,18 +512,30 @@ class _Run:
             f"planned requests not sent: {self.report.not_sent}."
         )
         exchange = Exchange("run", "", "(the whole run)", "", None, None, "")
-        self._violate(check, "Run stopped early", message, exchange)
+        self._violate(check, "Run stopped early", message, exchange, operation="")
 
     # --- bookkeeping --------------------------------------------------------------------------------------
 
+    def _ran(self, check: str, times: int = 1, *, operation: str | None = None) -> None:
+        """Count a check as applied (to the current operation unless ``operation`` is given)."""
+        name = self.operation.name if operation is None else operation
+        self.report.check_runs[check] += times
+        self.report.check_runs_by_operation[(name, check)] += times
+
     def _count(self, phase: str, status: int | None) -> None:
         self.report.cases += 1
+        self.report.cases_by_operation[self.operation.name] += 1
         self.report.phases[phase] += 1
         if status is not None:
             self.report.statuses[status] += 1
+            self.report.statuses_by_operation[(self.operation.name, status)] += 1
 
-    def _violate(self, check: str, title: str, message: str, exchange: Exchange) -> None:
-        """Record a failure. The one door into ``report.violations``: every string is redacted HERE.
+    def _violate(
+        self, check: str, title: str, message: str, exchange: Exchange, *, operation: str | None = None
+    ) -> None:
+        """Record a failure of the current operation (or of ``operation``; "" for the whole run).
+
+        The one door into ``report.violations``: every string is redacted HERE.
 
         Why here and not at each caller: a message built from anything the server sent (a header, a body, a
         schemathesis text quoting either) can carry the token; redacting structurally means a new message
@@ -490,20 +550,20 @@ class _Run:
             content_type=None if exchange.content_type is None else self.redact(exchange.content_type),
             body_excerpt=self.redact(exchange.body_excerpt),
         )
+        name = self.operation.name if operation is None else operation
         self.report.check_failures[check] += 1
+        self.report.check_failures_by_operation[(name, check)] += 1
         first_line = message.strip().splitlines()[0] if message.strip() else ""
-        key = (check, title, first_line)
+        key = (name, check, title, first_line)
         index = self._seen.get(key)
         if index is not None:
             old = self.report.violations[index]
-            self.report.violations[index] = Violation(
-                old.check, old.title, old.message, old.exchange, old.occurrences + 1
-            )
+            self.report.violations[index] = dataclasses.replace(old, occurrences=old.occurrences + 1)
             return
-        if sum(1 for seen in self._seen if seen[0] == check) >= _MAX_DISTINCT_PER_CHECK:
+        if sum(1 for seen in self._seen if seen[:2] == (name, check)) >= _MAX_DISTINCT_PER_CHECK:
             return  # counted in check_failures; the report already shows enough distinct examples
         self._seen[key] = len(self.report.violations)
-        self.report.violations.append(Violation(check, title, message, exchange))
+        self.report.violations.append(Violation(check, title, message, exchange, operation=name))
 
     def _exchange_for_response(self, phase: str, response: Response) -> Exchange:
         request = response.request

@@ -1,41 +1,140 @@
-"""The contract the kit checks: the bundled ``openapi.yaml``, with its integer formats made enforceable.
+"""The contract the kit checks: every operation of the bundled spec, with what the probes need.
+
+Two views of one spec, both read through ``greenstat_ext._spec`` (the one reader of the bundled spec, below
+Core, Mock and Kit). schemathesis gets the spec document itself (``Operation.api``), to generate and judge
+requests. The kit's probes get plain facts about each operation (:class:`Operation`, :class:`Parameter`): its
+id, method, path and each parameter's location, requiredness and bounds, from which :mod:`._probes` builds a
+valid request and the invalid ones. The facts are mapped in ONE function, :func:`_parameter`, from
+``greenstat_ext._spec``'s accessors, so no limit is retyped here.
 
 Why a transformation: the spec types ``timestamp`` (and ``idInstance``) as ``integer`` with ``format: int64``,
 but JSON Schema validators, schemathesis' included, do not enforce integer formats: a ``timestamp`` of
 ``2**63`` passed ``response_schema_conformance`` although no int64 can hold it. Rather than a check of our own
 beside schemathesis', the kit turns every ``format: intN`` into the ``minimum``/``maximum`` that ``intN``
-implies (the bound computed from ``N`` in the format name; an existing, tighter bound is kept), so
+implies (``greenstat_ext._spec.integer_format_bounds``; an existing, tighter bound is kept), so
 schemathesis' own schema check judges it with its usual message and schema path.
 """
 
 from __future__ import annotations
 
-import re
-from importlib.resources import files
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import schemathesis
-import yaml
 from schemathesis import APIOperation
 from schemathesis.core.result import Ok
 
-__all__ = ["enforce_integer_formats", "load_operation"]
+from greenstat_ext import _spec as spec
 
-# "int32", "int64" (OpenAPI's own), and any other "intN" a spec may use.
-_INTEGER_FORMAT: Final = re.compile(r"int([1-9][0-9]{0,3})")
+__all__ = [
+    "INSTANCE_PARAM",
+    "TOKEN_PARAM",
+    "Operation",
+    "Parameter",
+    "enforce_integer_formats",
+    "load_operations",
+]
+
+# The two path parameters that carry the credentials in every Green API path: the kit pins them.
+INSTANCE_PARAM: Final = "idInstance"
+TOKEN_PARAM: Final = "apiTokenInstance"  # noqa: S105 - a parameter's name, not a secret
 
 
-def load_operation() -> APIOperation[Any, Any, Any, Any]:
-    """The one operation of the spec bundled in ``greenstat_client`` (works from a wheel, not a checkout)."""
-    text = (files("greenstat_client") / "openapi.yaml").read_text(encoding="utf-8")
-    spec = enforce_integer_formats(yaml.safe_load(text))
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One parameter as the spec declares it (``type`` is the JSON Schema type; bounds None when absent).
+
+    An integer's ``minimum``/``maximum`` are those its value must meet: the spec's keywords tightened by its
+    ``intN`` format. ``example`` is the spec's example value, if any (a valid value to send).
+    """
+
+    name: str
+    location: str  # "path" or "query"
+    required: bool
+    type: str | None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    default: Any = None
+    example: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of the spec: its facts for the probes and its schemathesis twin for generation."""
+
+    name: str  # the operationId, which names the operation in every finding
+    method: str  # upper case
+    path: str  # the template, e.g. /waInstance{idInstance}/getOutgoingStatuses/{apiTokenInstance}
+    parameters: tuple[Parameter, ...]
+    path_methods: frozenset[str]  # every method the spec declares on this path (what a 405's Allow names)
+    api: APIOperation[Any, Any, Any, Any]
+
+    @property
+    def query(self) -> tuple[Parameter, ...]:
+        return tuple(param for param in self.parameters if param.location == "query")
+
+
+@functools.cache
+def load_operations() -> tuple[Operation, ...]:
+    """Every operation of the bundled spec, in spec order (works from a wheel, not only a checkout)."""
+    document = enforce_integer_formats(dict(spec.document()))  # a copy: the shared document stays as is
     # An explicit Config: a stray schemathesis.toml in the user's directory must not change the contract.
-    schema = schemathesis.openapi.from_dict(spec, config=schemathesis.Config())
+    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
+    apis: dict[tuple[str, str], APIOperation[Any, Any, Any, Any]] = {}
     for result in schema.get_all_operations():
-        if isinstance(result, Ok):
-            return result.ok()
-        raise AssertionError(f"the bundled openapi.yaml has an invalid operation: {result.err()}")
-    raise AssertionError("the bundled openapi.yaml has no operation")  # pragma: no cover
+        if not isinstance(result, Ok):
+            raise AssertionError(f"the bundled spec has an invalid operation: {result.err()}")
+        api = result.ok()
+        apis[(api.method.upper(), api.path)] = api
+    facts = spec.operations().values()
+    methods: dict[str, set[str]] = {}
+    for fact in facts:
+        methods.setdefault(fact.path, set()).add(fact.method)
+    operations = []
+    for fact in facts:
+        api = apis[(fact.method, fact.path)]
+        definitions = {
+            (param.location.value, param.name): param.definition for param in api.iter_parameters()
+        }
+        parameters = tuple(
+            _parameter(param, definitions.get((param.location, param.name), {})) for param in fact.parameters
+        )
+        operations.append(
+            Operation(
+                fact.operation_id, fact.method, fact.path, parameters, frozenset(methods[fact.path]), api
+            )
+        )
+    return tuple(operations)
+
+
+def _parameter(param: spec.ParameterSpec, definition: Mapping[str, Any]) -> Parameter:
+    """The kit's facts of one parameter: ``greenstat_ext._spec``'s, plus the spec's example value."""
+    minimum, maximum = param.minimum, param.maximum
+    if param.type == "integer" and (param.format or (minimum is not None and maximum is not None)):
+        minimum, maximum = param.bounds or (minimum, maximum)
+    schema = definition.get("schema") or {}
+    examples = schema.get("examples")
+    example = definition.get(
+        "example", schema.get("example", examples[0] if isinstance(examples, list) and examples else None)
+    )
+    return Parameter(
+        name=param.name,
+        location=param.location,
+        required=param.required,
+        type=param.type,
+        minimum=minimum,
+        maximum=maximum,
+        min_length=param.min_length,
+        max_length=param.max_length,
+        pattern=param.pattern,
+        default=param.default,
+        example=example,
+    )
 
 
 def enforce_integer_formats(node: Any) -> Any:
@@ -48,15 +147,17 @@ def enforce_integer_formats(node: Any) -> Any:
     fmt = node.get("format")
     types = node.get("type")
     is_integer = types == "integer" or (isinstance(types, list) and "integer" in types)
-    if isinstance(fmt, str) and is_integer and (match := _INTEGER_FORMAT.fullmatch(fmt)):
-        bits = int(match.group(1))
-        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-        copy["minimum"] = max(_number(node.get("minimum"), low), low)
-        copy["maximum"] = min(_number(node.get("maximum"), high), high)
+    if isinstance(fmt, str) and is_integer:
+        try:
+            low, high = spec.integer_format_bounds(fmt)
+        except spec.SpecError:  # another kind of format: not ours to bound
+            return copy
+        copy["minimum"] = max(_bound(node.get("minimum"), low), low)
+        copy["maximum"] = min(_bound(node.get("maximum"), high), high)
     return copy
 
 
-def _number(value: Any, default: int) -> int | float:
+def _bound(value: Any, default: int) -> int | float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return default

@@ -1,12 +1,16 @@
-"""A correct minimal implementation of the contract, and deliberately broken variants of it.
+"""A correct minimal implementation of the contract (all three operations), and deliberately broken variants.
 
 Why here and not in the package: these exist only to prove that the kit catches real deviations (and passes a
 correct implementation). Each broken server changes ONE behaviour of the reference, in a few lines, so a
-failing assertion points at exactly one rule.
+failing assertion points at exactly one rule; those in :data:`BROKEN_ONE_OPERATION` break it in one of the
+new operations only, so the kit must name that operation and pass the others. The paths and the ``minutes``
+bounds are written out here on purpose: a test fixture states the contract independently of the kit's reading
+of the spec.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -23,7 +27,51 @@ ITEMS = [
     {"participant": "79001234569@c.us", "timestamp": 1700000010, "status": "delivered"},
     {"participant": "79001234570@c.us", "timestamp": 1700000042, "status": "read"},
 ]
-PATH = "/waInstance{id_instance}/getStatusStatistic/{token}"
+OUTGOING = [
+    {
+        "type": "outgoing",
+        "idMessage": ID_MESSAGE,
+        "timestamp": 1700000000,
+        "statusMessage": "read",
+        "sendByApi": True,
+        "typeMessage": "extendedTextMessage",
+        "chatId": "70000000001@c.us",
+        "participants": ["79001234567@c.us", "120363041234567890@lid"],
+        "textMessage": "Good morning!",
+        "extendedTextMessage": {"text": "Good morning!", "backgroundColor": "#228B22", "font": "SERIF"},
+    },
+    {
+        "type": "outgoing",
+        "idMessage": "3EB0C767D097B7C7C030",
+        "timestamp": 1700000600,
+        "statusMessage": "sent",
+        "sendByApi": False,
+        "typeMessage": "imageMessage",
+        "chatId": "70000000001@c.us",
+        "participants": [],
+        "downloadUrl": "https://example.org/3EB0C767D097B7C7C030.jpg",
+        "fileName": "3EB0C767D097B7C7C030.jpg",
+        "mimeType": "image/jpeg",
+    },
+]
+INCOMING = [
+    {
+        "type": "incoming",
+        "idMessage": "3EB0A1B2C3D4E5F60718",
+        "timestamp": 1700000000,
+        "typeMessage": "videoMessage",
+        "chatId": "120363041234567890@lid",
+        "senderId": "120363041234567890@lid",
+        "senderName": "Anna",
+        "senderContactName": "Anna (work)",
+        "downloadUrl": "https://example.org/3EB0A1B2C3D4E5F60718.mp4",
+        "fileName": "3EB0A1B2C3D4E5F60718.mp4",
+        "mimeType": "video/mp4",
+    }
+]
+OPERATIONS = ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses")
+MINUTES = (1, 43200)  # the spec's bounds of minutes
+PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -34,7 +82,10 @@ def _error(status: int, message: str, **headers: str) -> JSONResponse:
 
 
 async def reference(request: Request) -> Response:
-    """The contract, minimally: 405, 400 malformed instance, 403, 401, 400 idMessage, 200."""
+    """The contract, minimally: 404 unknown operation, 405, 400 malformed instance, 403, 401, 400, 200."""
+    operation = request.path_params["operation"]
+    if operation not in OPERATIONS:
+        return _error(404, "Not Found")
     if request.method != "GET":
         return _error(405, "Method Not Allowed", Allow="GET")
     id_instance = request.path_params["id_instance"]
@@ -44,12 +95,24 @@ async def reference(request: Request) -> Response:
         return _error(403, "Forbidden")
     if request.path_params["token"] != TOKEN:
         return _error(401, "Unauthorized")
+    if operation != "getStatusStatistic":
+        return _journal(request, operation)
     id_message = request.query_params.get("idMessage")
     if id_message is None:
         return _error(400, "idMessage: required query parameter is missing")
     if not 1 <= len(id_message) <= 256:
         return _error(400, "idMessage: must be 1 to 256 characters")
     return JSONResponse(ITEMS if id_message == ID_MESSAGE else [])
+
+
+def _journal(request: Request, operation: str) -> Response:
+    """getOutgoingStatuses / getIncomingStatuses: an optional integer ``minutes`` within its bounds."""
+    minutes = request.query_params.get("minutes")
+    if minutes is not None and (
+        not re.fullmatch(r"-?[0-9]{1,12}", minutes) or not MINUTES[0] <= int(minutes) <= MINUTES[1]
+    ):
+        return _error(400, f"minutes: must be an integer from {MINUTES[0]} to {MINUTES[1]}")
+    return JSONResponse(OUTGOING if operation == "getOutgoingStatuses" else INCOMING)
 
 
 def app_for(handler: Handler) -> Starlette:
@@ -99,6 +162,43 @@ async def too_many_requests_without_body(request: Request) -> Response:
         return Response(status_code=429)  # rate limited, but no body and no content type
     return response
 
+
+# --- Broken in one of the new operations only: the kit must name that operation, and only that one. ---
+
+
+async def outgoing_item_without_send_by_api(request: Request) -> Response:
+    response = await reference(request)
+    if response.status_code == 200 and request.path_params["operation"] == "getOutgoingStatuses":
+        return JSONResponse([{key: value for key, value in OUTGOING[0].items() if key != "sendByApi"}])
+    return response
+
+
+async def incoming_minutes_unchecked(request: Request) -> Response:
+    response = await reference(request)
+    rejected_minutes = response.status_code == 400 and b"minutes" in bytes(response.body)
+    if rejected_minutes and request.path_params["operation"] == "getIncomingStatuses":
+        return JSONResponse(INCOMING)  # any minutes at all is taken
+    return response
+
+
+async def outgoing_wrong_token_accepted(request: Request) -> Response:
+    if request.path_params["operation"] == "getOutgoingStatuses":
+        request.path_params["token"] = TOKEN  # the token is never checked for this operation
+    return await reference(request)
+
+
+async def incoming_post_accepted(request: Request) -> Response:
+    if request.method == "POST" and request.path_params["operation"] == "getIncomingStatuses":
+        return JSONResponse(INCOMING)
+    return await reference(request)
+
+
+BROKEN_ONE_OPERATION: dict[str, tuple[str, Handler]] = {
+    "outgoing_item_without_send_by_api": ("getOutgoingStatuses", outgoing_item_without_send_by_api),
+    "incoming_minutes_unchecked": ("getIncomingStatuses", incoming_minutes_unchecked),
+    "outgoing_wrong_token_accepted": ("getOutgoingStatuses", outgoing_wrong_token_accepted),
+    "incoming_post_accepted": ("getIncomingStatuses", incoming_post_accepted),
+}
 
 BROKEN: dict[str, Handler] = {
     "server_error_on_missing_id_message": server_error_on_missing_id_message,

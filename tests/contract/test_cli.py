@@ -11,7 +11,14 @@ from typer.testing import CliRunner
 
 from greenstat_ext.contract._cli import contract_test
 from tests._servers import free_port, serve
-from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, app_for
+from tests.contract.broken_servers import (
+    BROKEN,
+    BROKEN_ONE_OPERATION,
+    ID_INSTANCE,
+    ID_MESSAGE,
+    TOKEN,
+    app_for,
+)
 from tests.contract.test_runner import EXPECTED_CHECK
 
 app = typer.Typer()
@@ -63,6 +70,18 @@ def test_each_broken_server_exits_1_names_the_check_and_never_shows_the_token(
         if case.find("failure") is not None
     }
     assert EXPECTED_CHECK[name] in failed
+
+
+def test_a_server_broken_in_one_operation_is_named_in_the_report(tmp_path: Path) -> None:
+    broken, handler = BROKEN_ONE_OPERATION["outgoing_wrong_token_accepted"]
+    with serve(app_for(handler)) as url:
+        result = runner.invoke(app, _args(url, "--max-examples", "3", "--seed", "3"))
+
+    assert result.exit_code == 1, result.output
+    assert "wrong_token_rejected: " in result.stdout
+    assert f"operation: {broken}" in result.stdout
+    assert "operation: getStatusStatistic" not in result.stdout
+    assert TOKEN not in result.output
 
 
 def test_credentials_come_from_the_environment(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""The contract kit against the real reference mock: the mock conforms, through the API and the CLI."""
+"""The contract kit against the real reference mock: the mock conforms, every operation of it, API and CLI."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from greenstat_ext import _spec as spec
 from greenstat_ext.cli import app
-from greenstat_ext.contract import run_contract_test
+from greenstat_ext.contract import KIT_CHECKS, run_contract_test
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, MockServer, MockSettings
 
 ID_MESSAGE = next(iter(DEMO_MESSAGES))
@@ -24,8 +25,14 @@ def test_the_mock_passes_the_contract_test(mock: MockServer) -> None:
     report = run_contract_test(
         mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=10, seed=1
     )
-    assert report.ok
+    assert report.ok, report.violations
     assert mock.stats.count(id_message=ID_MESSAGE, status=200) >= 1
+    # Every operation of the spec was checked, each answered 200 and got its probes.
+    assert report.operations == tuple(spec.operations())
+    for operation in report.operations:
+        assert report.statuses_by_operation[(operation, 200)] >= 1, operation
+        for check in KIT_CHECKS:
+            assert report.check_runs_by_operation[(operation, check)] >= 1, (operation, check)
 
 
 def test_greenstat_contract_test_exits_0_against_the_mock(mock: MockServer) -> None:
@@ -48,4 +55,6 @@ def test_greenstat_contract_test_exits_0_against_the_mock(mock: MockServer) -> N
     )
     assert result.exit_code == 0, result.output
     assert "PASSED" in result.output
+    for operation in spec.operations():
+        assert operation in result.output  # the operations table
     assert DEMO_TOKEN not in result.output

@@ -1,0 +1,265 @@
+"""The kit over every operation of the spec: probes from each one's parameters, findings per operation."""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from greenstat_ext import _spec as spec
+from greenstat_ext.contract import ALL_CHECKS, KIT_CHECKS, run_contract_test, write_junit
+from greenstat_ext.contract._checks import resolve_checks
+from greenstat_ext.contract._probes import Probe, probes_for
+from greenstat_ext.contract._spec import Operation, load_operations
+from tests._servers import serve
+from tests.contract.broken_servers import (
+    BROKEN_ONE_OPERATION,
+    ID_INSTANCE,
+    ID_MESSAGE,
+    OPERATIONS,
+    TOKEN,
+    app_for,
+    reference,
+)
+
+# broken server -> the check that must name its operation
+EXPECTED_CHECK = {
+    "outgoing_item_without_send_by_api": "response_schema_conformance",
+    "incoming_minutes_unchecked": "invalid_parameter_rejected",
+    "outgoing_wrong_token_accepted": "wrong_token_rejected",
+    "incoming_post_accepted": "unsupported_method_rejected",
+}
+
+
+def _operation(name: str) -> Operation:
+    return next(operation for operation in load_operations() if operation.name == name)
+
+
+def _summary(probes: list[Probe]) -> list[tuple[str, str, dict[str, object], int]]:
+    return [(p.check, p.method, dict(p.query), min(p.expected)) for p in probes]
+
+
+def test_the_kit_checks_every_operation_of_the_spec_as_greenstat_ext_spec_reads_it() -> None:
+    operations = load_operations()
+    assert [operation.name for operation in operations] == list(spec.operations())
+    assert [operation.name for operation in operations] == list(OPERATIONS)  # the fixtures cover them all
+    for operation in operations:
+        facts = spec.operation(operation.name)
+        assert (operation.method, operation.path) == (facts.method, facts.path)
+        assert operation.path_methods == {facts.method}
+        for param in operation.query:
+            declared = facts.parameter(param.name)
+            assert (param.required, param.type, param.min_length, param.max_length) == (
+                declared.required,
+                declared.type,
+                declared.min_length,
+                declared.max_length,
+            )
+            if declared.type == "integer":
+                assert (param.minimum, param.maximum) == declared.bounds
+
+
+def test_probes_of_an_operation_with_a_required_string() -> None:
+    idm = spec.parameter("getStatusStatistic", "idMessage")
+    assert idm.min_length is not None
+    assert idm.max_length is not None
+    probes = probes_for(_operation("getStatusStatistic"), {"idMessage": "ABC"}, ID_INSTANCE, TOKEN)
+
+    assert _summary(probes) == [
+        ("valid_request_accepted", "GET", {"idMessage": "ABC"}, 200),
+        ("wrong_token_rejected", "GET", {"idMessage": "ABC"}, 401),
+        ("wrong_instance_rejected", "GET", {"idMessage": "ABC"}, 403),
+        ("invalid_parameter_rejected", "GET", {}, 400),
+        ("invalid_parameter_rejected", "GET", {"idMessage": "x" * (idm.min_length - 1)}, 400),
+        ("invalid_parameter_rejected", "GET", {"idMessage": "x" * (idm.max_length + 1)}, 400),
+        *(
+            ("unsupported_method_rejected", method, {"idMessage": "ABC"}, 405)
+            for method in ("POST", "PUT", "PATCH", "DELETE")
+        ),
+    ]
+    assert [p.label for p in probes if p.check == "invalid_parameter_rejected"] == [
+        "idMessage missing",
+        f"idMessage of {idm.min_length - 1} characters (minLength {idm.min_length})",
+        f"idMessage of {idm.max_length + 1} characters (maxLength {idm.max_length})",
+    ]
+
+
+def test_without_a_user_value_the_spec_example_is_sent() -> None:
+    probes = probes_for(_operation("getStatusStatistic"), {}, ID_INSTANCE, TOKEN)
+    example = spec.document()["components"]["parameters"]["IdMessage"]["example"]
+    assert probes[0].query == {"idMessage": example}
+
+
+@pytest.mark.parametrize("name", ["getOutgoingStatuses", "getIncomingStatuses"])
+def test_probes_of_an_operation_with_an_optional_bounded_integer(name: str) -> None:
+    low, high = spec.parameter(name, "minutes").bounds or (0, 0)
+    probes = probes_for(_operation(name), {"idMessage": ID_MESSAGE}, ID_INSTANCE, TOKEN)
+
+    assert _summary(probes) == [
+        ("valid_request_accepted", "GET", {}, 200),
+        ("valid_request_accepted", "GET", {"minutes": low}, 200),
+        ("valid_request_accepted", "GET", {"minutes": high}, 200),
+        ("wrong_token_rejected", "GET", {}, 401),
+        ("wrong_instance_rejected", "GET", {}, 403),
+        ("invalid_parameter_rejected", "GET", {"minutes": low - 1}, 400),
+        ("invalid_parameter_rejected", "GET", {"minutes": high + 1}, 400),
+        ("invalid_parameter_rejected", "GET", {"minutes": "x"}, 400),
+        *(("unsupported_method_rejected", method, {}, 405) for method in ("POST", "PUT", "PATCH", "DELETE")),
+    ]  # no idMessage anywhere: the user's value goes only where an operation declares it
+
+
+def test_wrong_credentials_of_the_probes_are_well_formed_and_reveal_nothing() -> None:
+    probes = probes_for(_operation("getOutgoingStatuses"), {}, ID_INSTANCE, TOKEN)
+    wrong_token = next(p for p in probes if p.check == "wrong_token_rejected").path_parameters
+    wrong_instance = next(p for p in probes if p.check == "wrong_instance_rejected").path_parameters
+
+    token = str(wrong_token["apiTokenInstance"])
+    assert wrong_token["idInstance"] == ID_INSTANCE
+    assert token != TOKEN
+    assert spec.token_limits().matches(token)
+    assert set(token) == {"0"}  # nothing of the real token
+    assert wrong_instance["apiTokenInstance"] == TOKEN
+    low, high = spec.id_instance_range()
+    assert wrong_instance["idInstance"] != ID_INSTANCE
+    assert low <= int(wrong_instance["idInstance"]) <= high
+    top = probes_for(_operation("getOutgoingStatuses"), {}, high, "0" * len(TOKEN))
+    assert (
+        next(p for p in top if p.check == "wrong_instance_rejected").path_parameters["idInstance"] == high - 1
+    )
+    assert set(
+        str(next(p for p in top if p.check == "wrong_token_rejected").path_parameters["apiTokenInstance"])
+    ) == {"1"}
+
+
+@pytest.fixture(scope="module")
+def recorded() -> list[tuple[str, str, bool, bool, dict[str, str]]]:
+    """What the reference received during one run of the probe checks (method, operation, creds ok, query)."""
+    seen: list[tuple[str, str, bool, bool, dict[str, str]]] = []
+
+    async def recording(request: Request) -> Response:
+        params = request.path_params
+        seen.append(
+            (
+                request.method,
+                params["operation"],
+                params["id_instance"] == str(ID_INSTANCE),
+                params["token"] == TOKEN,
+                dict(request.query_params),
+            )
+        )
+        return await reference(request)
+
+    with serve(app_for(recording)) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, max_examples=1, seed=5, checks=list(KIT_CHECKS))
+    assert report.ok, report.violations
+    return seen
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_each_probe_of_each_operation_reaches_the_server(
+    name: str, recorded: list[tuple[str, str, bool, bool, dict[str, str]]]
+) -> None:
+    for probe in probes_for(_operation(name), {}, ID_INSTANCE, TOKEN):
+        creds = probe.path_parameters
+        expected = (
+            probe.method,
+            name,
+            creds["idInstance"] == ID_INSTANCE,
+            creds["apiTokenInstance"] == TOKEN,
+            {key: str(value) for key, value in probe.query.items()},
+        )
+        assert expected in recorded, probe
+
+
+def test_the_correct_implementation_passes_every_check_of_every_operation(reference_url: str) -> None:
+    report = run_contract_test(
+        reference_url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=10, seed=9
+    )
+
+    assert report.ok, report.violations
+    assert report.operations == OPERATIONS
+    for operation in OPERATIONS:
+        assert report.cases_by_operation[operation] > 0
+        assert report.statuses_by_operation[(operation, 200)] > 0
+        assert report.failed_checks_of(operation) == ()
+        for check in ALL_CHECKS:
+            assert report.check_runs_by_operation[(operation, check)] > 0, (operation, check)
+    assert sum(report.cases_by_operation.values()) == report.cases
+    assert sum(report.statuses_by_operation.values()) == sum(report.statuses.values())
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ONE_OPERATION))
+def test_a_server_broken_in_one_new_operation_is_caught_with_that_operation_named(
+    name: str, tmp_path: Path
+) -> None:
+    broken, handler = BROKEN_ONE_OPERATION[name]
+    with serve(app_for(handler)) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=5, seed=3)
+
+    assert not report.ok
+    assert EXPECTED_CHECK[name] in report.failed_checks_of(broken)
+    assert {violation.operation for violation in report.violations} == {broken}
+    for other in OPERATIONS:
+        if other != broken:
+            assert report.failed_checks_of(other) == (), other
+
+    junit = tmp_path / "contract.xml"
+    write_junit(report, junit)
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314 - our own file
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == len(OPERATIONS) * len(ALL_CHECKS) == int(suite.get("tests", "-1"))
+    failing = {
+        (case.get("classname"), case.get("name")) for case in cases if case.find("failure") is not None
+    }
+    assert (f"greenstat.contract.{broken}", EXPECTED_CHECK[name]) in failing
+    assert {classname for classname, _ in failing} == {f"greenstat.contract.{broken}"}
+    for case in cases:
+        prop = case.find("properties/property[@name='operation']")
+        assert prop is not None
+        assert case.get("classname") == f"greenstat.contract.{prop.get('value')}"
+
+
+def test_the_former_name_of_the_parameter_check_is_still_accepted() -> None:
+    assert resolve_checks(["invalid_id_message_rejected"]) == ("invalid_parameter_rejected",)
+
+
+@pytest.fixture
+def credentials_only_spec(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The bundled spec with getOutgoingStatuses reduced to its credentials (no query parameter at all)."""
+    document = copy.deepcopy(dict(spec.document()))
+    for item in document["paths"].values():
+        get = item.get("get", {})
+        if get.get("operationId") == "getOutgoingStatuses":
+            get["parameters"] = [p for p in get["parameters"] if not p["$ref"].endswith("/Minutes")]
+    caches = (spec.operations, load_operations)
+    for cache in caches:
+        cache.cache_clear()
+    monkeypatch.setattr(spec, "document", lambda: document)
+    yield
+    monkeypatch.undo()
+    for cache in caches:
+        cache.cache_clear()
+
+
+@pytest.mark.usefixtures("credentials_only_spec")
+def test_an_operation_with_only_credentials_is_probed_and_its_empty_phase_reported(
+    reference_url: str,
+) -> None:
+    operation = _operation("getOutgoingStatuses")
+    assert operation.query == ()
+    checks = {probe.check for probe in probes_for(operation, {}, ID_INSTANCE, TOKEN)}
+    assert checks == set(KIT_CHECKS) - {"invalid_parameter_rejected"}  # nothing to make invalid
+
+    report = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=3, seed=2)
+
+    assert report.ok, report.violations
+    assert report.empty_phases == ["getOutgoingStatuses negative"]  # no parameter to negate
+    for check in ("valid_request_accepted", "wrong_token_rejected", "wrong_instance_rejected"):
+        assert report.check_runs_by_operation[("getOutgoingStatuses", check)] >= 1
+    assert report.check_runs_by_operation[("getOutgoingStatuses", "unsupported_method_rejected")] == 4
