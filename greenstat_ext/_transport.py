@@ -89,12 +89,16 @@ class CallContext:
     def budget(self) -> float | None:
         """The call's total time: ``timeout`` (an ``httpx.Timeout``'s longest phase), capped by the policy's
         ``deadline``."""
-        limits = [self.policy.deadline]
+        deadline = self.policy.deadline
+        budget = deadline if deadline is not None and math.isfinite(deadline) else None
         if self.timeout is not None:
-            phases = (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool)
-            limits.append(max((p for p in phases if p is not None), default=None))
-        finite = [limit for limit in limits if limit is not None and math.isfinite(limit)]
-        return min(finite) if finite else None
+            longest: float | None = None
+            for phase in (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool):
+                if phase is not None and (longest is None or phase > longest):
+                    longest = phase
+            if longest is not None and math.isfinite(longest) and (budget is None or longest < budget):
+                budget = longest
+        return budget
 
     def begin_attempt(self) -> float | None:
         """Start the clock at the first attempt; the deadline (monotonic) every attempt must meet."""
@@ -221,6 +225,8 @@ def _result(response: httpx.Response, content: bytes, call: CallContext) -> http
 
 def _already_read(response: httpx.Response, call: CallContext) -> bool:
     """True for an answer whose body is already in memory (a mock transport's): measured, kept as is."""
+    if not response.is_stream_consumed:  # a network answer: not read yet (and no exception raised to say so)
+        return False
     try:
         content = response.content
     except httpx.ResponseNotRead:
