@@ -32,10 +32,11 @@ URL to put the token in, and no copy of a body that arrived in one piece.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import math
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from urllib.parse import quote
 
 import anyio
 import httpx
+import sniffio
 
 from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline, remaining
 from ._errors import ResponseTooLargeError
@@ -212,15 +214,15 @@ def too_large_error(exc: BodyTooLarge, call: CallContext) -> ResponseTooLargeErr
 
 
 def _result(response: httpx.Response, content: bytes, call: CallContext) -> httpx.Response:
-    """The answer handed back to ``httpx.Client``: the wire bytes, which it decodes as usual."""
-    result = httpx.Response(
-        response.status_code,
-        headers=response.headers,
-        stream=httpx.ByteStream(content),
-        extensions=response.extensions,
-    )
-    call.response = result
-    return result
+    """The answer handed back to ``httpx.Client``: the wire bytes, which it decodes as usual.
+
+    The same ``Response`` (headers, extensions), its network stream, already read and closed, swapped for the
+    bytes: ``httpx.Client`` assigns ``response.stream`` itself, and a second ``Response`` would copy the
+    headers once more for nothing.
+    """
+    response.stream = httpx.ByteStream(content)
+    call.response = response
+    return response
 
 
 def _already_read(response: httpx.Response, call: CallContext) -> bool:
@@ -239,7 +241,7 @@ def _already_read(response: httpx.Response, call: CallContext) -> bool:
     return True
 
 
-def _read(chunks: Iterator[bytes], meter: BodyMeter, call: CallContext) -> bytes:
+def _read(chunks: Iterable[bytes], meter: BodyMeter, call: CallContext) -> bytes:
     body: list[bytes] = []
     for chunk in chunks:
         meter.feed(chunk)
@@ -250,7 +252,7 @@ def _read(chunks: Iterator[bytes], meter: BodyMeter, call: CallContext) -> bytes
     return _joined(body)
 
 
-async def _aread(chunks: AsyncIterator[bytes], meter: BodyMeter) -> bytes:
+async def _aread(chunks: AsyncIterable[bytes], meter: BodyMeter) -> bytes:
     body: list[bytes] = []
     async for chunk in chunks:
         meter.feed(chunk)
@@ -300,16 +302,17 @@ class RetryingTransport(httpx.BaseTransport):
             response = self._inner.handle_request(wire)
             if _already_read(response, call):
                 return response
+            stream = response.stream
+            assert isinstance(stream, httpx.SyncByteStream)  # a sync transport's answer
             try:
-                # inside the retry: a connection dropped mid-body is retried too
-                content = _read(
-                    response.iter_raw(), BodyMeter(response.headers, call.max_response_size), call
-                )
+                # inside the retry: a connection dropped mid-body is retried too. The stream itself is
+                # read (raw bytes, as ``iter_raw``) and left unread in the Response's eyes: see ``_result``.
+                content = _read(stream, BodyMeter(response.headers, call.max_response_size), call)
             except BodyTooLarge as exc:
                 exc.status_code = response.status_code
                 raise
             finally:
-                response.close()  # a body not read to its end closes the connection
+                stream.close()  # a body not read to its end closes the connection
         finally:
             io_deadline.reset(reset)
         return _result(response, content, call)
@@ -347,24 +350,37 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
     async def _send(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
         expires = call.begin_attempt()
         _bound_timeouts(wire, call, expires)
-        left = math.inf if expires is None else max(0.0, expires - time.monotonic())
-        timed_out = False
-        with anyio.move_on_after(left) as scope:  # the attempt is cancelled at the deadline
-            response = await self._inner.handle_async_request(wire)
-            if _already_read(response, call):
-                return response
+        if expires is None:
+            return await self._exchange(wire, call)
+        left = max(0.0, expires - time.monotonic())
+        # The attempt is cancelled at the deadline. Under asyncio by asyncio's own timeout: the same
+        # cancellation for less than half the cost of an anyio cancel scope (~6 µs against ~14 µs a call).
+        if sniffio.current_async_library() == "asyncio":
+            deadline = asyncio.timeout(left)
             try:
-                content = await _aread(
-                    response.aiter_raw(), BodyMeter(response.headers, call.max_response_size)
-                )
-            except BodyTooLarge as exc:
-                exc.status_code = response.status_code
-                raise
-            finally:
-                await response.aclose()
-        timed_out = scope.cancelled_caught
-        if timed_out:
-            raise _deadline_passed(call.budget)
+                async with deadline:
+                    return await self._exchange(wire, call)
+            except TimeoutError:
+                if not deadline.expired():  # not ours: let it be mapped like any other error
+                    raise
+        else:
+            with anyio.move_on_after(left):
+                return await self._exchange(wire, call)
+        raise _deadline_passed(call.budget)  # outside the except: no __context__
+
+    async def _exchange(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
+        response = await self._inner.handle_async_request(wire)
+        if _already_read(response, call):
+            return response
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)  # an async transport's answer
+        try:
+            content = await _aread(stream, BodyMeter(response.headers, call.max_response_size))
+        except BodyTooLarge as exc:
+            exc.status_code = response.status_code
+            raise
+        finally:
+            await stream.aclose()
         return _result(response, content, call)
 
     async def aclose(self) -> None:
