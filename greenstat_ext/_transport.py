@@ -149,8 +149,14 @@ def _url_with_token(url: httpx.URL, token: str) -> httpx.URL | None:
     if not path.endswith(_PLACEHOLDER_PATH_END):
         return None
     wire = httpx.URL.__new__(httpx.URL)
-    wire._uri_reference = replace(path=path[: -len(TOKEN_PLACEHOLDER)] + quote(token, safe=""))
+    wire._uri_reference = replace(path=path[: -len(TOKEN_PLACEHOLDER)] + _path_segment(token))
     return wire
+
+
+def _path_segment(token: str) -> str:
+    """``token`` percent-encoded as one path segment; a token of ASCII letters and digits (the spec's
+    pattern) needs no encoding, and ``quote`` costs ~2 µs a call to find that out."""
+    return token if token.isascii() and token.isalnum() else quote(token, safe="")
 
 
 def _url_with_token_slow(url: httpx.URL, token: str) -> httpx.URL | None:
