@@ -29,7 +29,7 @@ import httpx
 from ._errors import ConfigurationError
 from ._redact import redact
 
-if TYPE_CHECKING:  # only in annotations here; _transport imports tenacity at the first request
+if TYPE_CHECKING:  # only in annotations here; tenacity itself is imported at the first retry
     import tenacity
 
     from ._transport import CallContext
