@@ -24,6 +24,7 @@ from greenstat_client import Client
 from greenstat_client.api.statuses import get_status_statistic as _endpoint
 from greenstat_client.models import StatusStatistic
 
+from . import _spec
 from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, BodyTooLarge, http_transport
 from ._credentials import ApiToken, Credentials
 from ._errors import (
@@ -52,7 +53,7 @@ from ._version import __version__
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: A day: longer is a typo, and ``inf``/``1e308`` overflow deep in ``socket.settimeout``.
 TIMEOUT_MAX = 86_400.0
-ID_MESSAGE_MAX_LEN = 256
+ID_MESSAGE_MAX_LEN = _spec.parameter("getStatusStatistic", "idMessage").length_bounds[1]
 _NOT_GIVEN: Any = object()
 #: Everything httpx raises on purpose: ``HTTPError`` (``RequestError``, and ``HTTPStatusError`` from a
 #: caller's ``raise_for_status`` hook), plus the three that do not derive from it.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,15 +16,16 @@ import httpx
 
 from ._errors import ConfigurationError
 from ._redact import register_secret
+from ._spec import id_instance_range, token_limits
 
 ENV_ID_INSTANCE = "GREEN_API_ID_INSTANCE"
 ENV_TOKEN = "GREEN_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_API_URL = "GREEN_API_URL"
 DEFAULT_API_URL = "https://api.green-api.com"
 
-ID_INSTANCE_MAX = 9_999_999_999
-TOKEN_MAX_LEN = 128
-_TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+ID_INSTANCE_MIN, ID_INSTANCE_MAX = id_instance_range()
+TOKEN_MIN_LEN, TOKEN_MAX_LEN = token_limits().min_length, token_limits().max_length
+_TOKEN_RE = token_limits().regex
 _MASKED = "**********"
 
 
@@ -39,11 +39,11 @@ class ApiToken:
             raise ConfigurationError("api_token", f"must be a string, got {type(secret).__name__}")
         if not secret:
             raise ConfigurationError("api_token", "must not be empty")
-        if len(secret) > TOKEN_MAX_LEN or not _TOKEN_RE.fullmatch(secret):
+        if not TOKEN_MIN_LEN <= len(secret) <= TOKEN_MAX_LEN or not _TOKEN_RE.fullmatch(secret):
             others = sum(1 for c in secret if not (c.isascii() and c.isalnum()))
             raise ConfigurationError(
                 "api_token",
-                f"must be 1 to {TOKEN_MAX_LEN} ASCII letters and digits "
+                f"must be {TOKEN_MIN_LEN} to {TOKEN_MAX_LEN} ASCII letters and digits "
                 f"(got {len(secret)} characters, {others} of them other characters)",
             )
         self._secret = secret
@@ -84,8 +84,10 @@ def _validate_id_instance(value: object) -> int:
         value = int(text)
     if not isinstance(value, int):
         raise ConfigurationError("id_instance", f"must be an integer, got {type(value).__name__}")
-    if not 1 <= value <= ID_INSTANCE_MAX:
-        raise ConfigurationError("id_instance", f"must be from 1 to {ID_INSTANCE_MAX} (got {value})")
+    if not ID_INSTANCE_MIN <= value <= ID_INSTANCE_MAX:
+        raise ConfigurationError(
+            "id_instance", f"must be from {ID_INSTANCE_MIN} to {ID_INSTANCE_MAX} (got {value})"
+        )
     return value
 
 

@@ -64,10 +64,12 @@ import anyio
 import httpx
 
 from ._errors import ConfigurationError
+from ._spec import slowest_rate
 
 logger = logging.getLogger("greenstat.ratelimit")
 
-DEFAULT_RATE = 1.0
+#: The spec's slowest ``x-rate-limit`` (read at import): a limiter not told its operation never goes faster.
+DEFAULT_RATE = slowest_rate()
 #: One request in about 17 minutes. Slower is a typo, and 1e-300 overflows the wait arithmetic.
 MIN_RATE = 0.001
 #: Extra spacing, as a fraction of ``1 / rate``: 50 ms at the default 1 request/s.

@@ -30,13 +30,17 @@ from collections.abc import Iterable
 
 import httpx
 
+from ._spec import token_limits
+
 MASK = "***"
 _MIN_REGISTERED_LEN = 6
 _URL_TOKEN = re.compile(r"(/waInstance[0-9]+/[A-Za-z]+/)([^/?#\s\"'<>]+)")
-_WORD_CHAR = re.compile(r"[A-Za-z0-9]")
-#: The end of a word split by a cut, up to the spec's longest token (128): a longer run is masked only in its
-#: last 128 characters, which is all of it a token could be.
-_TRAILING_WORD = re.compile(r"[A-Za-z0-9]{1,128}$")
+#: A character a token may have: the alphabet of the spec's ``apiTokenInstance`` pattern (``[A-Za-z0-9]``).
+_TOKEN_CHAR = token_limits().char_class
+_WORD_CHAR = re.compile(_TOKEN_CHAR)
+#: The end of a word split by a cut, up to the spec's longest token: a longer run is masked only in its
+#: last ``maxLength`` characters, which is all of it a token could be.
+_TRAILING_WORD = re.compile(f"{_TOKEN_CHAR}{{1,{token_limits().max_length}}}$")
 
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()
@@ -74,7 +78,8 @@ def register_secret(secret: str) -> None:
 #: escape, whose last character is a letter or digit (``%3Dabc12`` in a query, ``\nabc12`` in raw JSON
 #: text, ``\x00abc12`` in a bytes ``repr``), the token still stands alone once the text is decoded.
 _WORD_START = (
-    r"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrtbf])|(?<=\\x[0-9A-Fa-f]{2})"
+    rf"(?:(?<!{_TOKEN_CHAR})"
+    r"|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrtbf])|(?<=\\x[0-9A-Fa-f]{2})"
     r"|(?<=\\u[0-9A-Fa-f]{4}))"
 )
 
@@ -95,7 +100,7 @@ def _pattern(secret: str) -> re.Pattern[str]:
     body = "".join(parts)
     if len(secret) >= _MIN_REGISTERED_LEN:
         return re.compile(body)
-    return re.compile(rf"{_WORD_START}{body}(?![A-Za-z0-9])")
+    return re.compile(rf"{_WORD_START}{body}(?!{_TOKEN_CHAR})")
 
 
 #: A percent-escape of an ASCII letter or digit, the only characters a token has: when a text has none

@@ -5,7 +5,11 @@ or a schema schemathesis cannot turn into test data. This script fails (exit 1) 
 
 1. schemathesis loads the spec with every Python warning turned into an error, and builds a positive and a
    negative case strategy for each operation, drawing a few cases from each.
-2. Every example (media-type ``example``/``examples``, parameter ``example``) validates against its schema.
+2. Every example validates against its schema: media-type ``example``/``examples``, parameter ``example``,
+   and, anywhere in the document, a schema's own ``examples`` list and ``default`` (a ``default`` outside
+   its own bounds, or a property example that breaks its property, would mislead a reader and a generator).
+3. Every operation documents its rate limit: ``x-rate-limit: {requests: N, per_seconds: S}`` with N a positive
+   integer and S a positive number (the client's and the mock's limiters read it; see greenstat_ext/_spec.py).
 """
 
 from __future__ import annotations
@@ -61,6 +65,46 @@ def check_examples(spec: dict[str, Any]) -> int:
                         validate(where, schema, content["example"])
                     for name, example in content.get("examples", {}).items():
                         validate(f"{where} [{name}]", schema, _resolve(spec, example)["value"])
+
+    def walk(where: str, node: Any) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(f"{where}/{index}", item)
+            return
+        if not isinstance(node, dict):
+            return
+        # Only a Schema Object has a *list* of ``examples`` (media types and parameters have a mapping).
+        own = {key: value for key, value in node.items() if key not in ("examples", "default")}
+        if isinstance(node.get("examples"), list):
+            for index, example in enumerate(node["examples"]):
+                validate(f"{where} examples[{index}]", own, example)
+        if "default" in node and ("type" in node or "$ref" in node):
+            validate(f"{where} default", own, node["default"])
+        for key, value in node.items():
+            if key not in ("examples", "example", "default", "enum", "const"):
+                walk(f"{where}/{key}", value)
+
+    walk("#", spec)
+    return checked
+
+
+def check_rate_limits(spec: dict[str, Any]) -> int:
+    """Every operation has a well-formed ``x-rate-limit``; return how many operations were checked."""
+    checked = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            limit = op.get("x-rate-limit")
+            where = f"{method.upper()} {path}"
+            if not isinstance(limit, dict) or set(limit) != {"requests", "per_seconds"}:
+                raise SystemExit(f"lint-spec: {where} needs x-rate-limit: {{requests: N, per_seconds: S}}")
+            requests, per_seconds = limit["requests"], limit["per_seconds"]
+            if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+                raise SystemExit(f"lint-spec: {where} x-rate-limit.requests must be a positive integer")
+            if isinstance(per_seconds, bool) or not isinstance(per_seconds, int | float) or per_seconds <= 0:
+                raise SystemExit(f"lint-spec: {where} x-rate-limit.per_seconds must be a positive number")
+            checked += 1
     return checked
 
 
@@ -93,9 +137,10 @@ def main() -> int:
     warnings.simplefilter("error")
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     examples = check_examples(spec)
+    limited = check_rate_limits(spec)
     cases = check_schemathesis(path)
     print(
-        f"lint-spec: {path}: {examples} examples match their schemas; "
+        f"lint-spec: {path}: {examples} examples match their schemas; {limited} operations rate-limited; "
         f"schemathesis drew {cases} cases, 0 warnings"
     )
     return 0

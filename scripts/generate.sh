@@ -2,6 +2,7 @@
 # Generate the greenstat_client package from the spec into OUTDIR (default: generated/greenstat_client).
 # The one way generated code comes to be: `make generate` and `make check-generated` both call this.
 # SPEC=path overrides the spec (used by the regeneration-safety tests).
+# Besides the code, the package bundles the spec as openapi.yaml and as openapi.json (same document).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$root/generated/greenstat_client}")
@@ -18,6 +19,19 @@ if ! openapi-python-client generate --path "$spec" --config generator-config.yam
 fi
 printf '# Marker file for PEP 561\n' >"$work/greenstat_client/py.typed"
 cp "$spec" "$work/greenstat_client/openapi.yaml"
+# The same document as JSON, so that greenstat_ext/_spec.py reads the limits at run time with no YAML parser.
+python - "$spec" "$work/greenstat_client/openapi.json" <<'PY'
+import json
+import sys
+
+import yaml
+
+with open(sys.argv[1], encoding="utf-8") as source:
+    document = yaml.safe_load(source)
+with open(sys.argv[2], "w", encoding="utf-8") as target:
+    json.dump(document, target, indent=2, ensure_ascii=False)
+    target.write("\n")
+PY
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$work/greenstat_client" "$out"

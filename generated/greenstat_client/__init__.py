@@ -1,4 +1,4 @@
-"""A client library for accessing Green API getStatusStatistic"""
+"""A client library for accessing Green API Statuses (read side)"""
 
 from .client import AuthenticatedClient, Client
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .._spec import id_instance_range, slowest_rate
 from ._extras import missing_extra
 
 if TYPE_CHECKING:  # the mock extra may be missing: imported where used, after _require_extra()
@@ -32,7 +33,7 @@ def mock(
     id_instance: Annotated[
         int | None,
         typer.Option(
-            min=1, max=9_999_999_999, help="The idInstance it accepts (default: the demo instance)."
+            min=1, max=id_instance_range()[1], help="The idInstance it accepts (default: the demo instance)."
         ),
     ] = None,
     token: Annotated[
@@ -58,7 +59,7 @@ def mock(
     ] = 0.5,
     rate_limit: Annotated[
         float, typer.Option("--rate-limit", min=0.0, metavar="RPS", help="Requests/s per instance; 0 = off.")
-    ] = 1.0,
+    ] = slowest_rate(),
     data: Annotated[
         Path | None, typer.Option("--data", metavar="FILE", help="JSON {idMessage: [recipients]} to serve.")
     ] = None,

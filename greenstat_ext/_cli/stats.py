@@ -45,6 +45,7 @@ from .._errors import (
     ResponseValidationError,
 )
 from .._redact import MASK, redact
+from .._spec import operation
 from .._summary import StatusSummary, summarize
 
 __all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "register"]
@@ -53,7 +54,7 @@ EXIT_OK = 0
 EXIT_API_ERROR = 1  # also: --watch timed out
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-MIN_INTERVAL = 1.0  # Green API allows 1 request/s per instance for this method
+MIN_INTERVAL = 1 / operation("getStatusStatistic").rate_limit.rate  # the spec's x-rate-limit of the method
 #: Each request's own limit (the client's default); the command's --timeout can only shorten it.
 REQUEST_TIMEOUT = 30.0
 #: The least a request is given, even when --timeout is (nearly) used up: the last poll still gets an answer.
@@ -62,7 +63,7 @@ MIN_REQUEST_TIMEOUT = 1.0
 # Seams for tests (a fake clock makes --watch timeouts instant); the client's own rate limit stays on.
 _clock: Callable[[], float] = time.monotonic
 _sleep: Callable[[float], None] = time.sleep
-_rate_limit: float = 1.0
+_rate_limit: float = operation("getStatusStatistic").rate_limit.rate
 
 _FLAG_OF_FIELD = {
     "id_instance": f"--id-instance / {ENV_ID_INSTANCE}",

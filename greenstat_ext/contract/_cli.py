@@ -151,7 +151,7 @@ def contract_test(
     assert id_instance is not None
     assert token is not None
     if not id_instance.strip().isdigit():
-        raise _fail_usage("--id-instance must be an integer of 1 to 10 digits")
+        raise _fail_usage("--id-instance must be an integer (digits only)")
     if junit is not None and not junit.parent.is_dir():
         raise _fail_usage(f"--junit: directory {str(junit.parent)!r} does not exist")
     try:

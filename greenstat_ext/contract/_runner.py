@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +28,7 @@ from schemathesis.core.failures import FailureGroup
 
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import redact
+from greenstat_ext._spec import id_instance_range, parameter, token_limits
 
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
 from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
@@ -61,7 +61,7 @@ REACHABILITY_TIMEOUT: Final = 3.0
 _MAX_SILENT_IN_A_ROW: Final = 3
 EXAMPLE_ID_MESSAGE: Final = "BAE5F4886F6F2D05"
 UNSUPPORTED_METHODS: Final = ("POST", "PUT", "PATCH", "DELETE")
-_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9]{1,128}")
+_TOKEN_RE: Final = token_limits().bounded_regex
 _EXCERPT: Final = 200
 # Bytes of a body decoded and redacted for its excerpt: far more than the excerpt, so that redacting (which
 # shortens a token to "***") never pulls unredacted text into it, without decoding a 7 MB body per answer.
@@ -104,8 +104,9 @@ def run_contract_test(
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
-    if id_message is not None and not 1 <= len(id_message) <= 256:
-        raise ContractUsageError("--id-message must be 1 to 256 characters")
+    low, high = parameter("getStatusStatistic", "idMessage").length_bounds
+    if id_message is not None and not max(low, 1) <= len(id_message) <= high:
+        raise ContractUsageError(f"--id-message must be 1 to {high} characters")
     if not 1 <= max_examples <= MAX_MAX_EXAMPLES:
         raise ContractUsageError(
             f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
@@ -173,11 +174,15 @@ def _validate_url(url: str) -> str:
 
 
 def _validate_credentials(id_instance: int, token: str) -> None:
-    if not 1 <= id_instance <= 9_999_999_999:
-        raise ContractUsageError("--id-instance must be an integer of 1 to 10 digits")
+    low, high = id_instance_range()
+    if not low <= id_instance <= high:
+        raise ContractUsageError(f"--id-instance must be an integer from {low} to {high}")
     if not _TOKEN_RE.fullmatch(token):
         # Never echo the value: it may be a real token with a typo.
-        raise ContractUsageError("--token must be 1 to 128 ASCII letters and digits")
+        limits = token_limits()
+        raise ContractUsageError(
+            f"--token must be {limits.min_length} to {limits.max_length} ASCII letters and digits"
+        )
 
 
 def _check_reachable(base_url: str, max_bytes: int) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from greenstat_client.models import StatusStatistic
+from greenstat_ext._spec import parameter
 
 __all__ = [
     "ID_MESSAGE_MAX_LENGTH",
@@ -26,7 +27,7 @@ __all__ = [
     "parse_data",
 ]
 
-ID_MESSAGE_MAX_LENGTH = 256
+ID_MESSAGE_MAX_LENGTH = parameter("getStatusStatistic", "idMessage").length_bounds[1]
 """The spec's bound on ``idMessage`` (characters)."""
 
 MAX_DATA_FILE_BYTES = 256 * 1024 * 1024

@@ -8,20 +8,20 @@ them; freezing them means what a test configured is what the server does. The to
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from greenstat_client.models import StatusStatistic
+from greenstat_ext._spec import id_instance_range, slowest_rate, token_limits
 
 from ._faults import FaultSettings
 from ._state import DEMO_ID_INSTANCE, DEMO_TOKEN, Clock
 
 __all__ = ["ID_INSTANCE_MAX", "TOKEN_PATTERN", "MockSettings"]
 
-ID_INSTANCE_MAX = 9_999_999_999
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9]{1,128}")
-"""The spec's ``apiTokenInstance``: ASCII letters and digits, 1 to 128 characters."""
+ID_INSTANCE_MAX = id_instance_range()[1]
+TOKEN_PATTERN = token_limits().bounded_regex
+"""The spec's ``apiTokenInstance`` (alphabet and lengths read from the spec), for ``fullmatch``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,7 +38,7 @@ class MockSettings:
     id_instance: int = DEMO_ID_INSTANCE
     token: str = field(default=DEMO_TOKEN, repr=False)
     seed: int = 0
-    rate_limit: float = 1.0
+    rate_limit: float = slowest_rate()
     faults: FaultSettings = field(default_factory=FaultSettings)
     quota_exceeded: bool = False
     beta_access: bool = True
@@ -53,7 +53,8 @@ class MockSettings:
         if not isinstance(self.token, str) or TOKEN_PATTERN.fullmatch(self.token) is None:
             # Never echo the token itself: it is a secret even when it is malformed.
             raise ValueError(
-                "token must be 1 to 128 ASCII letters and digits (openapi.yaml apiTokenInstance)"
+                f"token must be {token_limits().min_length} to {token_limits().max_length} ASCII letters and "
+                "digits (openapi.yaml apiTokenInstance)"
             )
         if not (self.rate_limit >= 0 and math.isfinite(self.rate_limit)):
             raise ValueError(f"rate_limit must be a finite number >= 0 requests/s, got {self.rate_limit!r}")

@@ -122,7 +122,7 @@ def sync_detailed(
      Returns an array with one item per recipient of the outgoing status `idMessage`, each with the
     recipient's chat id, its current state (`pending`, `sent`, `delivered`, `read`) and the UNIX time of
     the last action. An unknown or expired (older than 30 days) `idMessage` gives `[]`.
-    Rate limit: 1 request per second per instance.
+    Rate limit: 1 request per second per instance (`x-rate-limit`).
 
     Args:
         id_instance (int):
@@ -162,7 +162,7 @@ def sync(
      Returns an array with one item per recipient of the outgoing status `idMessage`, each with the
     recipient's chat id, its current state (`pending`, `sent`, `delivered`, `read`) and the UNIX time of
     the last action. An unknown or expired (older than 30 days) `idMessage` gives `[]`.
-    Rate limit: 1 request per second per instance.
+    Rate limit: 1 request per second per instance (`x-rate-limit`).
 
     Args:
         id_instance (int):
@@ -197,7 +197,7 @@ async def asyncio_detailed(
      Returns an array with one item per recipient of the outgoing status `idMessage`, each with the
     recipient's chat id, its current state (`pending`, `sent`, `delivered`, `read`) and the UNIX time of
     the last action. An unknown or expired (older than 30 days) `idMessage` gives `[]`.
-    Rate limit: 1 request per second per instance.
+    Rate limit: 1 request per second per instance (`x-rate-limit`).
 
     Args:
         id_instance (int):
@@ -235,7 +235,7 @@ async def asyncio(
      Returns an array with one item per recipient of the outgoing status `idMessage`, each with the
     recipient's chat id, its current state (`pending`, `sent`, `delivered`, `read`) and the UNIX time of
     the last action. An unknown or expired (older than 30 days) `idMessage` gives `[]`.
-    Rate limit: 1 request per second per instance.
+    Rate limit: 1 request per second per instance (`x-rate-limit`).
 
     Args:
         id_instance (int):

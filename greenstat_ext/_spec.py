@@ -1,0 +1,423 @@
+"""The spec, read at run time: every limit, pattern and rate limit of greenstat comes from here.
+
+Why one module: ``openapi.yaml`` is the single source of truth, but a limit copied into code (the instance id
+maximum, the token pattern, the ``idMessage`` length, a rate) silently outlives a change of the spec. So the
+client, the mock and the contract kit ask this module instead, and ``tests/test_no_spec_copies.py`` fails
+when a hand-written copy of a spec constant appears in ``greenstat_ext/``.
+
+Where the spec comes from: the copy bundled in the generated package, as JSON (``scripts/generate.sh`` writes
+``greenstat_client/openapi.json`` beside ``openapi.yaml``), read once through :mod:`importlib.resources` (so
+it works from a wheel, not only a checkout) and cached. JSON, not YAML: no YAML parser at run time, and the
+standard library's ``json`` parses the ~40 KB document in well under a millisecond.
+
+Layering: this module sits below Core, Mock and Kit (like ``_redact``) and imports only the standard library,
+so the mock reads its limits without the client. (Locating the bundled file imports ``greenstat_client``,
+the generated package, which Core, Mock and Kit all depend on already.)
+
+Accessors return frozen dataclasses; :func:`document` returns the raw parsed document, which callers must
+treat as read-only (it is shared).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from importlib.resources import files
+from types import MappingProxyType
+from typing import Any, Final
+
+__all__ = [
+    "Operation",
+    "OperationSpec",
+    "Parameter",
+    "ParameterSpec",
+    "RateLimit",
+    "SpecError",
+    "TokenLimits",
+    "document",
+    "id_instance_range",
+    "integer_format_bounds",
+    "operation",
+    "operations",
+    "parameter",
+    "schema_field",
+    "slowest_rate",
+    "snake_case",
+    "token_limits",
+]
+
+#: The package whose bundled ``openapi.json`` is read.
+SPEC_PACKAGE: Final = "greenstat_client"
+SPEC_RESOURCE: Final = "openapi.json"
+_HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: ``int32``, ``int64`` (OpenAPI's own), and any other ``intN`` a spec may use (as the contract kit reads).
+_INTEGER_FORMAT: Final = re.compile(r"int([1-9][0-9]{0,3})")
+#: The shape of a token pattern this module can split into an alphabet: ``^[...]+$``.
+_CHAR_CLASS_PATTERN: Final = re.compile(r"\^?(\[[^\]]+\])\+\$?")
+
+
+class SpecError(RuntimeError):
+    """The bundled spec lacks something greenstat needs (a broken build, not a user error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """An operation's documented rate limit, from its ``x-rate-limit`` vendor extension.
+
+    ``requests`` per ``per_seconds`` seconds, per instance and per method (Green API limits each method
+    separately). :attr:`rate` is the same as requests per second, the unit of ``RateLimiter``.
+    """
+
+    requests: int
+    per_seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.per_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    """One parameter (path or query) or request-body field of an operation, with its constraints.
+
+    Absent constraints are ``None``. ``default`` is ``None`` when the spec gives none (no parameter of this
+    spec has a ``null`` default). ``python_name`` is the generated client's argument name (snake_case).
+    """
+
+    name: str
+    location: str
+    required: bool
+    type: str | None
+    format: str | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    default: Any = None
+    description: str = ""
+
+    @property
+    def python_name(self) -> str:
+        """``idInstance`` → ``id_instance``: the generated client's (and greenstat's) argument name."""
+        return snake_case(self.name)
+
+    @property
+    def bounds(self) -> tuple[int, int] | None:
+        """The integer range a value must fall in: ``minimum``/``maximum`` tightened by the format's bounds.
+
+        ``None`` for a non-integer parameter. An integer without either keyword and without ``intN`` format
+        is unbounded on that side, which this spec never does (every integer has a format).
+        """
+        if self.type != "integer":
+            return None
+        low, high = integer_format_bounds(self.format) if self.format else (None, None)
+        if self.minimum is not None:
+            low = int(self.minimum) if low is None else max(low, int(self.minimum))
+        if self.maximum is not None:
+            high = int(self.maximum) if high is None else min(high, int(self.maximum))
+        if low is None or high is None:
+            raise SpecError(f"parameter {self.name} is an integer without a bound and without an intN format")
+        return low, high
+
+    @property
+    def length_bounds(self) -> tuple[int, int]:
+        """``(minLength or 0, maxLength)`` of a string; ``SpecError`` when the spec gives no ``maxLength``."""
+        if self.max_length is None:
+            raise SpecError(f"parameter {self.name} has no maxLength")
+        return self.min_length or 0, self.max_length
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """``pattern`` compiled; use ``fullmatch`` (the spec's patterns are anchored anyway)."""
+        return None if self.pattern is None else _compile(self.pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec:
+    """One operation of the spec: what a client sends, what a mock routes, how fast either may go."""
+
+    operation_id: str
+    method: str
+    path: str
+    parameters: tuple[ParameterSpec, ...]
+    body: tuple[ParameterSpec, ...]
+    rate_limit: RateLimit
+    summary: str = ""
+    #: The component schema name of the 200 answer (of its items when :attr:`returns_array`), if any.
+    result_schema: str | None = None
+    returns_array: bool = False
+
+    @property
+    def python_name(self) -> str:
+        """``getStatusStatistic`` → ``get_status_statistic``: the generated module and the facade method."""
+        return snake_case(self.operation_id)
+
+    @property
+    def path_parameters(self) -> tuple[ParameterSpec, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_parameters(self) -> tuple[ParameterSpec, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    def parameter(self, name: str) -> ParameterSpec:
+        """A parameter or body field by its wire name (``idMessage``) or Python name (``id_message``)."""
+        for candidate in (*self.parameters, *self.body):
+            if name in (candidate.name, candidate.python_name):
+                return candidate
+        raise KeyError(f"{self.operation_id} has no parameter {name!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLimits:
+    """What ``apiTokenInstance`` may be: the spec's pattern and lengths, and the alphabet they imply."""
+
+    pattern: str
+    min_length: int
+    max_length: int
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The pattern compiled; match with ``fullmatch`` and check the lengths apart."""
+        return _compile(self.pattern)
+
+    @property
+    def char_class(self) -> str:
+        """The pattern's alphabet as a regex bracket expression (``[A-Za-z0-9]`` today), for redaction."""
+        match = _CHAR_CLASS_PATTERN.fullmatch(self.pattern)
+        if match is None:
+            raise SpecError(f"the token pattern {self.pattern!r} is not of the form ^[...]+$")
+        return match.group(1)
+
+    @property
+    def bounded_regex(self) -> re.Pattern[str]:
+        """One regex for alphabet and length (``[A-Za-z0-9]{1,128}``), for ``fullmatch``."""
+        return _compile(f"{self.char_class}{{{self.min_length},{self.max_length}}}")
+
+    def matches(self, value: str) -> bool:
+        """Whether ``value`` is a token the spec accepts."""
+        return self.min_length <= len(value) <= self.max_length and self.regex.fullmatch(value) is not None
+
+
+def snake_case(name: str) -> str:
+    """``getStatusStatistic`` → ``get_status_statistic`` (what openapi-python-client does to these names)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def integer_format_bounds(fmt: str) -> tuple[int, int]:
+    """What an ``intN`` format holds: ``int64`` → ``(-2**63, 2**63 - 1)``; ``SpecError`` otherwise."""
+    match = _INTEGER_FORMAT.fullmatch(fmt)
+    if match is None:
+        raise SpecError(f"{fmt!r} is not an integer format (intN)")
+    bits = int(match.group(1))
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+@functools.cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@functools.cache
+def document() -> Mapping[str, Any]:
+    """The bundled spec, parsed once. Shared: never mutate it."""
+    resource = files(SPEC_PACKAGE) / SPEC_RESOURCE
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except FileNotFoundError:  # pragma: no cover - a package not built by scripts/generate.sh
+        raise SpecError(f"{SPEC_PACKAGE}/{SPEC_RESOURCE} is missing: run `make generate`") from None
+    parsed = json.loads(text)
+    if not isinstance(parsed, dict):
+        raise SpecError(f"{SPEC_PACKAGE}/{SPEC_RESOURCE} is not a JSON object")
+    return MappingProxyType(parsed)
+
+
+def _resolve(node: Any) -> Any:
+    """Follow local ``$ref`` s (``#/components/...``) until a node that is not a reference."""
+    seen: set[str] = set()
+    while isinstance(node, Mapping) and "$ref" in node:
+        ref = node["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
+            raise SpecError(f"unsupported or circular $ref {ref!r}")
+        seen.add(ref)
+        target: Any = document()
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def _field(
+    name: str, location: str, required: bool, schema: Mapping[str, Any], description: str
+) -> ParameterSpec:
+    schema = _resolve(schema)
+    kind = schema.get("type")
+    return ParameterSpec(
+        name=name,
+        location=location,
+        required=required,
+        type=kind if isinstance(kind, str) else None,
+        format=schema.get("format"),
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        pattern=schema.get("pattern"),
+        default=schema.get("default"),
+        description=description or schema.get("description", ""),
+    )
+
+
+def _rate_limit(operation_id: str, raw: Any) -> RateLimit:
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"operation {operation_id} has no x-rate-limit: {{requests: N, per_seconds: S}}")
+    requests, per_seconds = raw.get("requests"), raw.get("per_seconds")
+    if not (isinstance(requests, int) and not isinstance(requests, bool) and requests > 0):
+        raise SpecError(f"operation {operation_id}: x-rate-limit.requests must be a positive integer")
+    if not (isinstance(per_seconds, int | float) and not isinstance(per_seconds, bool) and per_seconds > 0):
+        raise SpecError(f"operation {operation_id}: x-rate-limit.per_seconds must be a positive number")
+    return RateLimit(requests=requests, per_seconds=per_seconds)
+
+
+def _result(responses: Mapping[str, Any]) -> tuple[str | None, bool]:
+    ok = _resolve(responses.get("200", {}))
+    schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+    is_array = schema.get("type") == "array"
+    target = schema.get("items", {}) if is_array else schema
+    ref = target.get("$ref") if isinstance(target, Mapping) else None
+    name = (
+        ref.rsplit("/", 1)[-1] if isinstance(ref, str) and ref.startswith("#/components/schemas/") else None
+    )
+    return name, is_array
+
+
+def _operation(path: str, method: str, raw: Mapping[str, Any], shared: list[Any]) -> OperationSpec:
+    operation_id = raw.get("operationId")
+    if not isinstance(operation_id, str):
+        raise SpecError(f"{method.upper()} {path} has no operationId")
+    parameters = []
+    for entry in [*shared, *raw.get("parameters", [])]:
+        param = _resolve(entry)
+        parameters.append(
+            _field(
+                param["name"],
+                param["in"],
+                bool(param.get("required", False)),
+                param.get("schema", {}),
+                param.get("description", ""),
+            )
+        )
+    body: list[ParameterSpec] = []
+    request_body = _resolve(raw.get("requestBody", {}))
+    body_schema = _resolve(request_body.get("content", {}).get("application/json", {}).get("schema", {}))
+    required = set(body_schema.get("required", []))
+    for name, schema in body_schema.get("properties", {}).items():
+        body.append(_field(name, "body", name in required, schema, ""))
+    result_schema, returns_array = _result(raw.get("responses", {}))
+    return OperationSpec(
+        operation_id=operation_id,
+        method=method.upper(),
+        path=path,
+        parameters=tuple(parameters),
+        body=tuple(body),
+        rate_limit=_rate_limit(operation_id, raw.get("x-rate-limit")),
+        summary=raw.get("summary", ""),
+        result_schema=result_schema,
+        returns_array=returns_array,
+    )
+
+
+@functools.cache
+def operations() -> Mapping[str, OperationSpec]:
+    """Every operation of the spec, by ``operationId``, in the spec's order."""
+    table: dict[str, OperationSpec] = {}
+    for path, item in document().get("paths", {}).items():
+        shared = list(item.get("parameters", []))
+        for method in _HTTP_METHODS:
+            if method in item:
+                spec = _operation(path, method, item[method], shared)
+                if spec.operation_id in table:
+                    raise SpecError(f"operationId {spec.operation_id} is used twice")
+                table[spec.operation_id] = spec
+    if not table:
+        raise SpecError("the bundled spec has no operation")
+    return MappingProxyType(table)
+
+
+def operation(operation_id: str) -> OperationSpec:
+    """One operation by ``operationId`` (``getStatusStatistic``) or Python name (``get_status_statistic``)."""
+    table = operations()
+    if operation_id in table:
+        return table[operation_id]
+    for spec in table.values():
+        if spec.python_name == operation_id:
+            return spec
+    raise KeyError(f"the spec has no operation {operation_id!r} (it has: {', '.join(table)})")
+
+
+def parameter(operation_id: str, name: str) -> ParameterSpec:
+    """A parameter, by wire or Python name (``parameter("getStatusStatistic", "idMessage")``)."""
+    return operation(operation_id).parameter(name)
+
+
+def _shared_parameter(name: str) -> ParameterSpec:
+    """A parameter every operation has (``idInstance``, ``apiTokenInstance``), checked to be the same in all.
+
+    Why the check: the client validates credentials once, for every operation; if one operation of a future
+    spec bounded them differently, one answer would be wrong, so that is refused loudly here.
+    """
+    found = [op.parameter(name) for op in operations().values()]
+    first = replace(found[0], description="")
+    if any(replace(other, description="") != first for other in found[1:]):
+        raise SpecError(f"the operations disagree on the parameter {name}")
+    return found[0]
+
+
+def schema_field(schema_name: str, name: str) -> ParameterSpec:
+    """A component schema's property and its constraints: ``schema_field("StatusStatistic", "timestamp")``.
+
+    ``location`` is ``"schema"``; ``required`` is whether the schema lists it in ``required``.
+    """
+    schema = _resolve(document().get("components", {}).get("schemas", {}).get(schema_name))
+    if not isinstance(schema, Mapping) or name not in schema.get("properties", {}):
+        raise KeyError(f"the spec has no schema property {schema_name}.{name}")
+    required = name in schema.get("required", [])
+    return _field(name, "schema", required, schema["properties"][name], "")
+
+
+@functools.cache
+def slowest_rate() -> float:
+    """The lowest ``x-rate-limit`` rate of all operations (requests per second).
+
+    Why: the default of a limiter that is not told its operation (``RateLimiter()``, the mock's
+    ``rate_limit``): never faster than any method of the spec allows.
+    """
+    return min(op.rate_limit.rate for op in operations().values())
+
+
+@functools.cache
+def id_instance_range() -> tuple[int, int]:
+    """The smallest and largest ``idInstance`` the spec accepts (``(1, 9999999999)`` today)."""
+    bounds = _shared_parameter("idInstance").bounds
+    if bounds is None:
+        raise SpecError("idInstance is not an integer")
+    return bounds
+
+
+@functools.cache
+def token_limits() -> TokenLimits:
+    """The spec's ``apiTokenInstance`` pattern and lengths."""
+    token = _shared_parameter("apiTokenInstance")
+    if token.pattern is None or token.min_length is None or token.max_length is None:
+        raise SpecError("apiTokenInstance needs a pattern, a minLength and a maxLength")
+    return TokenLimits(pattern=token.pattern, min_length=token.min_length, max_length=token.max_length)
+
+
+#: Shorter names, as the client's interim stand-in of this module called them.
+Operation = OperationSpec
+Parameter = ParameterSpec

@@ -1,0 +1,335 @@
+"""No hand-written copy of a spec constant in ``greenstat_ext/``: every limit is read through ``_spec``.
+
+Why a test: a bound copied into code (``9_999_999_999``, ``r"[A-Za-z0-9]{1,128}"``, ``DEFAULT_RATE = 1.0``)
+keeps its old value when ``openapi.yaml`` changes, and nothing else notices. The values looked for are
+derived from the spec itself, so a limit added to the spec is guarded the day it lands:
+
+* every numeric bound (``minimum``, ``maximum``, ``exclusive*``, ``minLength``, ``maxLength``,
+  ``minItems``, ``maxItems``, ``multipleOf``, a numeric ``default``), every ``x-rate-limit`` number and the
+  rate and interval it implies, and the range of every ``format: intN`` (``-2**63``, ``2**63 - 1``,
+  ``2**63``);
+* every ``pattern``: as written, without its anchors, and its alphabet when it is ``^[...]+$``.
+
+How: the source is parsed with :mod:`ast`, so comments and docstrings (prose) are never flagged, while
+code and string literals are. A number is compared after folding constant arithmetic (``2**63 - 1`` is
+caught; ``256 * 1024 * 1024``, a byte count, is a different number and is not). A string literal (an
+f-string's literal parts included) is flagged when it contains a pattern or a spec number written out
+(``128``, ``9_999_999_999``, ``9,999,999,999``).
+
+Two deliberate limits, both stated here rather than hidden:
+
+* **0 and 1 are not looked for as bare numbers.** They bound every slice, loop and comparison; as spec
+  values they are lower bounds (``minimum: 1``, ``minLength: 1``) whose change would be a redesign. A rate
+  of 1 (``requests: 1, per_seconds: 1``) *is* looked for where it would matter: a number equal to a spec
+  rate or interval bound to a name or keyword that says rate, interval or RPS (``DEFAULT_RATE = 1.0``).
+* :data:`ALLOWED` lists the literals that equal a spec value by coincidence, each with its reason; an
+  entry that no longer matches anything fails the test too, so the list cannot rot.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "greenstat_ext"
+SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text("utf-8"))
+
+_NUMERIC_KEYWORDS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "multipleOf",
+    "default",
+)
+_INTEGER_FORMAT = re.compile(r"int([1-9][0-9]{0,3})")
+_CHAR_CLASS_PATTERN = re.compile(r"\^?(\[[^\]]+\])\+\$?")
+#: Too common in code to look for as bare numbers (see the module docstring).
+TRIVIAL = frozenset({0, 1})
+#: A name (or keyword) that holds a rate or an interval.
+_RATE_NAME = re.compile(r"rate|interval|rps", re.IGNORECASE)
+
+#: (file relative to the repository, the name the literal is assigned to, its value) → why it is no copy.
+ALLOWED: dict[tuple[str, str, object], str] = {
+    ("greenstat_ext/_ratelimit.py", "REGISTRY_SIZE", 256): (
+        "how many rate-limit buckets the process keeps; equals idMessage's maxLength by coincidence"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SpecValues:
+    numbers: frozenset[int | float]
+    rates: frozenset[float]
+    needles: frozenset[str]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def spec_values(spec: Any) -> SpecValues:
+    """Every number, rate and pattern of ``spec`` that code could copy."""
+    numbers: set[int | float] = set()
+    rates: set[float] = set()
+    needles: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for keyword in _NUMERIC_KEYWORDS:
+            if _is_number(node.get(keyword)):
+                numbers.add(node[keyword])
+        fmt = node.get("format")
+        if (
+            node.get("type") == "integer"
+            and isinstance(fmt, str)
+            and (match := _INTEGER_FORMAT.fullmatch(fmt))
+        ):
+            half = 2 ** (int(match.group(1)) - 1)
+            numbers.update({-half, half - 1, half})
+        limit = node.get("x-rate-limit")
+        if isinstance(limit, dict):
+            requests, per_seconds = limit["requests"], limit["per_seconds"]
+            numbers.update({requests, per_seconds})
+            rates.update({requests / per_seconds, per_seconds / requests})
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            needles.update({pattern, pattern.removeprefix("^").removesuffix("$")})
+            if match := _CHAR_CLASS_PATTERN.fullmatch(pattern):
+                needles.add(match.group(1))
+        for key, value in node.items():
+            if key not in ("example", "examples", "enum", "const"):
+                walk(value)
+
+    walk(spec)
+    return SpecValues(frozenset(numbers - TRIVIAL), frozenset(rates), frozenset(needles))
+
+
+def _fold(node: ast.AST) -> int | float | None:
+    """The value of a constant arithmetic expression (``2**63 - 1``), else None."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _fold(node.operand)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp):
+        left, right = _fold(node.left), _fold(node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Pow):
+            return left**right if abs(right) <= 256 else None
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div | ast.FloorDiv) and right:
+            return left / right if isinstance(node.op, ast.Div) else left // right
+        if isinstance(node.op, ast.LShift) and 0 <= right <= 256:
+            return int(left) << int(right)
+    return None
+
+
+def _written_forms(number: int | float) -> list[str]:
+    if isinstance(number, float) and not number.is_integer():
+        return [repr(number)]
+    whole = int(number)
+    return sorted({str(whole), f"{whole:_}", f"{whole:,}"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    name: str
+    value: object
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what} {self.value!r}" + (
+            f" (in {self.name})" if self.name else ""
+        )
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, path: str, values: SpecValues) -> None:
+        self.path = path
+        self.values = values
+        self.findings: list[Finding] = []
+        self._name = ""
+        self._number_words = {
+            form: number
+            for number in values.numbers
+            for form in _written_forms(number)
+            if len(form) > 1  # single digits in prose-like strings ("1 to 3") say nothing
+        }
+
+    def _add(self, node: ast.AST, value: object, what: str) -> None:
+        self.findings.append(Finding(self.path, getattr(node, "lineno", 0), self._name, value, what))
+
+    def _named(self, name: str, value_node: ast.AST | None) -> None:
+        """A value bound to ``name``: a rate-like name holding a spec rate is a copy too."""
+        if value_node is None:
+            return
+        value = _fold(value_node)
+        if value is not None and _RATE_NAME.search(name) and value in self.values.rates:
+            self._add(value_node, value, f"spec rate in {name!r}:")
+
+    # -- where names are bound -----------------------------------------------------------------------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        for name in names:
+            self._named(name, node.value)
+        self._visit_named(", ".join(names), node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        name = node.target.id if isinstance(node.target, ast.Name) else ""
+        if isinstance(node.target, ast.Attribute):
+            name = node.target.attr
+        self._named(name, node.value)
+        self._visit_named(name, node)
+
+    def _visit_named(self, name: str, node: ast.AST) -> None:
+        outer, self._name = self._name, name
+        self.generic_visit(node)
+        self._name = outer
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        positional = [*node.args.posonlyargs, *node.args.args]
+        with_defaults = positional[len(positional) - len(node.args.defaults) :]
+        for arg, default in zip(with_defaults, node.args.defaults, strict=True):
+            self._named(arg.arg, default)
+        for arg, kw_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            self._named(arg.arg, kw_default)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if node.arg:
+            self._named(node.arg, node.value)
+        self.generic_visit(node)
+
+    # -- prose is not code ---------------------------------------------------------------------------------
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring (module, class, function or attribute): prose
+        self.generic_visit(node)
+
+    # -- literals ------------------------------------------------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        value = _fold(node)
+        if value is None:
+            self.generic_visit(node)
+        elif value in self.values.numbers:
+            self._add(node, value, "spec number")
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        self.visit_BinOp(node)  # type: ignore[arg-type]
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if _is_number(value) and value in self.values.numbers:
+            self._add(node, value, "spec number")
+        elif isinstance(value, str):
+            for needle in self.values.needles:
+                if needle in value:
+                    self._add(node, needle, "spec pattern")
+            for form, number in self._number_words.items():
+                if re.search(rf"(?<![\w.]){re.escape(form)}(?![\w.])", value):
+                    self._add(node, number, f"spec number written {form!r} in a string:")
+
+
+def scan(source: str, path: str, values: SpecValues) -> list[Finding]:
+    scanner = _Scanner(path, values)
+    scanner.visit(ast.parse(source))
+    return scanner.findings
+
+
+def _package_findings() -> Iterator[Finding]:
+    values = spec_values(SPEC)
+    for file in sorted(PACKAGE.rglob("*.py")):
+        yield from scan(file.read_text("utf-8"), file.relative_to(ROOT).as_posix(), values)
+
+
+def test_the_spec_yields_the_values_to_look_for() -> None:
+    """Guards the derivation itself: the limits greenstat validates are among the values looked for."""
+    values = spec_values(SPEC)
+    parameters = SPEC["components"]["parameters"]
+    assert parameters["IdInstance"]["schema"]["maximum"] in values.numbers
+    assert parameters["ApiTokenInstance"]["schema"]["maxLength"] in values.numbers
+    assert parameters["IdMessage"]["schema"]["maxLength"] in values.numbers
+    assert {parameters["Minutes"]["schema"][k] for k in ("maximum", "default")} <= values.numbers
+    assert {2**63 - 1, -(2**63)} <= values.numbers
+    assert 1.0 in values.rates
+    assert "[A-Za-z0-9]" in values.needles
+
+
+def test_no_hand_written_copy_of_a_spec_constant_in_greenstat_ext() -> None:
+    findings = list(_package_findings())
+    used = {key for key in ALLOWED for f in findings if (f.path, f.name, f.value) == key}
+    copies = [f for f in findings if (f.path, f.name, f.value) not in ALLOWED]
+    assert not copies, (
+        "hand-written copies of spec constants; read them from greenstat_ext._spec:\n"
+        + "\n".join(map(str, copies))
+    )
+    assert used == set(ALLOWED), f"stale ALLOWED entries (nothing matches them): {set(ALLOWED) - used}"
+
+
+COPIES = textwrap.dedent(
+    '''
+    """Docstrings are prose: 9_999_999_999 and [A-Za-z0-9] here are fine."""
+    import re
+
+    ID_INSTANCE_MAX = 9_999_999_999  # a copy (and this comment is prose)
+    TOKEN = re.compile(r"[A-Za-z0-9]{1,128}")
+    DEFAULT_RATE = 1.0
+    INT64_MIN = -2**63
+    INT64_MAX = 2**63 - 1
+    BUFFER = 256 * 1024 * 1024
+    """An attribute docstring: at most 256 characters (prose)."""
+
+
+    def check(value: str, rate_limit: float = 1.0) -> str:
+        """Function docstrings too: 43200."""
+        return f"must be at most {len(value)} of 256 characters" if len(value) > 3 else "ok"
+
+
+    def call() -> None:
+        pace(interval=1.0, retries=1)
+    '''
+)
+
+
+def test_the_scanner_finds_each_kind_of_copy_and_ignores_prose() -> None:
+    found = {(f.line, f.value) for f in scan(COPIES, "example.py", spec_values(SPEC))}
+    assert found == {
+        (5, 9_999_999_999),
+        (6, "[A-Za-z0-9]"),
+        (6, 128),
+        (7, 1.0),
+        (8, -(2**63)),
+        (9, 2**63 - 1),
+        (14, 1.0),
+        (16, 256),
+        (20, 1.0),
+    }, sorted(found, key=str)
