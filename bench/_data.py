@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from greenstat_client.models import StatusStatistic, StatusValue
 
-SIZES = (1_000, 10_000, 100_000)
+#: 12 is a real audience (Green API sends a status to at most 1,024 contacts); 100k is the stress case.
+SIZES = (12, 1_000, 10_000, 100_000)
 _STATES = (StatusValue.PENDING, StatusValue.SENT, StatusValue.DELIVERED, StatusValue.READ)
 
 

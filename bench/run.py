@@ -2,18 +2,22 @@
 
 What it does (loopback only; every loop bounded in count and time; prints figures, asserts nothing):
 
-1. serves fixed 1k / 10k / 100k-recipient statuses from the mock (``MockServer``, rate limit and faults
-   off) in its own process;
-2. times each client path ALTERNATELY in this process (order rotated every round), several rounds, and
-   reports medians and ratios against the floor (``httpx`` + ``json.loads``) of the same run. Paths: the
+1. serves fixed 12 / 1k / 10k / 100k-recipient statuses from the mock (``MockServer``, rate limit and
+   faults off) in its own process;
+2. times each client path ALTERNATELY in this process (order rotated every round), several rounds (many
+   more at the small sizes, where a call takes well under a millisecond), and reports medians and ratios
+   against the floor (``httpx`` + ``json.loads``) of the same run. Paths: the
    floor, ``GreenStat``, ``AsyncGreenStat``, the untemplated openapi-python-client output (generated into a
    temporary folder), and the official SDK in its own venv (``bench/.venv-official``, driven over a pipe);
 3. measures the peak memory growth of one 100k fetch per path, each in a fresh process (tracemalloc);
 4. measures requests/s of the mock and of Prism (npm, ``bench/.prism``) at 16 connections, and the mock's
    100k-recipient response time;
-5. profiles one 100k ``GreenStat`` call (cProfile), prints a table and writes ``docs/performance.md``.
+5. profiles one 100k ``GreenStat`` call and a batch of 12-recipient calls (cProfile), prints the tables
+   and writes ``docs/performance.md`` from ``bench/performance.md.tmpl`` (the prose lives in the template;
+   this file only fills in numbers).
 
-    .venv/bin/python bench/run.py [--rounds 9] [--load-seconds 10] [--no-prism] [--no-official]
+    .venv/bin/python bench/run.py [--rounds 9] [--small-rounds 301] [--load-seconds 10] [--no-prism]
+                                  [--no-official]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Template
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -58,6 +63,11 @@ SMALL_DEMO = "BAE5F4886F6F2D05"
 LARGE_DEMO = "3EB0C767D097B7C7C030"
 OPERATION = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
 MIB = 1024 * 1024
+TEMPLATE = HERE / "performance.md.tmpl"
+#: Sizes at which a call takes well under a millisecond: timed ``--small-rounds`` times, not ``--rounds``.
+SMALL_SIZES = tuple(size for size in SIZES if size <= 1_000)
+#: How many 12-recipient calls the small profile covers.
+PROFILE_SMALL_CALLS = 200
 
 
 def log(message: str) -> None:
@@ -192,21 +202,23 @@ class Results:
     large_cold: float = 0.0
     large_warm: float = 0.0
     profile: str = ""
+    profile_small: str = ""
     import_ms: dict[str, float] = field(default_factory=dict)
+    load_start: float = 0.0
+    load_end: float = 0.0
 
     def median(self, path: str, size: int) -> float | None:
         samples = self.times.get((path, size))
         return statistics.median(samples) if samples else None
 
 
-def _note(res: Results, key: str) -> str:
-    """An optional note for the bullet above it (nothing at all, not a blank line, when there is none)."""
-    note: str = res.notes.get(key, "")
-    return f"\n  {note}" if note else ""
-
-
 def time_paths(
-    base_url: str, raw_dir: str | None, official: Official | None, rounds: int, res: Results
+    base_url: str,
+    raw_dir: str | None,
+    official: Official | None,
+    rounds: int,
+    small_rounds: int,
+    res: Results,
 ) -> None:
     paths = [p for p in IN_PROCESS if not (p == "raw_generated" and raw_dir is None)]
     fetchers = {name: build(name, base_url, raw_dir) for name in paths}
@@ -214,7 +226,8 @@ def time_paths(
     try:
         for size in SIZES:
             id_message = id_message_for(size)
-            for round_number in range(rounds + 1):  # round 0 warms up and is discarded
+            size_rounds = small_rounds if size in SMALL_SIZES else rounds
+            for round_number in range(size_rounds + 1):  # round 0 warms up and is discarded
                 shift = round_number % len(order)
                 for name in order[shift:] + order[:shift]:
                     if name == "official":
@@ -229,7 +242,7 @@ def time_paths(
                         raise RuntimeError(f"{name} returned {items} items, expected {size}")
                     if round_number:
                         res.times.setdefault((name, size), []).append(elapsed)
-            log(f"timed {size:,} recipients: {rounds} rounds x {len(order)} paths")
+            log(f"timed {size:,} recipients: {size_rounds} rounds x {len(order)} paths")
     finally:
         for _, close in fetchers.values():
             close()
@@ -320,9 +333,38 @@ def profile_greenstat(base_url: str, res: Results) -> None:
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if "function calls" in line)
-    res.profile = "\n".join(
-        line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in lines[start:]
-    )
+    res.profile = "\n".join(_short_paths(line) for line in lines[start:])
+
+
+def _short_paths(line: str) -> str:
+    return line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+
+
+def profile_small(base_url: str, res: Results) -> None:
+    """cProfile over many 12-recipient calls, greenstat's and the generated layer's frames only."""
+    fetch, close = build("greenstat_sync", base_url)
+    id_message = id_message_for(SIZES[0])
+    for _ in range(20):
+        fetch(id_message)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(PROFILE_SMALL_CALLS):
+        fetch(id_message)
+    profiler.disable()
+    close()
+    rows = []
+    for (filename, line, function), (_, calls, own, cumulative, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        where = _short_paths(f"{filename}:{line}({function})")
+        if where.startswith(("greenstat_ext/", "generated/")):
+            rows.append((cumulative, own, calls, where))
+    rows.sort(reverse=True)
+    per_call = 1e6 / PROFILE_SMALL_CALLS
+    lines = ["   cum µs   own µs  calls  (per call)"]
+    lines += [
+        f"{cumulative * per_call:9.1f} {own * per_call:8.1f} {calls / PROFILE_SMALL_CALLS:6.1f}  {where}"
+        for cumulative, own, calls, where in rows[:25]
+    ]
+    res.profile_small = "\n".join(lines)
 
 
 IMPORT_PROBES = {
@@ -369,22 +411,31 @@ def fmt_ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.2f} ms"
 
 
-def render(
-    res: Results, info: dict[str, str], args: argparse.Namespace
-) -> tuple[str, str, list[tuple[str, str, str, bool | None]]]:
-    order = [*IN_PROCESS, "official"]
-    header = "| path | " + " | ".join(f"{s // 1000}k" for s in SIZES) + " | peak memory growth at 100k |"
+def size_label(size: int) -> str:
+    return f"{size // 1000}k" if size >= 1000 else str(size)
+
+
+Goal = tuple[str, str, str, bool | None]
+
+
+def client_table(res: Results) -> str:
+    """Median per path and size, with the ratio to the floor (and, for async greenstat, the async floor)."""
+    header = "| path | " + " | ".join(size_label(s) for s in SIZES) + " | peak memory growth at 100k |"
     rows = [header, "|---|" + "---|" * (len(SIZES) + 1)]
-    for name in order:
+    for name in [*IN_PROCESS, "official"]:
         cells = []
         for size in SIZES:
             median, floor = res.median(name, size), res.median("floor", size)
             if median is None:
                 cells.append(res.notes.get(name, "—"))
-            elif name == "floor":
+            elif name == "floor" or not floor:
                 cells.append(fmt_ms(median))
             else:
-                cells.append(f"{fmt_ms(median)} ({median / floor:.2f}x)" if floor else fmt_ms(median))
+                ratios = f"{median / floor:.2f}x"
+                async_floor = res.median("floor_async", size)
+                if name == "greenstat_async" and async_floor:
+                    ratios += f"; {median / async_floor:.2f}x async"
+                cells.append(f"{fmt_ms(median)} ({ratios})")
         memory = res.memory.get(name)
         floor_memory = res.memory.get("floor")
         if isinstance(memory, float) and isinstance(floor_memory, float):
@@ -394,158 +445,99 @@ def render(
         else:
             memory_cell = str(memory or res.notes.get(name, "—"))
         rows.append(f"| {PATH_LABELS[name]} | " + " | ".join(cells) + f" | {memory_cell} |")
-    table = "\n".join(rows)
+    return "\n".join(rows)
 
+
+def mock_table(res: Results) -> str:
     prism = res.prism_rps
-    mock_rows = [
-        "| server | requests/s (16 connections) | statuses |",
-        "|---|---|---|",
-        f"| greenstat mock (uvicorn, 1 process) | {res.mock_rps:,.0f} | {res.mock_codes} |",
-        "| Stoplight Prism 5 (`prism mock openapi.yaml -v error`) | "
-        + (f"{prism:,.0f}" if isinstance(prism, float) else prism)
-        + f" | {res.prism_codes or '—'} |",
-    ]
-    mock_table = "\n".join(mock_rows)
+    return "\n".join(
+        [
+            "| server | requests/s (16 connections) | statuses |",
+            "|---|---|---|",
+            f"| greenstat mock (uvicorn, 1 process) | {res.mock_rps:,.0f} | {res.mock_codes} |",
+            "| Stoplight Prism 5 (`prism mock openapi.yaml -v error`) | "
+            + (f"{prism:,.0f}" if isinstance(prism, float) else prism)
+            + f" | {res.prism_codes or '—'} |",
+        ]
+    )
 
-    def ratio(path: str, size: int) -> float | None:
-        median, floor = res.median(path, size), res.median("floor", size)
-        return None if median is None or not floor else median / floor
 
-    def ratio_to(path: str, base: str, size: int) -> float | None:
+def goals(res: Results) -> list[Goal]:
+    """Each goal: what, target, measured, holds (None: not measured)."""
+
+    def ratio(path: str, size: int, base: str = "floor") -> float | None:
         median, floor = res.median(path, size), res.median(base, size)
         return None if median is None or not floor else median / floor
 
-    big, small = SIZES[-1], SIZES[0]
-    sync_big, sync_small = ratio("greenstat_sync", big), ratio("greenstat_sync", small)
-    async_big, async_small = ratio("greenstat_async", big), ratio("greenstat_async", small)
-    mem = res.memory.get("greenstat_sync")
-    floor_mem = res.memory.get("floor")
-    mem_ratio = mem / floor_mem if isinstance(mem, float) and isinstance(floor_mem, float) else None
-    prism_ratio = res.mock_rps / prism if isinstance(prism, float) and prism else None
-
-    def holds(value: float | None, limit: float, below: bool = True) -> bool | None:
-        if value is None:
-            return None
-        return value <= limit if below else value >= limit
+    def below(value: float | None, limit: float) -> bool | None:
+        return None if value is None else value <= limit
 
     def show(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}x"
 
-    goals: list[tuple[str, str, str, bool | None]] = [
-        ("`GreenStat` at 100k, median vs the floor", "≤ 0.60x", show(sync_big), holds(sync_big, 0.6)),
-        ("`GreenStat` peak memory growth at 100k vs `json.loads`", "≤ 0.50x", show(mem_ratio),
-         holds(mem_ratio, 0.5)),
-        ("`GreenStat` at 1k, median vs the floor", "≤ 1.10x", show(sync_small), holds(sync_small, 1.1)),
-        ("`AsyncGreenStat` at 100k, median vs the floor", "≤ 0.60x", show(async_big), holds(async_big, 0.6)),
-        ("`AsyncGreenStat` at 1k, median vs the floor", "≤ 1.10x", show(async_small),
-         holds(async_small, 1.1)),
-        ("`AsyncGreenStat` at 1k, median vs the async floor (`httpx.AsyncClient`)", "(same speed)",
-         show(ratio_to("greenstat_async", "floor_async", small)), None),
-        ("mock requests/s vs Prism's", "≥ 2x", show(prism_ratio), holds(prism_ratio, 2.0, below=False)),
-        ("mock, 100k-recipient response (warm cache)", "well under 1 s", fmt_ms(res.large_warm),
+    tiny, small, big = SIZES[0], 1_000, SIZES[-1]
+    sync, aio, floor_async = "greenstat_sync", "greenstat_async", "floor_async"
+    mem, floor_mem = res.memory.get("greenstat_sync"), res.memory.get("floor")
+    mem_ratio = mem / floor_mem if isinstance(mem, float) and isinstance(floor_mem, float) else None
+    prism = res.prism_rps
+    prism_ratio = res.mock_rps / prism if isinstance(prism, float) and prism else None
+    rows: list[Goal] = []
+    for label, path, base, size, limit in [
+        ("9: `GreenStat` at 12, median vs the floor", sync, "floor", tiny, 1.0),
+        ("9: `GreenStat` at 1k, median vs the floor", sync, "floor", small, 0.8),
+        ("9: `AsyncGreenStat` at 12, median vs the async floor", aio, floor_async, tiny, 1.0),
+        ("9: `AsyncGreenStat` at 1k, median vs the async floor", aio, floor_async, small, 0.8),
+        ("6: `GreenStat` at 100k, median vs the floor", sync, "floor", big, 0.6),
+        ("6: `GreenStat` at 1k, median vs the floor", sync, "floor", small, 1.1),
+        ("6: `AsyncGreenStat` at 100k, median vs the floor", aio, "floor", big, 0.6),
+        ("6: `AsyncGreenStat` at 1k, median vs the floor", aio, "floor", small, 1.1),
+    ]:  # fmt: skip
+        value = ratio(path, size, base)
+        rows.append((label, f"≤ {limit:.2f}x", show(value), below(value, limit)))
+    rows += [
+        ("6: `GreenStat` peak memory growth at 100k vs `json.loads`", "≤ 0.50x", show(mem_ratio),
+         below(mem_ratio, 0.5)),
+        ("6: mock requests/s vs Prism's", "≥ 2x", show(prism_ratio),
+         None if prism_ratio is None else prism_ratio >= 2.0),
+        ("6: mock, 100k-recipient response (warm cache)", "well under 1 s", fmt_ms(res.large_warm),
          res.large_warm < 0.5),
     ]  # fmt: skip
-    return table, mock_table, goals
+    return rows
 
 
 def write_docs(res: Results, info: dict[str, str], args: argparse.Namespace, total: float) -> str:
-    table, mock_table, goals = render(res, info, args)
+    """``docs/performance.md``: the template's prose with this run's numbers (``string.Template``)."""
     goal_rows = "\n".join(
         f"| {goal} | {target} | {value} | {'yes' if ok else 'NO' if ok is False else '—'} |"
-        for goal, target, value, ok in goals
+        for goal, target, value, ok in goals(res)
     )
-    return f"""# Performance
-
-Written by `make bench` (`bench/run.py`); every figure below comes from one run of it, on this machine:
-{info["nproc"]} CPU ({info["cpu"]}), Python {info["python"]}, {info["os"]}; httpx {info["httpx"]},
-msgspec {info["msgspec"]}, uvicorn {info["uvicorn"]}. The run took {total:.0f} s. Re-run it to get your own:
-
-    make bench                      # = .venv/bin/python bench/run.py
-    make bench BENCH_ARGS="--rounds 15 --load-seconds 20 --no-prism --no-official"
-
-## What is compared, and how
-
-- The mock (`MockServer`: uvicorn on 127.0.0.1, rate limit and faults off) serves fixed statuses of 1k, 10k
-  and 100k recipients (`bench/_data.py`; 100k is a {_body_mib():.1f} MiB body) from its own process, so it
-  does not share the measured client's GIL.
-- Each path fetches the same status over a keep-alive connection; the paths run ALTERNATELY in one process,
-  the order rotated every round, {args.rounds} rounds after one discarded warm-up round; medians, and in
-  brackets the ratio to the floor's median of the same run.
-- The floor is `httpx.Client.get` + `json.loads(response.content)` on one persistent client: untyped,
-  unvalidated dicts. The async floor is the same with `httpx.AsyncClient`, to tell httpx's async overhead
-  from greenstat's.
-- greenstat: `GreenStat(rate_limit=0)` / `AsyncGreenStat(rate_limit=0)`, retries on, as shipped: the whole
-  client with its retrying transport, redaction and typed errors. Async paths run on one event loop entered
-  with `run_until_complete` per call.
-- "openapi-python-client output, untemplated": `openapi-python-client generate --meta none` without our
-  templates, into a temporary folder, imported as `{RAW_PACKAGE}`.
-- The official SDK runs in its own venv (`bench/.venv-official`), driven over a pipe; each call is timed in
-  that process (requests, `Connection: close` on every request, as the SDK does).{_note(res, "official")}
-- Peak memory growth: one 100k fetch per path, each in a FRESH process, after a 1k warm-up call (imports,
-  connection): `tracemalloc` peak minus the traced size before the call (Python allocations: the body,
-  its copies and the decoded objects; not RSS).
-
-## Client paths (median time per call; peak memory growth of one 100k call)
-
-{table}
-
-## Mock server
-
-Requests/s over {args.load_seconds:.0f} s at 16 concurrent keep-alive connections (`bench/_load.py`, raw
-asyncio streams, so the load generator is not the bottleneck), the 12-recipient demo status
-`{SMALL_DEMO}`, both servers on loopback in the same run, each in one process.
-
-{mock_table}
-
-The mock's 100,000-recipient demo status (`{LARGE_DEMO}`, body generated and encoded on the first request,
-then cached): first answer {fmt_ms(res.large_cold)}, later answers {fmt_ms(res.large_warm)} (median of 5,
-including the client receiving {_demo_mib():.1f} MiB).
-
-## Goals of issue 6
-
-| goal | target | measured | holds |
-|---|---|---|---|
-{goal_rows}
-
-## Where the time goes: one 100k `GreenStat` call (cProfile, sorted by own time)
-
-```
-{res.profile}
-```
-
-## Import time
-
-Median of 5 fresh interpreters:
-
-{chr(10).join(f"- `{label}`: {ms:.0f} ms" for label, ms in res.import_ms.items())}
-
-Most of `import greenstat_ext` is `import httpx`, and most of that is httpx's own command line
-(`httpx/__init__.py` imports `httpx._main`, which imports click, rich and pygments whenever click is
-importable; it is, because typer is a core dependency of greenstat for the `greenstat` CLI). Moving typer and
-rich to a `cli` extra would make that import fail fast for library-only installs and save the difference
-shown above; it is a packaging decision, left to the CLI's owner. greenstat's own modules import tenacity at
-the first request, not at import time (~12 ms).
-
-## Why it is fast, and what keeps it fast
-
-- The generated endpoint decodes a 200 body with one module-level
-  `msgspec.json.Decoder(list[StatusStatistic])` straight from the response bytes: no intermediate dicts,
-  validation while parsing, and `gc=False` Structs (100k tracked objects would otherwise make the cyclic
-  GC walk them repeatedly during decoding).
-- The transport under it (rate limit, retries, redaction) does constant work per request: it never reads,
-  copies, logs or redacts a successful body. Body excerpts are built only for errors. `RawResponse.content`
-  is the same bytes object the decoder read.
-- `sniffio` is a dependency: httpcore runs `import sniffio` on every async request and, when it is missing,
-  pays a failed import (a `sys.path` scan, ~0.1 ms per request in the profile) and assumes asyncio even
-  under trio.
-- The mock's `mock` extra installs httptools and uvloop (uvicorn uses them automatically): with uvicorn's
-  pure-Python h11 parser the mock served ~8,800 requests/s, about Prism's rate, with its CPU at 86 %
-  (measured once while choosing, not part of this run).
-- Forward compatibility (unknown `status` values) costs nothing on the known path: the enum's `_missing_`
-  runs only for a value that is not a member.
-- Equivalence of the fast path with the slow one (`json.loads` + `StatusStatistic.from_dict` per item) is
-  proven on hypothesis-generated bodies in `tests/client/test_fast_path.py` (`make test`).
-"""
+    official = res.notes.get("official", "")
+    return Template(TEMPLATE.read_text()).substitute(
+        info,
+        total=f"{total:.0f}",
+        load_start=f"{res.load_start:.2f}",
+        load_end=f"{res.load_end:.2f}",
+        sizes=", ".join(size_label(s) for s in SIZES[:-1]) + f" and {size_label(SIZES[-1])}",
+        small_sizes=" and ".join(size_label(s) for s in SMALL_SIZES),
+        body_mib=f"{_body_mib():.1f}",
+        rounds=args.rounds,
+        small_rounds=args.small_rounds,
+        raw_package=RAW_PACKAGE,
+        official_note=f"\n  {official}" if official else "",
+        table=client_table(res),
+        load_seconds=f"{args.load_seconds:.0f}",
+        small_demo=SMALL_DEMO,
+        mock_table=mock_table(res),
+        large_demo=LARGE_DEMO,
+        large_cold=fmt_ms(res.large_cold),
+        large_warm=fmt_ms(res.large_warm),
+        demo_mib=f"{_demo_mib():.1f}",
+        goal_rows=goal_rows,
+        profile=res.profile,
+        profile_small_calls=PROFILE_SMALL_CALLS,
+        profile_small=res.profile_small,
+        import_lines="\n".join(f"- `{label}`: {ms:.0f} ms" for label, ms in res.import_ms.items()),
+    )
 
 
 def _body_mib() -> float:
@@ -564,16 +556,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--small-rounds", type=int, default=301, help="rounds at 12 and 1k recipients")
     parser.add_argument("--load-seconds", type=float, default=10.0)
     parser.add_argument("--no-prism", action="store_true")
     parser.add_argument("--no-official", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args()
     args.rounds = min(max(args.rounds, 1), 50)
+    args.small_rounds = min(max(args.small_rounds, 1), 2001)
     args.load_seconds = min(max(args.load_seconds, 1.0), 60.0)
     started = time.monotonic()
     info = machine()
-    res = Results()
+    res = Results(load_start=os.getloadavg()[0])
 
     with tempfile.TemporaryDirectory(prefix="greenstat-bench-") as tmp:
         error = generate_raw_client(Path(tmp))
@@ -592,12 +586,13 @@ def main() -> None:
         with mock_process() as base_url:
             official = Official(official_py, base_url) if official_py else None
             try:
-                time_paths(base_url, raw_dir, official, args.rounds, res)
+                time_paths(base_url, raw_dir, official, args.rounds, args.small_rounds, res)
             finally:
                 if official:
                     official.close()
             measure_memory(base_url, raw_dir, official_py, res)
             profile_greenstat(base_url, res)
+            profile_small(base_url, res)
             measure_mock(base_url, args.load_seconds, res)
         measure_imports(res)
         if args.no_prism:
@@ -605,13 +600,14 @@ def main() -> None:
         else:
             measure_prism(args.load_seconds, res)
 
+    res.load_end = os.getloadavg()[0]
     document = write_docs(res, info, args, time.monotonic() - started)
     args.output.write_text(document)
-    table, mock_table, goals = render(res, info, args)
-    print(f"\n{info['nproc']} CPU ({info['cpu']}), Python {info['python']}\n")
-    print(table, "\n")
-    print(mock_table, "\n")
-    for goal, target, value, ok in goals:
+    print(f"\n{info['nproc']} CPU ({info['cpu']}), Python {info['python']}, load {res.load_start:.2f}"
+          f" -> {res.load_end:.2f}\n")  # fmt: skip
+    print(client_table(res), "\n")
+    print(mock_table(res), "\n")
+    for goal, target, value, ok in goals(res):
         print(f"  {'ok  ' if ok else 'MISS' if ok is False else 'info'} {goal}: {value} (target {target})")
     print(
         f"\nwritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"

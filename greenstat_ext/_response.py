@@ -42,31 +42,97 @@ class RawResponse(Generic[T]):
 
     The body was already validated (the generated layer decodes eagerly), so :meth:`parse` cannot fail.
     ``headers`` are redacted like an error's (a server may echo the URL or the token in one); ``content``
-    is the exact body bytes the caller asked for, not altered.
+    is the exact body bytes the caller asked for, not altered. ``request`` is the request as sent, with the
+    token masked in its URL and headers.
+
+    ``headers`` and ``request`` are built on first access, not per call: most results are only ever
+    ``parse()``-d (``client.get_status_statistic`` does nothing else), and redacting copies of the URL and
+    headers was a third of a small call's cost. Until then the instance keeps the raw material in private
+    slots (the answer's headers and the call's context, whose request holds the token, like the client
+    itself does); no public attribute, ``repr``, pickle or copy ever carries it (see ``__getstate__``).
+
+    Built either from ready ``headers=`` and ``request=`` (already redacted), or from ``call=`` and
+    ``raw_headers=`` (redacted lazily with the call's token).
     """
 
-    __slots__ = ("_parsed", "content", "headers", "request", "retries_taken", "status_code")
+    __slots__ = (
+        "_call",
+        "_headers",
+        "_parsed",
+        "_raw_headers",
+        "_request",
+        "content",
+        "retries_taken",
+        "status_code",
+    )
 
     def __init__(
         self,
         *,
         status_code: int,
-        headers: httpx.Headers,
         content: bytes,
         retries_taken: int,
-        request: httpx.Request,
         parsed: T,
+        headers: httpx.Headers | None = None,
+        request: httpx.Request | None = None,
+        call: CallContext | None = None,
+        raw_headers: httpx.Headers | Mapping[str, str] | None = None,
     ) -> None:
+        if headers is None and raw_headers is None:
+            raise TypeError("RawResponse needs headers= (redacted) or raw_headers= with call=")
+        if (headers is None or request is None) and call is None:
+            raise TypeError("RawResponse needs call= to redact what headers=/request= did not give")
         self.status_code = status_code
-        self.headers = headers
         self.content = content
         self.retries_taken = retries_taken
-        self.request = request
         self._parsed = parsed
+        self._headers = headers
+        self._request = request
+        self._raw_headers = raw_headers if headers is None else None
+        self._call = call if headers is None or request is None else None
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The answer's headers, the token masked in every value."""
+        if self._headers is None:
+            assert self._raw_headers is not None  # see __init__
+            assert self._call is not None
+            self._headers = redacted_headers(httpx.Headers(self._raw_headers), secrets=self._call.secrets)
+            self._raw_headers = None
+            self._release()
+        return self._headers
+
+    @property
+    def request(self) -> httpx.Request:
+        """The request as sent, body-less, the token masked in its URL and headers."""
+        if self._request is None:
+            assert self._call is not None  # see __init__
+            self._request = _safe_request(self._call)
+            self._release()
+        return self._request
+
+    def _release(self) -> None:
+        """Drop the raw material once both redacted views exist."""
+        if self._headers is not None and self._request is not None:
+            self._call = None
 
     def parse(self) -> T:
         """The decoded, validated body."""
         return self._parsed
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and ``copy`` see the redacted views only, never the raw material."""
+        return {
+            "status_code": self.status_code,
+            "content": self.content,
+            "retries_taken": self.retries_taken,
+            "parsed": self._parsed,
+            "headers": self.headers,
+            "request": self.request,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
@@ -227,10 +293,10 @@ def build_result(operation: Operation[T], response: GeneratedResponse, call: Cal
         parsed = cast(T, response.parsed)  # decoded as the operation's 200 type (or the call raised)
         return RawResponse(
             status_code=200,
-            headers=redacted_headers(httpx.Headers(response.headers), secrets=call.secrets),
+            raw_headers=response.headers,  # redacted on first access: most results are only parse()-d
             content=response.content,
             retries_taken=call.retries_taken,
-            request=_safe_request(call),
+            call=call,
             parsed=parsed,
         )
     raise status_error(response, call)
