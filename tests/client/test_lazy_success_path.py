@@ -19,8 +19,9 @@ import tenacity
 import greenstat_ext._redact as redact_module
 import greenstat_ext._response as response_module
 import greenstat_ext._transport as transport_module
-from greenstat_ext import AuthenticationError, RateLimitError, RawResponse
+from greenstat_ext import AuthenticationError, RateLimitError
 from greenstat_ext._redact import MASK
+from greenstat_ext._response import RawResponse as ConcreteRawResponse
 from greenstat_ext._transport import TOKEN_PLACEHOLDER, _joined, _url_with_token, _url_with_token_slow
 
 from ._helpers import (
@@ -119,6 +120,7 @@ def test_raw_response_keeps_no_raw_material_once_both_views_are_built() -> None:
     with make_sync(Recorder(json_response(200, BODY, ECHOING_HEADERS))) as client:
         raw = client.with_raw_response.get_status_statistic("x")
     _ = raw.headers, raw.request
+    assert isinstance(raw, ConcreteRawResponse)
     assert raw._call is None
     assert raw._raw_headers is None
 
@@ -133,7 +135,7 @@ def test_raw_response_copies_carry_only_the_redacted_views(clone: Callable[[Any]
     if isinstance(cloned, bytes):
         assert_no_token(TOKEN, cloned.decode("latin-1"), "pickled RawResponse")
         cloned = pickle.loads(cloned)  # noqa: S301 - our own bytes
-    assert isinstance(cloned, RawResponse)
+    assert isinstance(cloned, ConcreteRawResponse)
     assert cloned._call is None
     assert cloned.headers["x-echo"] == MASK
     assert_no_token(TOKEN, cloned.request.url, "copied RawResponse.request.url")
@@ -144,14 +146,14 @@ def test_raw_response_copies_carry_only_the_redacted_views(clone: Callable[[Any]
 
 def test_old_constructor_keywords_still_work() -> None:
     request = httpx.Request("GET", "https://h/x")
-    raw: RawResponse[list[object]] = RawResponse(
+    raw: ConcreteRawResponse[list[object]] = ConcreteRawResponse(
         status_code=200, headers=httpx.Headers({"a": "b"}), content=b"[]", retries_taken=0, request=request,
         parsed=[],
     )  # fmt: skip
     assert raw.headers["a"] == "b"
     assert raw.request is request
     with pytest.raises(TypeError):
-        RawResponse(status_code=200, content=b"[]", retries_taken=0, parsed=[], request=request)
+        ConcreteRawResponse(status_code=200, content=b"[]", retries_taken=0, parsed=[], request=request)
 
 
 def test_an_error_still_carries_a_redacted_request_and_headers(counts: Counts) -> None:
