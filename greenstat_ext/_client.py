@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import traceback
 from collections.abc import Iterable
 from functools import cached_property
 from types import TracebackType
@@ -172,6 +173,32 @@ def _rate_setting(rate_limit: object) -> float | RateLimiter | None:
 def spec_rate(operation: Operation[Any]) -> float:
     """The operation's documented rate in requests per second (its ``x-rate-limit`` in the spec)."""
     return _spec.operation(operation.operation_id).rate_limit.rate
+
+
+def _forget_locals(exc: BaseException) -> None:
+    """Clear the local variables of every frame below the client's own in ``exc``'s traceback.
+
+    Why: an exception we do not map (a caller's event hook raising, ``KeyboardInterrupt``, ``MemoryError``)
+    passes through the transport and httpcore frames, whose locals hold the request as sent, its URL with
+    the token; Sentry, ``TracebackException(capture_locals=True)`` and rich's ``show_locals`` would show it.
+    The traceback's files and lines stay; only those frames' variables go.
+    """
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_next is not None:
+        traceback.clear_frames(tb.tb_next)
+
+
+def _outcome(
+    operation: Operation[ResultT],
+    response: GeneratedResponse | None,
+    failure: GreenStatError | None,
+    call: CallContext,
+) -> RawResponse[ResultT] | GreenStatError:
+    """The result of a call, or the typed error to raise."""
+    if failure is None and response is not None:
+        return build_result(operation, response, call)
+    assert failure is not None
+    return failure
 
 
 class _Base:
@@ -383,6 +410,7 @@ class GreenStat(_Base, SyncStatusesMethods):
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context(operation)
         failure: GreenStatError | None = None
+        response: GeneratedResponse | None = None
         reset = current_call.set(call)
         try:
             response = operation.sync_detailed(
@@ -397,15 +425,21 @@ class GreenStat(_Base, SyncStatusesMethods):
             failure = validation_error(exc, call)
         except BodyTooLarge as exc:
             failure = too_large_error(exc, call)
+        except BaseException as exc:  # not ours to map (a caller's hook, KeyboardInterrupt): let it go, but
+            _forget_locals(exc)  # without the frames below that held the request with the token in its URL
+            raise
         else:
             failure = _content_type_error(response, call)
         finally:
             current_call.reset(reset)
-        # Raised here, outside the except blocks, so the httpx/msgspec error is neither __cause__ nor
-        # __context__ (its request.url holds the token).
-        if failure is not None:
-            raise failure
-        return build_result(operation, response, call)
+        outcome = _outcome(operation, response, failure, call)
+        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
+        # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is
+        # neither __cause__ nor __context__ (its request.url holds the token).
+        response = None
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -544,6 +578,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context(operation)
         failure: GreenStatError | None = None
+        response: GeneratedResponse | None = None
         reset = current_call.set(call)
         try:
             response = await operation.asyncio_detailed(
@@ -558,13 +593,21 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             failure = validation_error(exc, call)
         except BodyTooLarge as exc:
             failure = too_large_error(exc, call)
+        except BaseException as exc:  # not ours to map (a caller's hook, KeyboardInterrupt): let it go, but
+            _forget_locals(exc)  # without the frames below that held the request with the token in its URL
+            raise
         else:
             failure = _content_type_error(response, call)
         finally:
             current_call.reset(reset)
-        if failure is not None:
-            raise failure
-        return build_result(operation, response, call)
+        outcome = _outcome(operation, response, failure, call)
+        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
+        # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is
+        # neither __cause__ nor __context__ (its request.url holds the token).
+        response = None
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
 
     async def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

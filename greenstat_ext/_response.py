@@ -283,8 +283,13 @@ def _redacted_model(model: M, call: CallContext) -> M | None:
         return None
 
 
-def build_result(operation: Operation[T], response: GeneratedResponse, call: CallContext) -> RawResponse[T]:
-    """The raw result of a 200, or raise the typed error for anything else; one function for every operation.
+def build_result(
+    operation: Operation[T], response: GeneratedResponse, call: CallContext
+) -> RawResponse[T] | APIStatusError:
+    """The raw result of a 200, or the typed error for anything else; one function for every operation.
+
+    The error is returned, not raised: raised here, this frame (which holds the answer, maybe echoing the
+    token) would be in its traceback.
 
     ``operation`` types the result: the generated layer already decoded a 200 into the operation's 200 type
     (or raised), so nothing is checked again here.
@@ -299,7 +304,7 @@ def build_result(operation: Operation[T], response: GeneratedResponse, call: Cal
             call=call,
             parsed=parsed,
         )
-    raise status_error(response, call)
+    return status_error(response, call)
 
 
 __all__ = [
