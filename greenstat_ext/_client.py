@@ -538,8 +538,8 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
         id does not lose the others: an invalid id gets its ``InvalidRequestError`` without a request, and
         an unexpected exception (a bug, or a caller's hook) becomes a ``GreenStatError`` naming it (logged
         with its traceback on ``greenstat.client``) instead of cancelling the batch. The rate limiter still
-        applies to every request (at the default 1 request/s, ``concurrency`` only overlaps the network
-        round trips).
+        applies to every request: it spaces each request from the end of the previous one on its bucket, so
+        at the spec's 1 request/s they never overlap and ``concurrency`` only saves the client-side work.
         """
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError("concurrency", f"must be an integer >= 1 (got {concurrency!r})")

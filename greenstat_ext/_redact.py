@@ -47,7 +47,7 @@ _MIN_REGISTERED_LEN = 6
 _MIN_PARTIAL = 4
 
 # /waInstance{idInstance}/{method}/{apiTokenInstance}[/...]: what follows the method is the secret.
-# Structural on purpose: a client may send odd shapes (``…/getStatusStatistic//TOKEN``, ``/WAINSTANCE1/…``,
+# Structural on purpose: a client may send odd shapes (``…/{method}//TOKEN``, ``/WAINSTANCE1/…``,
 # ``%2F`` inside a segment), a URL may itself be percent-encoded in a query (``%2FwaInstance1%2F…``), and a
 # foreign token in any of them must not be shown. So: the path that starts at a ``waInstance`` segment (any
 # case, after a slash or ``%2F``) runs to a query, fragment, whitespace, quote or angle bracket (a path
@@ -117,7 +117,7 @@ def _mask_instance_path(match: re.Match[str]) -> str:
 def mask_url_paths(text: str) -> str:
     """``/waInstance1/anyMethod/SECRET?x`` → ``/waInstance1/anyMethod/***?x``, for every method name.
 
-    Also ``…/getStatusStatistic//SECRET``, ``/wainstance1/…``, ``…/getStatusStatistic%2FSECRET`` (the
+    Also ``…/anyMethod//SECRET``, ``/wainstance1/…``, ``…/anyMethod%2FSECRET`` (the
     whole segment) and ``%2FwaInstance1%2F…`` (from the instance id on): everything after the method is
     masked, whatever its shape.
     """

@@ -46,7 +46,7 @@ class RawResponse(Generic[T]):
     token masked in its URL and headers.
 
     ``headers`` and ``request`` are built on first access, not per call: most results are only ever
-    ``parse()``-d (``client.get_status_statistic`` does nothing else), and redacting copies of the URL and
+    ``parse()``-d (the facade methods do nothing else), and redacting copies of the URL and
     headers was a third of a small call's cost. Until then the instance keeps the raw material in private
     slots (the answer's headers and the call's context, whose request holds the token, like the client
     itself does); no public attribute, ``repr``, pickle or copy ever carries it (see ``__getstate__``).

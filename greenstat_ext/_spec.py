@@ -154,7 +154,7 @@ class OperationSpec:
 
     @property
     def python_name(self) -> str:
-        """``getStatusStatistic`` → ``get_status_statistic``: the generated module and the facade method."""
+        """``getOutgoingStatuses`` → ``get_outgoing_statuses``: the generated module and the facade method."""
         return snake_case(self.operation_id)
 
     @property
@@ -205,7 +205,7 @@ class TokenLimits:
 
 
 def snake_case(name: str) -> str:
-    """``getStatusStatistic`` → ``get_status_statistic`` (what openapi-python-client does to these names)."""
+    """``getOutgoingStatuses`` → ``get_outgoing_statuses`` (what openapi-python-client does to names)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
@@ -350,7 +350,7 @@ def operations() -> Mapping[str, OperationSpec]:
 
 
 def operation(operation_id: str) -> OperationSpec:
-    """One operation by ``operationId`` (``getStatusStatistic``) or Python name (``get_status_statistic``)."""
+    """An operation, by operationId or by Python name (``getOutgoingStatuses``, ``get_outgoing_statuses``)."""
     table = operations()
     if operation_id in table:
         return table[operation_id]
@@ -361,7 +361,7 @@ def operation(operation_id: str) -> OperationSpec:
 
 
 def parameter(operation_id: str, name: str) -> ParameterSpec:
-    """A parameter, by wire or Python name (``parameter("getStatusStatistic", "idMessage")``)."""
+    """A parameter, by wire or Python name (``parameter("getOutgoingStatuses", "minutes")``)."""
     return operation(operation_id).parameter(name)
 
 

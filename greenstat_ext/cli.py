@@ -19,7 +19,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="greenstat",
-    help="Typed SDK, reference mock and contract tests for Green API's getStatusStatistic.",
+    help="Typed SDK, reference mock and contract tests for Green API's Statuses methods.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -40,7 +40,7 @@ def _root(
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
-    """Typed SDK, reference mock and contract tests for Green API's getStatusStatistic."""
+    """Typed SDK, reference mock and contract tests for Green API's Statuses methods."""
 
 
 _mock.register(app)

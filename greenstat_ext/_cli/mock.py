@@ -71,7 +71,7 @@ def mock(
     ] = False,
     access_log: Annotated[bool, typer.Option(help="Log every request (token masked).")] = True,
 ) -> None:
-    """Serve the reference mock of getStatusStatistic on loopback (Ctrl-C stops it)."""
+    """Serve the reference mock of Green API's Statuses methods on loopback (Ctrl-C stops it)."""
     _require_extra()
     fault_settings = _fault_settings(faults, fault_kind, fault_seed, retry_after, fault_delay)
     loaded = _load(data)

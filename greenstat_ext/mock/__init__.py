@@ -1,5 +1,5 @@
 """greenstat's reference mock of Green API's Statuses methods, every operation of ``openapi.yaml``
-(``getStatusStatistic``, ``getOutgoingStatuses``, ``getIncomingStatuses``): a Starlette app + uvicorn server.
+(routed from the spec's paths): a Starlette app + uvicorn server.
 
 Use it in-process or over real HTTP::
 

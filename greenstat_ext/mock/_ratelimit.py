@@ -4,7 +4,7 @@ Why a token bucket of capacity ``requests`` refilled at ``requests / per_seconds
 it is what "N requests per S seconds" means to a client that honours ``Retry-After``: after a 429 telling it
 to wait ``k`` seconds, its retry is accepted. Rejected requests do not consume a token, so a client that
 backs off is never starved. Why one bucket per (instance, operation): Green API limits each method
-separately, so polling ``getStatusStatistic`` must not slow down ``getOutgoingStatuses``.
+separately, so polling one method's statistics must not slow down listing the journals.
 
 Why the name: this is the *server's* limit (what Green API's gateway enforces and answers 429 for), not the
 client's pacing, :class:`greenstat_ext.RateLimiter`; two classes of one name would be one import away from
