@@ -14,6 +14,7 @@ library would be configuring its users' retries. tenacity exposes exactly the pa
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import email.utils
 import logging
 import math
@@ -131,8 +132,8 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when.tzinfo is None:
-            return None
+        if when.tzinfo is None:  # asctime form ("Sun Nov  6 08:49:37 1994"): RFC 9110 says it is GMT
+            when = when.replace(tzinfo=datetime.UTC)
         seconds = when.timestamp() - now()
     if not math.isfinite(seconds) or seconds <= 0:
         return None

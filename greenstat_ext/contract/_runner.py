@@ -230,8 +230,22 @@ def _check_reachable(base_url: str, max_bytes: int) -> None:
                 f"cannot reach {redact(base_url)}: no answer within {REACHABILITY_TIMEOUT:g} s"
             ) from None
         except requests.RequestException as exc:
-            reason = "connection refused" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
-            raise ContractUsageError(f"cannot reach {redact(base_url)}: {reason}") from None
+            raise ContractUsageError(f"cannot reach {redact(base_url)}: {_no_answer_reason(exc)}") from None
+
+
+def _no_answer_reason(exc: requests.RequestException) -> str:
+    """What went wrong, in a few words: "connection refused" only when it was (a server that answers with a
+    70 KB header line is reachable, just broken). requests and urllib3 wrap the socket error in ``args``
+    or ``__context__``: a few links are followed, no more (a chain may loop)."""
+    cause: object = exc
+    for _ in range(8):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if not isinstance(cause, BaseException):
+            break
+        wrapped = next((arg for arg in cause.args if isinstance(arg, BaseException)), None)
+        cause = cause.__cause__ or wrapped or cause.__context__
+    return f"{type(exc).__name__}: {redact(str(exc))[:200]}"
 
 
 class _Run:

@@ -141,6 +141,14 @@ def test_retry_after_http_date_is_honoured() -> None:
     assert parse_retry_after(email.utils.formatdate(5, usegmt=True), now=lambda: 100.0) is None
 
 
+@pytest.mark.parametrize(
+    "date", ["Sun, 09 Sep 2001 01:46:47 GMT", "Sunday, 09-Sep-01 01:46:47 GMT", "Sun Sep  9 01:46:47 2001"]
+)
+def test_retry_after_accepts_the_three_http_date_forms(date: str) -> None:
+    """RFC 9110 §5.6.7: IMF-fixdate, the obsolete RFC 850 form and asctime (no zone: GMT)."""
+    assert parse_retry_after(date, now=lambda: 1_000_000_000.0) == pytest.approx(7.0)
+
+
 def test_retry_after_beyond_the_cap_fails_fast() -> None:
     clock = FakeClock()
     recorder = Recorder(json_response(429, {"message": "later"}, {"Retry-After": "3600"}))
