@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .._spec import id_instance_range, slowest_rate
+from .._spec import id_instance_range, operations
 from ._extras import missing_extra
 
 if TYPE_CHECKING:  # the mock extra may be missing: imported where used, after _require_extra()
@@ -58,8 +58,15 @@ def mock(
         float, typer.Option(min=0.0, max=60.0, help="Seconds of an injected delay.")
     ] = 0.5,
     rate_limit: Annotated[
-        float, typer.Option("--rate-limit", min=0.0, metavar="RPS", help="Requests/s per instance; 0 = off.")
-    ] = slowest_rate(),
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            min=0.0,
+            metavar="RPS",
+            help="One rate (requests/s per instance) for every operation; 0 = off. "
+            "Default: each operation at its rate in the spec (x-rate-limit).",
+        ),
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", metavar="FILE", help="JSON {idMessage: [recipients]} to serve.")
     ] = None,
@@ -128,7 +135,7 @@ def _load(data: Path | None) -> dict[str, list[StatusStatistic]] | None:
         raise typer.BadParameter(str(exc), param_hint="'--data'") from None
 
 
-def _settings(*, id_instance: int | None, token: str | None, seed: int, rate_limit: float,
+def _settings(*, id_instance: int | None, token: str | None, seed: int, rate_limit: float | None,
               faults: FaultSettings, quota_exceeded: bool, beta_access: bool,
               data: dict[str, list[StatusStatistic]] | None) -> MockSettings:  # fmt: skip
     from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings
@@ -160,6 +167,12 @@ def _listen(host: str, port: int) -> socket.socket:
         raise typer.Exit(1) from None
 
 
+def _rate_text(rate: float | None) -> str:
+    if rate is None:
+        return ", ".join(f"{op.operation_id} {op.rate_limit.rate:g}/s" for op in operations().values())
+    return "off" if rate == 0 else f"{rate:g} request(s)/s for every operation"
+
+
 def _banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Path | None,
             loaded: dict[str, list[StatusStatistic]] | None) -> str:  # fmt: skip
     from greenstat_ext.mock import DEMO_MESSAGES, mask_token
@@ -170,7 +183,7 @@ def _banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Pa
         f"greenstat mock serving on {base_url}",
         f"  idInstance       {settings.id_instance}",
         f"  apiTokenInstance {shown}" + ("" if show_token else "  (--show-token to print it)"),
-        f"  rate limit       {'off' if rate == 0 else f'{rate:g} request(s)/s'}"
+        f"  rate limit       {_rate_text(rate)}"
         f"; faults {'off' if faults == 0 else f'{faults:g}'}; seed {settings.seed}",
         "  well-known idMessage values:",
         *(f"    {mid:<34} {spec.description}" for mid, spec in DEMO_MESSAGES.items()),
