@@ -93,10 +93,15 @@ MAX_ENCODING_LAYERS = 5
 class BodyMeter:
     """Counts a body's wire bytes and inflated bytes; raises :class:`BodyTooLarge` past ``limit``."""
 
+    _layers: list[_Inflater]
+
     def __init__(self, headers: httpx.Headers, limit: int) -> None:
         self.limit = limit
         self.wire = 0
         self.inflated = 0
+        if "content-encoding" not in headers:  # most answers: nothing to parse, nothing to inflate
+            self._layers = []
+            return
         encodings = [
             value.strip().lower() for value in headers.get_list("content-encoding", split_commas=True)
         ]

@@ -180,13 +180,14 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
     if url is None:
         wire = request
     else:
-        wire = httpx.Request(
-            request.method,
-            url,
-            headers=request.headers,
-            stream=request.stream,
-            extensions=dict(request.extensions),
-        )
+        # The fields ``httpx.Request(method, url, headers=..., stream=..., extensions=...)`` would set, set
+        # directly: its ``__init__`` re-checks the method and URL and re-encodes the headers (~2 µs a call).
+        wire = httpx.Request.__new__(httpx.Request)
+        wire.method = request.method
+        wire.url = url
+        wire.headers = request.headers.copy()
+        wire.stream = request.stream
+        wire.extensions = dict(request.extensions)
     call.request = wire
     return wire
 
