@@ -50,8 +50,14 @@ lint: $(STAMP) ## ruff check + ruff format --check
 typecheck: $(STAMP) ## mypy --strict on greenstat_ext, tests, scripts and bench
 	$(BIN)/mypy
 
-pytest: $(STAMP) ## Run the test suite only, with the coverage of greenstat_ext (must stay >= 90%)
-	$(BIN)/pytest --cov=greenstat_ext --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+# pytest-xdist: most of the suite's time is waiting (sockets, deadlines, the mock's 1 request/s), so two
+# workers halve it on two cores. --dist loadfile keeps a module's tests on one worker: its module-scoped
+# fixtures (mock servers) start once. PYTEST_WORKERS=0 runs serially. Coverage is combined across workers.
+PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= loadfile
+pytest: $(STAMP) ## Run the test suite only (2 xdist workers), with the coverage of greenstat_ext (must stay >= 90%)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) \
+		--cov=greenstat_ext --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, tests
 	$(MAKE) --no-print-directory lint

@@ -19,7 +19,7 @@ from tests.contract.broken_servers import (
     TOKEN,
     app_for,
 )
-from tests.contract.test_runner import EXPECTED_CHECK
+from tests.contract.test_runner import EXPECTED_CHECK, assert_retry_waits
 
 app = typer.Typer()
 app.command("contract-test")(contract_test)
@@ -49,7 +49,7 @@ def test_the_correct_implementation_exits_0_and_writes_passing_junit(
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_broken_server_exits_1_names_the_check_and_never_shows_the_token(
-    name: str, tmp_path: Path
+    name: str, tmp_path: Path, retry_waits: list[float]
 ) -> None:
     junit = tmp_path / "contract.xml"
     with serve(app_for(BROKEN[name])) as url:
@@ -59,6 +59,7 @@ def test_each_broken_server_exits_1_names_the_check_and_never_shows_the_token(
         result = runner.invoke(app, args)
 
     assert result.exit_code == 1, result.output
+    assert_retry_waits(name, retry_waits)
     assert "FAILED" in result.stdout
     assert f"{EXPECTED_CHECK[name]}: " in result.stdout  # the heading of a failure panel
     assert TOKEN not in result.output

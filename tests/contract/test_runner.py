@@ -40,11 +40,12 @@ def test_the_correct_implementation_passes_every_check(reference_url: str) -> No
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_each_broken_server_is_reported_by_the_right_check(name: str) -> None:
+def test_each_broken_server_is_reported_by_the_right_check(name: str, retry_waits: list[float]) -> None:
     with serve(app_for(BROKEN[name])) as url:
         report = run_contract_test(url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=5, seed=3)
 
     assert not report.ok
+    assert_retry_waits(name, retry_waits)
     assert EXPECTED_CHECK[name] in report.failed_checks
     assert any(v.check == EXPECTED_CHECK[name] for v in report.violations)
     for violation in report.violations:
@@ -52,6 +53,15 @@ def test_each_broken_server_is_reported_by_the_right_check(name: str) -> None:
         assert (
             TOKEN not in violation.exchange.path + violation.exchange.query + violation.exchange.body_excerpt
         )
+
+
+def assert_retry_waits(name: str, waits: list[float]) -> None:
+    """Only the 429 server made the kit wait: 1 s (it sends no Retry-After) before each re-sent probe."""
+    if name == "too_many_requests_without_body":
+        assert waits
+        assert set(waits) == {1.0}
+    else:
+        assert waits == []
 
 
 def test_a_wrong_token_accepted_is_caught_even_by_the_probe_alone() -> None:
