@@ -402,7 +402,7 @@ def slowest_rate() -> float:
 
 @functools.cache
 def id_instance_range() -> tuple[int, int]:
-    """The smallest and largest ``idInstance`` the spec accepts (``(1, 9999999999)`` today)."""
+    """The smallest and largest ``idInstance`` the spec accepts (its ``minimum`` and ``maximum``)."""
     bounds = _shared_parameter("idInstance").bounds
     if bounds is None:
         raise SpecError("idInstance is not an integer")
