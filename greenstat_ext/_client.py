@@ -40,7 +40,13 @@ from greenstat_client.api.statuses import (
 from greenstat_client.models import StatusStatistic
 
 from . import _spec, _validate
-from ._bounds import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_SIZE, BodyTooLarge, http_transport
+from ._bounds import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    BodyTooLarge,
+    async_http_transport,
+    http_transport,
+)
 from ._credentials import ApiToken, Credentials
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -495,13 +501,13 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             max_response_size=max_response_size,
         )
         inner: httpx.AsyncBaseTransport = (
-            AsyncClientTransport(http_client) if http_client else httpx.AsyncHTTPTransport()
+            AsyncClientTransport(http_client) if http_client else async_http_transport()
         )
         self._http = httpx.AsyncClient(
             base_url=self._credentials.api_url,
             timeout=self._timeout,
             headers={"User-Agent": f"greenstat/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
-            transport=AsyncRetryingTransport(inner),
+            transport=AsyncRetryingTransport(inner, clamped=http_client is None),
         )
         self._api.set_async_httpx_client(self._http)
         self._owns_http = True

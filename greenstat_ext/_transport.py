@@ -339,8 +339,11 @@ class RetryingTransport(httpx.BaseTransport):
 class AsyncRetryingTransport(httpx.AsyncBaseTransport):
     """The async twin of :class:`RetryingTransport`: same policy, same limiter, same bounds."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, clamped: bool = False) -> None:
         self._inner = inner
+        #: ``inner``'s sockets clamp every operation to the deadline (``_bounds.async_http_transport``): no
+        #: cancellation scope is needed around an attempt. A caller's own client gets one.
+        self._clamped = clamped
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
@@ -369,6 +372,12 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         _bound_timeouts(wire, call, expires)
         if expires is None:
             return await self._exchange(wire, call)
+        if self._clamped:
+            reset = io_deadline.set(expires)
+            try:
+                return await self._exchange(wire, call)
+            finally:
+                io_deadline.reset(reset)
         left = max(0.0, expires - time.monotonic())
         # The attempt is cancelled at the deadline. Under asyncio by asyncio's own timeout: the same
         # cancellation for less than half the cost of an anyio cancel scope (~6 µs against ~14 µs a call).

@@ -30,7 +30,9 @@ from greenstat_ext import (
 from greenstat_ext._bounds import (
     DEFAULT_MAX_RESPONSE_SIZE,
     MAX_ENCODING_LAYERS,
+    _AsyncDeadlineBackend,
     _DeadlineBackend,
+    async_http_transport,
     http_transport,
 )
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
@@ -301,4 +303,20 @@ def test_the_deadline_pool_is_httpxs_own_pool_with_our_backend() -> None:
     with HostileServer(answer(200, b"[]")) as server, httpx.Client(transport=ours) as client:
         assert client.get(server.base_url).status_code == 200
         connections = ours._pool.connections
+    assert connections, "the request did not go through the swapped pool"
+
+
+@pytest.mark.anyio
+async def test_the_async_deadline_pool_is_httpxs_own_pool_with_our_backend() -> None:
+    """The async twin: same settings as httpx's own pool, our clamping backend, requests go through it."""
+    ours, stock = async_http_transport(), httpx.AsyncHTTPTransport()
+    settings = ("_max_connections", "_max_keepalive_connections", "_keepalive_expiry", "_http1", "_http2")
+    assert {name: getattr(ours._pool, name) for name in (*settings, "_retries")} == {
+        name: getattr(stock._pool, name) for name in (*settings, "_retries")
+    }
+    assert isinstance(ours._pool._network_backend, _AsyncDeadlineBackend)
+    with HostileServer(answer(200, b"[]")) as server:
+        async with httpx.AsyncClient(transport=ours) as client:
+            assert (await client.get(server.base_url)).status_code == 200
+            connections = ours._pool.connections
     assert connections, "the request did not go through the swapped pool"
