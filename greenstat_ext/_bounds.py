@@ -208,6 +208,17 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _pool_settings() -> dict[str, Any]:
+    """httpx's default pool settings (default ``Limits``, TLS context) for the pools swapped in below."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+    return {
+        "ssl_context": httpx.create_ssl_context(),
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
 def http_transport() -> httpx.HTTPTransport:
     """httpx's own transport, with a connection pool whose sockets honour :data:`io_deadline`.
 
@@ -216,14 +227,7 @@ def http_transport() -> httpx.HTTPTransport:
     if a future httpx stops sending through ``_pool``.
     """
     transport = httpx.HTTPTransport()
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_DeadlineBackend(),
-    )
+    transport._pool = httpcore.ConnectionPool(**_pool_settings(), network_backend=_DeadlineBackend())
     return transport
 
 
@@ -297,12 +301,7 @@ def async_http_transport() -> httpx.AsyncHTTPTransport:
     operation gives as well (``tests/client/test_bounds.py`` checks the pool matches httpx's own).
     """
     transport = httpx.AsyncHTTPTransport()
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_AsyncDeadlineBackend(),
+        **_pool_settings(), network_backend=_AsyncDeadlineBackend()
     )
     return transport
