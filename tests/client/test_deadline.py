@@ -183,13 +183,15 @@ def test_a_retry_never_queues_in_the_rate_limiter_past_the_deadline() -> None:
     """Another client's long request holds the shared bucket when this call's retry comes: the retry's turn
     is after the deadline, so the call ends at its deadline instead of queueing behind it (once: 10 s for a
     2 s timeout)."""
-    limiter = RateLimiter(1000.0)  # a 1 ms interval: only the other request's hold matters
+    # A 1 ms interval, and a second token so that the other client takes its slot while our first attempt
+    # is still in flight: its hold then stops the bucket refilling, deterministically, whatever the load.
+    limiter = RateLimiter(1000.0, burst=2)
     holder_queued = threading.Event()
     release = threading.Event()
 
     def other_client() -> None:
         holder_queued.set()
-        with limiter.slot():  # queued while our first answer is on its way; holds until released
+        with limiter.slot():  # taken while our first answer is on its way; held until released
             release.wait(10)
 
     holder = threading.Thread(target=other_client, daemon=True)
@@ -199,7 +201,7 @@ def test_a_retry_never_queues_in_the_rate_limiter_past_the_deadline() -> None:
             holder.start()
             holder_queued.wait(5)
             deadline = time.monotonic() + 5
-            while not limiter._waiting and time.monotonic() < deadline:  # in the queue before our slot ends
+            while len(limiter._holds) < 2 and time.monotonic() < deadline:  # it holds a slot beside ours
                 time.sleep(0.01)
         return httpx.Response(500, json={"message": "retry me"})
 
