@@ -100,6 +100,12 @@ class ParameterSpec:
     pattern: str | None = None
     default: Any = None
     description: str = ""
+    #: The allowed values (``enum``), when the spec closes the set.
+    enum: tuple[Any, ...] | None = None
+    #: For an array: ``minItems``, ``maxItems`` and what each item must be.
+    min_items: int | None = None
+    max_items: int | None = None
+    items: ParameterSpec | None = None
 
     @property
     def python_name(self) -> str:
@@ -257,6 +263,8 @@ def _field(
 ) -> ParameterSpec:
     schema = _resolve(schema)
     kind = schema.get("type")
+    enum = schema.get("enum")
+    items = schema.get("items")
     return ParameterSpec(
         name=name,
         location=location,
@@ -270,6 +278,10 @@ def _field(
         pattern=schema.get("pattern"),
         default=schema.get("default"),
         description=description or schema.get("description", ""),
+        enum=tuple(enum) if isinstance(enum, list) else None,
+        min_items=schema.get("minItems"),
+        max_items=schema.get("maxItems"),
+        items=_field(f"{name}[]", location, True, items, "") if isinstance(items, Mapping) else None,
     )
 
 

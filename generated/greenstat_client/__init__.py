@@ -1,4 +1,4 @@
-"""A client library for accessing Green API Statuses (read side)"""
+"""A client library for accessing Green API Statuses"""
 
 from .client import AuthenticatedClient, Client
 

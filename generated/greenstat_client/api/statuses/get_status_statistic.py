@@ -127,7 +127,11 @@ def sync_detailed(
     Args:
         id_instance (int):
         api_token_instance (str):
-        id_message (str):
+        id_message (str): A status id, as a send method answers it, e.g. `BAE5F4886F6F2D05` (16
+            hex), `3EB0C767D097B7C7C030`
+            (20 hex) or `F7AEC1B7086ECDC7E6E45923F5EDB825` (32 hex). Opaque: no pattern; at most 256
+            characters
+            (our bound, larger than any id seen).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +171,11 @@ def sync(
     Args:
         id_instance (int):
         api_token_instance (str):
-        id_message (str):
+        id_message (str): A status id, as a send method answers it, e.g. `BAE5F4886F6F2D05` (16
+            hex), `3EB0C767D097B7C7C030`
+            (20 hex) or `F7AEC1B7086ECDC7E6E45923F5EDB825` (32 hex). Opaque: no pattern; at most 256
+            characters
+            (our bound, larger than any id seen).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,7 +210,11 @@ async def asyncio_detailed(
     Args:
         id_instance (int):
         api_token_instance (str):
-        id_message (str):
+        id_message (str): A status id, as a send method answers it, e.g. `BAE5F4886F6F2D05` (16
+            hex), `3EB0C767D097B7C7C030`
+            (20 hex) or `F7AEC1B7086ECDC7E6E45923F5EDB825` (32 hex). Opaque: no pattern; at most 256
+            characters
+            (our bound, larger than any id seen).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -240,7 +252,11 @@ async def asyncio(
     Args:
         id_instance (int):
         api_token_instance (str):
-        id_message (str):
+        id_message (str): A status id, as a send method answers it, e.g. `BAE5F4886F6F2D05` (16
+            hex), `3EB0C767D097B7C7C030`
+            (20 hex) or `F7AEC1B7086ECDC7E6E45923F5EDB825` (32 hex). Opaque: no pattern; at most 256
+            characters
+            (our bound, larger than any id seen).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

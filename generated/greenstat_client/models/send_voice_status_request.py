@@ -1,0 +1,33 @@
+from typing import Annotated
+
+import msgspec
+
+from ..types import UNSET, Model, Unset
+
+
+class SendVoiceStatusRequest(Model, kw_only=True):
+    url_file: str = msgspec.field(name="urlFile")
+    """ A direct link to the file (http or https): a download link served as `application/octet-stream` is
+    answered 200 but never posted. The 2048-character bound is ours (a common URL limit).
+     """
+
+    file_name: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=5,
+            max_length=255,
+            pattern="\u003copenapi_python_client.schema.untrusted_string.UntrustedString object at 0x7fee1259d190\u003e",
+        ),
+    ] = msgspec.field(name="fileName")
+    """ The audio file's name with its extension, `.mp3` or `.wav`. """
+
+    background_color: str | Unset = msgspec.field(name="backgroundColor", default=UNSET)
+    """ The background colour, `#RRGGBB`. Optional; the default is disputed between the pages (`#FFFFFF`
+    or `#000000`). The text is drawn in white, so white is a poor choice.
+     """
+
+    participants: list[str] | Unset = msgspec.field(default=UNSET)
+    """ The chat ids allowed to see the status. Empty or absent: every contact. Ids that are not contacts
+    are skipped silently. At most 1024: older pages say a status reaches only the first 1024 contacts
+    (the newest pages drop the sentence: UNCONFIRMED), so a longer list cannot be served.
+     """
