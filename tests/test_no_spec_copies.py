@@ -18,10 +18,14 @@ f-string's literal parts included) is flagged when it contains a pattern or a sp
 
 Two deliberate limits, both stated here rather than hidden:
 
-* **0 and 1 are not looked for as bare numbers.** They bound every slice, loop and comparison; as spec
-  values they are lower bounds (``minimum: 1``, ``minLength: 1``) whose change would be a redesign. A rate
-  of 1 (``requests: 1, per_seconds: 1``) *is* looked for where it would matter: a number equal to a spec
-  rate or interval bound to a name or keyword that says rate, interval or RPS (``DEFAULT_RATE = 1.0``).
+* **0 to 10 are not looked for as bare numbers.** They bound every slice, loop, retry count and
+  comparison; as spec values they are lower bounds (``minimum: 1``, ``minLength: 6``) or rates (5 and 10
+  requests per second). A rate *is* looked for where it would matter: a number equal to a spec rate or
+  interval bound to a name or keyword that says rate, interval or RPS (``DEFAULT_RATE = 1.0``,
+  ``rate=5``).
+* **HTTP status codes are not looked for** (400, 429, 500…: the keys of the spec's responses): code that
+  handles answers is full of them, and a bound equal to one (``message``'s maxLength 500) cannot be told
+  apart from a status code; the client reads that bound through ``_spec`` like every other.
 * :data:`ALLOWED` lists the literals that equal a spec value by coincidence, each with its reason; an
   entry that no longer matches anything fails the test too, so the list cannot rot.
 """
@@ -57,7 +61,7 @@ _NUMERIC_KEYWORDS = (
 _INTEGER_FORMAT = re.compile(r"int([1-9][0-9]{0,3})")
 _CHAR_CLASS_PATTERN = re.compile(r"\^?(\[[^\]]+\])\+\$?")
 #: Too common in code to look for as bare numbers (see the module docstring).
-TRIVIAL = frozenset({0, 1})
+TRIVIAL = frozenset(range(11))
 #: A name (or keyword) that holds a rate or an interval.
 _RATE_NAME = re.compile(r"rate|interval|rps", re.IGNORECASE)
 
@@ -119,7 +123,17 @@ def spec_values(spec: Any) -> SpecValues:
                 walk(value)
 
     walk(spec)
-    return SpecValues(frozenset(numbers - TRIVIAL), frozenset(rates), frozenset(needles))
+    # HTTP status codes (the spec's response keys) are everywhere in code that handles answers; a bound
+    # equal to one (``message``'s maxLength 500) cannot be told apart from them, so it is not looked for.
+    statuses = {
+        int(code)
+        for item in spec.get("paths", {}).values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for code in op.get("responses", {})
+        if str(code).isdigit()
+    }
+    return SpecValues(frozenset(numbers - TRIVIAL - statuses), frozenset(rates), frozenset(needles))
 
 
 def _fold(node: ast.AST) -> int | float | None:
@@ -277,7 +291,12 @@ def test_the_spec_yields_the_values_to_look_for() -> None:
     parameters = SPEC["components"]["parameters"]
     assert parameters["IdInstance"]["schema"]["maximum"] in values.numbers
     assert parameters["ApiTokenInstance"]["schema"]["maxLength"] in values.numbers
-    assert parameters["IdMessage"]["schema"]["maxLength"] in values.numbers
+    assert SPEC["components"]["schemas"]["StatusId"]["maxLength"] in values.numbers
+    assert SPEC["components"]["schemas"]["Participants"]["maxItems"] in values.numbers
+    assert (
+        SPEC["components"]["schemas"]["SendMediaStatusRequest"]["properties"]["caption"]["maxLength"]
+        in values.numbers
+    )
     assert {parameters["Minutes"]["schema"][k] for k in ("maximum", "default")} <= values.numbers
     assert {2**63 - 1, -(2**63)} <= values.numbers
     assert 1.0 in values.rates

@@ -81,7 +81,7 @@ def test_operations_follow_the_spec_in_order() -> None:
         assert _spec.operation(op.python_name) is op
 
 
-def test_the_three_statuses_operations_and_their_names() -> None:
+def test_the_statuses_operations_and_their_names() -> None:
     assert _spec.operation("get_status_statistic").operation_id == "getStatusStatistic"
     outgoing = _spec.operation("getOutgoingStatuses")
     assert outgoing.python_name == "get_outgoing_statuses"
@@ -91,7 +91,30 @@ def test_the_three_statuses_operations_and_their_names() -> None:
     assert [p.name for p in outgoing.query_parameters] == ["minutes"]
     assert outgoing.body == ()
     with pytest.raises(KeyError, match="getStatusStatistic"):
-        _spec.operation("sendTextStatus")
+        _spec.operation("sendSmokeSignal")
+
+
+def test_write_operations_carry_their_body_members_and_rates() -> None:
+    schemas = SPEC["components"]["schemas"]
+    text = _spec.operation("send_text_status")
+    assert (text.method, text.parameters[-1].name, text.result_schema) == (
+        "POST",
+        "apiTokenInstance",
+        "SendStatusResult",
+    )
+    assert [m.name for m in text.body] == list(schemas["SendTextStatusRequest"]["properties"])
+    assert [m.name for m in text.body if m.required] == schemas["SendTextStatusRequest"]["required"]
+    message = text.parameter("message")
+    assert message.max_length == schemas["SendTextStatusRequest"]["properties"]["message"]["maxLength"]
+    assert text.parameter("font").enum == tuple(schemas["StatusFont"]["enum"])
+    participants = text.parameter("participants")
+    assert participants.max_items == schemas["Participants"]["maxItems"]
+    assert participants.items is not None and participants.items.pattern == schemas["Recipient"]["pattern"]
+    delete = _spec.operation("deleteStatus")
+    assert delete.result_schema is None and [m.name for m in delete.body] == ["idMessage"]
+    for op in _spec.operations().values():
+        raw = SPEC["paths"][op.path][op.method.lower()]["x-rate-limit"]
+        assert op.rate_limit.rate == raw["requests"] / raw["per_seconds"]
 
 
 def test_the_slowest_rate_is_the_default_of_a_limiter_without_an_operation(fake_spec: dict[str, Any]) -> None:
@@ -102,7 +125,7 @@ def test_the_slowest_rate_is_the_default_of_a_limiter_without_an_operation(fake_
 
 
 def test_length_bounds() -> None:
-    schema = COMPONENT_PARAMETERS["IdMessage"]["schema"]
+    schema = SPEC["components"]["schemas"]["StatusId"]
     assert _spec.parameter("getStatusStatistic", "idMessage").length_bounds == (
         schema["minLength"],
         schema["maxLength"],
@@ -121,7 +144,7 @@ def test_rate_is_requests_per_second() -> None:
 
 def test_parameters_carry_their_constraints_from_the_spec() -> None:
     id_message = _spec.parameter("getStatusStatistic", "id_message")
-    schema = COMPONENT_PARAMETERS["IdMessage"]["schema"]
+    schema = SPEC["components"]["schemas"]["StatusId"]  # the parameter's schema is a $ref to it
     assert (id_message.name, id_message.location, id_message.required) == ("idMessage", "query", True)
     assert (id_message.min_length, id_message.max_length) == (schema["minLength"], schema["maxLength"])
     assert id_message.bounds is None
@@ -168,7 +191,11 @@ def test_integer_format_bounds() -> None:
 
 
 def test_snake_case_matches_the_generated_modules() -> None:
-    modules = {p.stem for p in (ROOT / "generated/greenstat_client/api/statuses").glob("get_*.py")}
+    modules = {
+        p.stem
+        for p in (ROOT / "generated/greenstat_client/api/statuses").glob("*.py")
+        if p.stem != "__init__"
+    }
     assert {op.python_name for op in _spec.operations().values()} == modules
     assert _spec.snake_case("idInstance") == "id_instance"
     assert _spec.snake_case("apiTokenInstance") == "api_token_instance"

@@ -8,16 +8,11 @@ from ..types import UNSET, Model, Unset
 class SendMediaStatusRequest(Model, kw_only=True):
     url_file: str = msgspec.field(name="urlFile")
     """ A direct link to the file (http or https): a download link served as `application/octet-stream` is
-    answered 200 but never posted. The 2048-character bound is ours (a common URL limit).
+    answered 200 but never posted. The 8192-character bound is ours (nginx's default request-line limit).
      """
 
     file_name: Annotated[
-        str,
-        msgspec.Meta(
-            min_length=3,
-            max_length=255,
-            pattern="\u003copenapi_python_client.schema.untrusted_string.UntrustedString object at 0x7fee1259f6d0\u003e",
-        ),
+        str, msgspec.Meta(min_length=3, max_length=255, pattern="^[^/\\\\]*[^/\\\\.][.][A-Za-z0-9]+$")
     ] = msgspec.field(name="fileName")
     """ The file's name with its extension (e.g. `horse.png`), which tells its kind. """
 

@@ -8,16 +8,12 @@ from ..types import UNSET, Model, Unset
 class SendVoiceStatusRequest(Model, kw_only=True):
     url_file: str = msgspec.field(name="urlFile")
     """ A direct link to the file (http or https): a download link served as `application/octet-stream` is
-    answered 200 but never posted. The 2048-character bound is ours (a common URL limit).
+    answered 200 but never posted. The 8192-character bound is ours (nginx's default request-line limit).
      """
 
     file_name: Annotated[
         str,
-        msgspec.Meta(
-            min_length=5,
-            max_length=255,
-            pattern="\u003copenapi_python_client.schema.untrusted_string.UntrustedString object at 0x7fee1259d190\u003e",
-        ),
+        msgspec.Meta(min_length=5, max_length=255, pattern="^[^/\\\\]*[^/\\\\.][.]([mM][pP]3|[wW][aA][vV])$"),
     ] = msgspec.field(name="fileName")
     """ The audio file's name with its extension, `.mp3` or `.wav`. """
 
