@@ -5,6 +5,7 @@ the generated package's Protocol (what the generated facade's ``with_raw_respons
 ``_response.RawResponse`` is the class that implements it.
 """
 
+from greenstat_client.models import SendStatusResult, StatusFont
 from greenstat_client.types import RawResponse
 
 from ._client import DEFAULT_TIMEOUT, AsyncGreenStat, GreenStat
@@ -27,6 +28,7 @@ from ._errors import (
     ConfigurationError,
     GreenStatError,
     InvalidRequestError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
@@ -62,6 +64,7 @@ __all__ = [
     "GreenStat",
     "GreenStatError",
     "InvalidRequestError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
@@ -71,7 +74,9 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
+    "SendStatusResult",
     "ServerError",
+    "StatusFont",
     "StatusSummary",
     "UnexpectedStatusError",
     "__version__",

@@ -50,15 +50,17 @@ from ._bounds import (
 from ._credentials import ApiToken, Credentials
 from ._errors import (
     BODY_EXCERPT_CHARS,
+    APIError,
     ConfigurationError,
     GreenStatError,
     InvalidRequestError,
+    OutcomeUnknownError,
     ResponseValidationError,
 )
 from ._ratelimit import MIN_RATE, RateLimiter, bucket, origin_key
 from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
-from ._retry import RetryPolicy
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy
 from ._transport import (
     TOKEN_PLACEHOLDER,
     AsyncClientTransport,
@@ -66,7 +68,7 @@ from ._transport import (
     CallContext,
     ClientTransport,
     RetryingTransport,
-    current_call,
+    call_extensions,
     too_large_error,
 )
 from ._version import __version__
@@ -135,10 +137,17 @@ def _is_json(content_type: str | None) -> bool:
     )
 
 
-def _content_type_error(response: GeneratedResponse, call: CallContext) -> ResponseValidationError | None:
-    """A 200 that does not say it is JSON is not the documented answer, even if its body parses."""
+def _content_type_error(
+    operation: Operation[Any], response: GeneratedResponse, call: CallContext
+) -> ResponseValidationError | None:
+    """A 200 that does not say it is JSON is not the documented answer, even if its body parses.
+
+    Except for an operation whose 200 has no body (``deleteStatus``): its media type says nothing.
+    """
     content_type = response.headers.get("content-type")
     if response.status_code != 200 or content_type == "application/json" or _is_json(content_type):
+        return None  # the exact media type, the common answer, without parsing it
+    if operation.result_type is None:
         return None  # the exact media type, the common answer, without parsing it
     shown = (
         "missing" if content_type is None else redact_excerpt(repr(content_type), 100, secrets=call.secrets)
@@ -200,10 +209,19 @@ def _outcome(
     failure: GreenStatError | None,
     call: CallContext,
 ) -> RawResponse[ResultT] | GreenStatError:
-    """The result of a call, or the typed error to raise."""
+    """The result of a call, or the typed error to raise.
+
+    A send or delete whose request went out and whose outcome nobody knows (``call.may_have_acted``: no
+    answer, a 499, a 5xx) ends with :class:`OutcomeUnknownError` instead of the error it met.
+    """
     if failure is None and response is not None:
-        return build_result(operation, response, call)
+        outcome = build_result(operation, response, call)
+        if not isinstance(outcome, GreenStatError):
+            return outcome
+        failure = outcome
     assert failure is not None
+    if call.may_have_acted and isinstance(failure, APIError) and not isinstance(failure, OutcomeUnknownError):
+        return OutcomeUnknownError.after(operation.operation_id, failure)
     return failure
 
 
@@ -316,6 +334,7 @@ class _Base:
             limiter=self._limiter(operation),
             max_response_size=self._max_response_size,
             token=self._credentials.api_token,
+            idempotent=operation.method in IDEMPOTENT_METHODS,
         )
 
     def _rate_repr(self) -> str:
@@ -411,18 +430,18 @@ class GreenStat(_Base, SyncStatusesMethods):
 
     def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
         """The one implementation behind every method: validate, send, decode, map errors."""
-        arguments = _validate.arguments(operation, params)
+        arguments = _validate.generated_arguments(operation, _validate.arguments(operation, params))
         if self._http.is_closed:
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context(operation)
         failure: GreenStatError | None = None
         response: GeneratedResponse | None = None
-        reset = current_call.set(call)
         try:
             response = operation.sync_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
+                extensions=call_extensions(call),
                 **arguments,
             )
         except _HTTPX_ERRORS as exc:
@@ -435,9 +454,7 @@ class GreenStat(_Base, SyncStatusesMethods):
             _forget_locals(exc)  # without the frames below that held the request with the token in its URL
             raise
         else:
-            failure = _content_type_error(response, call)
-        finally:
-            current_call.reset(reset)
+            failure = _content_type_error(operation, response, call)
         outcome = _outcome(operation, response, failure, call)
         # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
         # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is
@@ -579,18 +596,18 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
 
     async def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
         """The one implementation behind every method: validate, send, decode, map errors."""
-        arguments = _validate.arguments(operation, params)
+        arguments = _validate.generated_arguments(operation, _validate.arguments(operation, params))
         if self._http.is_closed:
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
         call = self._call_context(operation)
         failure: GreenStatError | None = None
         response: GeneratedResponse | None = None
-        reset = current_call.set(call)
         try:
             response = await operation.asyncio_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
+                extensions=call_extensions(call),
                 **arguments,
             )
         except _HTTPX_ERRORS as exc:
@@ -603,9 +620,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             _forget_locals(exc)  # without the frames below that held the request with the token in its URL
             raise
         else:
-            failure = _content_type_error(response, call)
-        finally:
-            current_call.reset(reset)
+            failure = _content_type_error(operation, response, call)
         outcome = _outcome(operation, response, failure, call)
         # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
         # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is

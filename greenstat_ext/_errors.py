@@ -29,6 +29,7 @@ __all__ = [
     "ConfigurationError",
     "GreenStatError",
     "InvalidRequestError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
@@ -140,6 +141,54 @@ class ResponseTooLargeError(APIError):
         self.status_code = status_code
         self.max_response_size = max_response_size
         super().__init__(message, request=request, retries_taken=retries_taken)
+
+
+class OutcomeUnknownError(APIError):
+    """A send or delete reached the server, and then nobody can tell whether it was done. Never retried.
+
+    Raised instead of the timeout, connection or status error (``cause`` names it) for a call that creates or
+    deletes something when its answer was lost after the request was written (a read timeout, a dropped
+    connection, the call's deadline) or was a 499 or a 5xx: the gateway may have passed it on, so the status
+    may have been posted (or deleted) although the call failed. Repeating it blindly can post a status twice;
+    look first: ``get_outgoing_statuses()`` lists what was posted (and no longer lists what was deleted).
+    ``status_code`` is the answer's (None when there was none), ``body`` its redacted excerpt.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request,
+        retries_taken: int,
+        operation: str,
+        cause: str,
+        status_code: int | None = None,
+        body: str = "",
+    ) -> None:
+        self.operation = operation
+        self.cause = cause
+        self.status_code = status_code
+        self.body = body
+        super().__init__(message, request=request, retries_taken=retries_taken)
+
+    @classmethod
+    def after(cls, operation: str, error: APIError) -> OutcomeUnknownError:
+        """The error for ``operation`` that ended with ``error`` (itself built from redacted material)."""
+        status_code = getattr(error, "status_code", None)
+        cause = f"HTTP {status_code} {reason_phrase(status_code)}" if status_code else type(error).__name__
+        message = (
+            f"{operation}: outcome unknown after {cause}: the request was sent, so it may have been done. "
+            f"Check get_outgoing_statuses() before repeating it. ({error.message})"
+        )
+        return cls(
+            message,
+            request=error.request,
+            retries_taken=error.retries_taken,
+            operation=operation,
+            cause=cause,
+            status_code=status_code,
+            body=getattr(error, "body", ""),
+        )
 
 
 class APIStatusError(APIError):

@@ -1,5 +1,11 @@
 """One retry policy, applied by the transports (sync and async) through tenacity.
 
+Reads (GET) are retried after any transient failure. Calls that create or delete something (the spec's
+POSTs: the sends and ``deleteStatus``) are not idempotent: repeating one the server acted on posts a second
+status. They are retried only when the request cannot have been acted on — a 429, or a failure before it
+was written (:data:`NOT_SENT_EXCEPTIONS`) — and any other failure (:func:`outcome_unknown`) ends the call
+with ``OutcomeUnknownError``. ``docs/retries.md`` has the rule per method.
+
 The first attempt runs bare (:func:`call_with_retries`): tenacity's machinery (a ``Retrying``, its closures,
 its per-attempt state; ~15 µs, a twentieth of a 12-recipient call) is built only once an answer or an error
 asks for a retry, and then replays that first outcome to it, so every decision (retry, stop, wait, log) is
@@ -45,6 +51,35 @@ RETRYABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
     httpx.NetworkError,
     httpx.RemoteProtocolError,
 )
+#: HTTP methods whose calls may be repeated after any failure (RFC 9110 §9.2.2); the spec's reads are GETs.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+#: The answers that prove the server did *not* act on a non-idempotent request, so it may be sent again:
+#: 429 (the gateway refused it before the method ran). Every other 4xx proves it too, but is not retried.
+NOT_ACTED_RETRYABLE_STATUSES = frozenset({429})
+#: The failures that prove the request was never written (no connection, none free in the pool): a send or
+#: delete is retried after these only. A read timeout, a dropped connection, a protocol error or a write
+#: error may come after the server got the whole request.
+NOT_SENT_EXCEPTIONS: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+
+
+def outcome_unknown(outcome: httpx.Response | BaseException) -> bool:
+    """Whether a request that reached this outcome may or may not have been acted on by the server.
+
+    Known not done: a failure before the request was written (:data:`NOT_SENT_EXCEPTIONS`), or a 4xx other
+    than 499 (the gateway or the method refused it). Known done: a 200. Anything else — no answer, a 499
+    (the gateway gave up waiting for the method, which may still run), a 5xx, an unexpected 1xx/2xx/3xx —
+    leaves the outcome unknown.
+    """
+    if isinstance(outcome, httpx.Response):
+        code = outcome.status_code
+        return not (code == 200 or (400 <= code < 500 and code != 499))
+    return not isinstance(outcome, NOT_SENT_EXCEPTIONS)
+
+
 DEFAULT_MAX_RETRIES = 3
 #: The longest wait, cap or deadline a policy accepts (a day): longer overflows ``time.sleep``.
 MAX_SECONDS = 86_400.0
@@ -144,16 +179,21 @@ def retry_after_of(response: httpx.Response) -> float | None:
     return parse_retry_after(response.headers.get("retry-after"))
 
 
-def should_retry_response(policy: RetryPolicy, response: httpx.Response) -> bool:
-    """Retryable status, and a ``Retry-After`` (if any) we are willing to wait for."""
-    if response.status_code not in RETRYABLE_STATUSES:
+def should_retry_response(policy: RetryPolicy, response: httpx.Response, *, idempotent: bool = True) -> bool:
+    """Retryable status, and a ``Retry-After`` (if any) we are willing to wait for.
+
+    A non-idempotent call (a send, a delete) only after an answer that proves nothing was done (429).
+    """
+    statuses = RETRYABLE_STATUSES if idempotent else NOT_ACTED_RETRYABLE_STATUSES
+    if response.status_code not in statuses:
         return False
     retry_after = retry_after_of(response)
     return retry_after is None or retry_after <= policy.retry_after_max
 
 
-def should_retry_exception(exc: BaseException) -> bool:
-    return isinstance(exc, RETRYABLE_EXCEPTIONS)
+def should_retry_exception(exc: BaseException, *, idempotent: bool = True) -> bool:
+    """A transient transport failure; for a non-idempotent call, only one before the request was written."""
+    return isinstance(exc, RETRYABLE_EXCEPTIONS if idempotent else NOT_SENT_EXCEPTIONS)
 
 
 def _describe(outcome: tenacity.Future, secrets: tuple[str, ...]) -> str:
@@ -178,8 +218,8 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
         if outcome is None:  # pragma: no cover - tenacity always sets it before asking
             return False
         if outcome.failed:
-            return should_retry_exception(outcome.exception())  # type: ignore[arg-type]
-        return should_retry_response(policy, outcome.result())
+            return should_retry_exception(outcome.exception(), idempotent=call.idempotent)  # type: ignore[arg-type]
+        return should_retry_response(policy, outcome.result(), idempotent=call.idempotent)
 
     def wait(rcs: tenacity.RetryCallState) -> float:
         outcome = rcs.outcome
@@ -248,11 +288,11 @@ def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) 
     try:
         first = attempt()
     except Exception as exc:  # tenacity catches BaseException, but retries none that is not an Exception
-        if not should_retry_exception(exc):
+        if not should_retry_exception(exc, idempotent=call.idempotent):
             raise
         first = exc
     else:
-        if not should_retry_response(call.policy, first):
+        if not should_retry_response(call.policy, first, idempotent=call.idempotent):
             return first
     import tenacity  # deferred: only a retry needs it (~12 ms of import time)
 
@@ -280,11 +320,11 @@ async def call_with_retries_async(
     try:
         first = await attempt()
     except Exception as exc:
-        if not should_retry_exception(exc):
+        if not should_retry_exception(exc, idempotent=call.idempotent):
             raise
         first = exc
     else:
-        if not should_retry_response(call.policy, first):
+        if not should_retry_response(call.policy, first, idempotent=call.idempotent):
             return first
     import tenacity
 

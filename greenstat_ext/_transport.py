@@ -15,11 +15,16 @@ The token: the generated call is given :data:`TOKEN_PLACEHOLDER` instead of the 
 generated code (whose locals a captured traceback shows) ever holds it; :func:`_with_token` puts the real
 one in the URL here, on a copy of the request that only the sending frames see.
 
-Per-call settings (policy, timeout, limiter, size limit) and per-call results (retries taken, the final
-response) travel in a :class:`CallContext` held in a ``ContextVar``: it follows the call through
-``httpx.Client`` in the same thread (sync) or task (async), so clients made by ``with_options`` can share one
-connection pool. (``request.extensions`` would be more explicit, but the generated call builds the request
-and has no way to pass any.)
+Per-call settings (policy, timeout, limiter, size limit, whether the call may be repeated) and per-call
+results (retries taken, the final response, whether a write may have been done) travel in a
+:class:`CallContext` that the client hands to the generated call, which passes it on as the request's
+``extensions`` (:data:`CALL_EXTENSION`): explicit, visible in the signatures, and independent of threads and
+tasks, so clients made by ``with_options`` can share one connection pool.
+
+Calls that create or delete something (the spec's POSTs) are not idempotent: :class:`CallContext` records
+``idempotent`` from the operation's HTTP method, the retry policy repeats such a call only when the server
+cannot have acted (``_retry``), and ``may_have_acted`` records an attempt whose outcome nobody knows, which
+the client turns into :class:`~._errors.OutcomeUnknownError`.
 
 tenacity is imported at the first retry, not with the package: it is ~12 ms of ``import greenstat_ext``
 (4 %) that a program which only builds a client, or only uses the mock or the models, never needs.
@@ -33,7 +38,6 @@ URL to put the token in, and no copy of a body that arrived in one piece.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import math
 import time
 from collections.abc import AsyncIterable, Iterable
@@ -50,7 +54,13 @@ from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_dead
 from ._errors import ResponseTooLargeError
 from ._ratelimit import RateLimiter, RateLimitWaitTimeout
 from ._redact import redacted_request
-from ._retry import RetryPolicy, call_with_retries, call_with_retries_async
+from ._retry import (
+    IDEMPOTENT_METHODS,
+    RetryPolicy,
+    call_with_retries,
+    call_with_retries_async,
+    outcome_unknown,
+)
 
 if TYPE_CHECKING:
     from ._credentials import ApiToken
@@ -78,6 +88,11 @@ class CallContext:
     started: float | None = None
     #: ``time.monotonic()`` by which the call must be over; None: no deadline.
     expires: float | None = None
+    #: False for a call that creates or deletes something (POST): never repeated once it may have acted.
+    idempotent: bool = True
+    #: An attempt of a non-idempotent call was sent and then failed in a way that leaves its outcome unknown
+    #: (no answer, a 499 or a 5xx): the server may have acted.
+    may_have_acted: bool = False
 
     @property
     def retries_taken(self) -> int:
@@ -111,16 +126,26 @@ class CallContext:
         return self.expires
 
 
-current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
-    "greenstat_current_call", default=None
-)
+#: The request extension that carries a call's :class:`CallContext` from the client to the transport.
+CALL_EXTENSION = "greenstat.call"
+
+
+def call_extensions(call: CallContext) -> dict[str, object]:
+    """The ``extensions`` argument of a generated ``sync_detailed``/``asyncio_detailed`` for ``call``."""
+    return {CALL_EXTENSION: call}
 
 
 def _context_for(request: httpx.Request) -> CallContext:
-    call = current_call.get()
-    if call is None:  # used outside a greenstat call: default policy, no limiter
-        call = CallContext(policy=RetryPolicy())
+    call = request.extensions.get(CALL_EXTENSION)
+    if not isinstance(call, CallContext):  # a request not made by a greenstat client: defaults, no limiter
+        call = CallContext(policy=RetryPolicy(), idempotent=request.method in IDEMPOTENT_METHODS)
     return call
+
+
+def _note_outcome(call: CallContext, outcome: httpx.Response | Exception) -> None:
+    """Record that a non-idempotent call's attempt may have been acted on (see ``_retry.outcome_unknown``)."""
+    if not call.idempotent and outcome_unknown(outcome):
+        call.may_have_acted = True
 
 
 def _turn_timeout(call: CallContext) -> float | None:
@@ -294,7 +319,13 @@ class RetryingTransport(httpx.BaseTransport):
             call.attempts += 1
             # The limiter's slot spans the whole exchange: the next request waits from when this one ended.
             with _paced(call):
-                return self._send(wire, call)
+                try:
+                    response = self._send(wire, call)
+                except Exception as exc:
+                    _note_outcome(call, exc)
+                    raise
+            _note_outcome(call, response)
+            return response
 
         failure: Exception
         try:
@@ -352,7 +383,13 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         async def attempt() -> httpx.Response:
             call.attempts += 1
             async with _paced_async(call):
-                return await self._send(wire, call)
+                try:
+                    response = await self._send(wire, call)
+                except Exception as exc:
+                    _note_outcome(call, exc)
+                    raise
+            _note_outcome(call, response)
+            return response
 
         failure: Exception
         try:

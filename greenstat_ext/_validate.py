@@ -56,3 +56,23 @@ def arguments(operation: Operation[Any], params: dict[str, Any]) -> dict[str, An
         except _fields.FieldError as exc:
             raise InvalidRequestError(exc.field, exc.problem) from None
     return params
+
+
+def generated_arguments(operation: Operation[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of the operation's generated call: its query parameters, and ``body`` (the
+    operation's ``body_type`` built from the body members given) when it takes one.
+
+    ``params`` must have passed :func:`arguments`. A member left ``None`` is left out of the body (the
+    server's default applies); an array given as any sequence goes as a list.
+    """
+    if operation.body_type is None:
+        return params
+    query: dict[str, Any] = {}
+    members: dict[str, Any] = {}
+    for parameter in operation.parameters:
+        value = params.get(parameter.name)
+        if parameter.location != "body":
+            query[parameter.name] = value
+        elif value is not None:
+            members[parameter.name] = list(value) if isinstance(value, tuple | list) else value
+    return {**query, "body": operation.body_type(**members)}

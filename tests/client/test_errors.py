@@ -23,6 +23,7 @@ from greenstat_ext import (
     GreenStat,
     GreenStatError,
     InvalidRequestError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
@@ -346,6 +347,8 @@ def _api_error(cls: type[APIError]) -> APIError:
         return cls("200 body", request=_request(), retries_taken=0, status_code=200, body="[1]", path="$[0]")
     if cls is ResponseTooLargeError:
         return cls("too large", request=_request(), retries_taken=0, status_code=500, max_response_size=10)
+    if cls is OutcomeUnknownError:
+        return OutcomeUnknownError.after("sendTextStatus", _api_error(ServerError))
     return cls("refused", request=_request(), retries_taken=1)
 
 

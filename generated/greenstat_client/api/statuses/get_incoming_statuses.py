@@ -116,6 +116,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     minutes: int | Unset = 1440,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | list[IncomingStatus]]:
     """List the statuses this account received in the last `minutes`
 
@@ -146,6 +147,7 @@ def sync_detailed(
 
     response = client.get_httpx_client().request(
         **kwargs,
+        extensions=extensions,
     )
 
     return _build_response(client=client, response=response)
@@ -193,6 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     minutes: int | Unset = 1440,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | list[IncomingStatus]]:
     """List the statuses this account received in the last `minutes`
 
@@ -221,7 +224,10 @@ async def asyncio_detailed(
         minutes=minutes,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(
+        **kwargs,
+        extensions=extensions,
+    )
 
     return _build_response(client=client, response=response)
 

@@ -116,6 +116,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     minutes: int | Unset = 1440,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | list[OutgoingStatus]]:
     """List the statuses this account posted in the last `minutes`
 
@@ -151,6 +152,7 @@ def sync_detailed(
 
     response = client.get_httpx_client().request(
         **kwargs,
+        extensions=extensions,
     )
 
     return _build_response(client=client, response=response)
@@ -203,6 +205,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     minutes: int | Unset = 1440,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | list[OutgoingStatus]]:
     """List the statuses this account posted in the last `minutes`
 
@@ -236,7 +239,10 @@ async def asyncio_detailed(
         minutes=minutes,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(
+        **kwargs,
+        extensions=extensions,
+    )
 
     return _build_response(client=client, response=response)
 

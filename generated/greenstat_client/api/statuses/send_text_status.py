@@ -116,6 +116,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendTextStatusRequest,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | SendStatusResult]:
     """Post a text status
 
@@ -149,6 +150,7 @@ def sync_detailed(
 
     response = client.get_httpx_client().request(
         **kwargs,
+        extensions=extensions,
     )
 
     return _build_response(client=client, response=response)
@@ -199,6 +201,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendTextStatusRequest,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[Error | QuotaExceeded | SendStatusResult]:
     """Post a text status
 
@@ -230,7 +233,10 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    response = await client.get_async_httpx_client().request(
+        **kwargs,
+        extensions=extensions,
+    )
 
     return _build_response(client=client, response=response)
 
