@@ -109,9 +109,11 @@ def test_write_operations_carry_their_body_members_and_rates() -> None:
     assert text.parameter("font").enum == tuple(schemas["StatusFont"]["enum"])
     participants = text.parameter("participants")
     assert participants.max_items == schemas["Participants"]["maxItems"]
-    assert participants.items is not None and participants.items.pattern == schemas["Recipient"]["pattern"]
+    assert participants.items is not None
+    assert participants.items.pattern == schemas["Recipient"]["pattern"]
     delete = _spec.operation("deleteStatus")
-    assert delete.result_schema is None and [m.name for m in delete.body] == ["idMessage"]
+    assert delete.result_schema is None
+    assert [m.name for m in delete.body] == ["idMessage"]
     for op in _spec.operations().values():
         raw = SPEC["paths"][op.path][op.method.lower()]["x-rate-limit"]
         assert op.rate_limit.rate == raw["requests"] / raw["per_seconds"]
