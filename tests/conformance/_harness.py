@@ -117,8 +117,12 @@ def run_schemathesis(
     max_examples: int = 300,
     checks: list[str] | None = None,
     seed: int = 0,
+    stateful: bool = False,
+    max_steps: int = 8,
 ) -> RunResult:
-    """One seeded run, positive and negative, all phases but stateful (the read operations chain nothing).
+    """One seeded run, positive and negative, all phases but stateful; or (``stateful``) only the stateful
+    phase, which follows the spec's links (post a status, read its statistics, delete it) for scenarios of at
+    most ``max_steps`` calls, ``max_examples`` scenarios.
 
     ``max_examples`` bounds each operation (schemathesis's bound is per operation), so the run grows with the
     spec, and each operation's answers and failures are counted apart (:attr:`RunResult.operations`).
@@ -139,6 +143,13 @@ def run_schemathesis(
         },
         "phases": {"stateful": {"enabled": False}},
     }
+    if stateful:
+        document["phases"] = {
+            "examples": {"enabled": False},
+            "coverage": {"enabled": False},
+            "fuzzing": {"enabled": False},
+            "stateful": {"enabled": True, "max-steps": max_steps},
+        }
     if pinned:  # the credentials the mock accepts, so valid requests really reach the 200 branch
         document["parameters"] = {"path.idInstance": DEMO_ID_INSTANCE, "path.apiTokenInstance": DEMO_TOKEN}
     config = SchemathesisConfig.from_dict(document)

@@ -1,0 +1,26 @@
+"""schemathesis' stateful phase against the mock: it follows the spec's links from each send's ``idMessage``
+to ``getStatusStatistic`` and ``deleteStatus``, so posted statuses are read and deleted as a user would, and
+every answer along the way must conform (seeded, bounded; ``make fuzz`` runs it longer)."""
+
+from __future__ import annotations
+
+from greenstat_ext.mock import MockSettings, create_app, get_state
+
+from ._harness import run_schemathesis
+
+
+def test_the_stateful_phase_follows_the_links_with_no_failure() -> None:
+    app = create_app(MockSettings(rate_limit=0))
+    result = run_schemathesis(app=app, pinned=True, max_examples=30, stateful=True, checks=["all"])
+    print("\n" + result.summary("schemathesis stateful (links), ASGI"))
+    assert result.failures == []
+    assert result.errors == []
+    assert result.cases > 0
+    assert result.phases.get("stateful", 0) == result.cases
+    posted = get_state(app).stats
+    # The links were followed: a status the run posted was read and deleted, not only posted.
+    sends = {"sendTextStatus", "sendVoiceStatus", "sendMediaStatus"}
+    assert any(result.operations.get(op) and result.operations[op].statuses[200] for op in sends)
+    assert result.operations["deleteStatus"].statuses[200] > 0
+    assert result.operations["getStatusStatistic"].statuses[200] > 0
+    assert posted.total == result.cases
