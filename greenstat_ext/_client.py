@@ -69,6 +69,7 @@ from ._transport import (
     ClientTransport,
     RetryingTransport,
     call_extensions,
+    sends_through_httpcore,
     too_large_error,
 )
 from ._version import __version__
@@ -142,13 +143,14 @@ def _content_type_error(
 ) -> ResponseValidationError | None:
     """A 200 that does not say it is JSON is not the documented answer, even if its body parses.
 
-    Except for an operation whose 200 has no body (``deleteStatus``): its media type says nothing.
+    Except for an empty 200 of an operation whose answer has no body (``deleteStatus``); a page of HTML
+    from a proxy in its place is refused like any other non-JSON 200.
     """
     content_type = response.headers.get("content-type")
     if response.status_code != 200 or content_type == "application/json" or _is_json(content_type):
         return None  # the exact media type, the common answer, without parsing it
-    if operation.result_type is None:
-        return None  # the exact media type, the common answer, without parsing it
+    if operation.result_type is None and not response.content:
+        return None  # an answer without a body (deleteStatus) says nothing by its media type
     shown = (
         "missing" if content_type is None else redact_excerpt(repr(content_type), 100, secrets=call.secrets)
     )
@@ -220,9 +222,32 @@ def _outcome(
             return outcome
         failure = outcome
     assert failure is not None
-    if call.may_have_acted and isinstance(failure, APIError) and not isinstance(failure, OutcomeUnknownError):
+    if not isinstance(failure, APIError) or isinstance(failure, OutcomeUnknownError):
+        return failure
+    if call.done:
+        return _done_but_unreadable(operation, failure, call)
+    if call.may_have_acted:
         return OutcomeUnknownError.after(operation.operation_id, failure)
     return failure
+
+
+def _done_but_unreadable(
+    operation: Operation[Any], failure: APIError, call: CallContext
+) -> ResponseValidationError:
+    """A write answered 200 (done) whose answer could not be used: say so, so nobody repeats it blindly.
+
+    Its ``ResponseValidationError`` (a 200 that is not the documented answer) rather than the truncated,
+    too large or malformed body's own error: the one thing the caller must know is that it was done.
+    """
+    return ResponseValidationError(
+        f"{operation.operation_id} was answered HTTP 200, so it was most likely done, but the answer could "
+        f"not be read: {failure.message}. Do not repeat it blindly.",
+        request=failure.request,
+        retries_taken=call.retries_taken,
+        status_code=200,
+        body=getattr(failure, "body", ""),
+        path=getattr(failure, "path", None),
+    )
 
 
 class _Base:
@@ -397,7 +422,9 @@ class GreenStat(_Base, SyncStatusesMethods):
             base_url=self._credentials.api_url,
             timeout=self._timeout,
             headers={"User-Agent": f"greenstat/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
-            transport=RetryingTransport(inner),
+            transport=RetryingTransport(
+                inner, traced=http_client is None or sends_through_httpcore(http_client)
+            ),
         )
         self._api.set_httpx_client(self._http)
         self._owns_http = True
@@ -524,7 +551,11 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             base_url=self._credentials.api_url,
             timeout=self._timeout,
             headers={"User-Agent": f"greenstat/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
-            transport=AsyncRetryingTransport(inner, clamped=http_client is None),
+            transport=AsyncRetryingTransport(
+                inner,
+                clamped=http_client is None,
+                traced=http_client is None or sends_through_httpcore(http_client),
+            ),
         )
         self._api.set_async_httpx_client(self._http)
         self._owns_http = True

@@ -150,7 +150,9 @@ class OutcomeUnknownError(APIError):
     deletes something when its answer was lost after the request was written (a read timeout, a dropped
     connection, the call's deadline) or was a 499 or a 5xx: the gateway may have passed it on, so the status
     may have been posted (or deleted) although the call failed. Repeating it blindly can post a status twice;
-    look first: ``get_outgoing_statuses()`` lists what was posted (and no longer lists what was deleted).
+    look first: ``get_outgoing_statuses()`` lists what was posted (and no longer lists what was deleted) --
+    but only while the instance setting "receive webhooks on statuses of sent messages" is on, and a queued
+    status may appear late, so its absence proves nothing by itself.
     ``status_code`` is the answer's (None when there was none), ``body`` its redacted excerpt.
     """
 
@@ -178,7 +180,9 @@ class OutcomeUnknownError(APIError):
         cause = f"HTTP {status_code} {reason_phrase(status_code)}" if status_code else type(error).__name__
         message = (
             f"{operation}: outcome unknown after {cause}: the request was sent, so it may have been done. "
-            f"Check get_outgoing_statuses() before repeating it. ({error.message})"
+            "Do not repeat it blindly: look for it with get_outgoing_statuses() (which lists statuses sent "
+            "through the API only while the instance's outgoing-statuses setting is on, and may list a new "
+            f"one late). ({error.message})"
         )
         return cls(
             message,

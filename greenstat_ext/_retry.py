@@ -3,8 +3,9 @@
 Reads (GET) are retried after any transient failure. Calls that create or delete something (the spec's
 POSTs: the sends and ``deleteStatus``) are not idempotent: repeating one the server acted on posts a second
 status. They are retried only when the request cannot have been acted on — a 429, or a failure before it
-was written (:data:`NOT_SENT_EXCEPTIONS`) — and any other failure (:func:`outcome_unknown`) ends the call
-with ``OutcomeUnknownError``. ``docs/retries.md`` has the rule per method.
+was written (:data:`NOT_SENT_EXCEPTIONS`, with no byte gone out by httpcore's trace) — and any other failure
+(:func:`status_outcome_unknown`, ``_transport._note_outcome``) ends the call with ``OutcomeUnknownError``.
+``docs/retries.md`` has the rule per method.
 
 The first attempt runs bare (:func:`call_with_retries`): tenacity's machinery (a ``Retrying``, its closures,
 its per-attempt state; ~15 µs, a twentieth of a 12-recipient call) is built only once an answer or an error
@@ -66,18 +67,15 @@ NOT_SENT_EXCEPTIONS: tuple[type[Exception], ...] = (
 )
 
 
-def outcome_unknown(outcome: httpx.Response | BaseException) -> bool:
-    """Whether a request that reached this outcome may or may not have been acted on by the server.
+def status_outcome_unknown(status_code: int) -> bool:
+    """Whether an answer with this status leaves open if the server acted on a non-idempotent request.
 
-    Known not done: a failure before the request was written (:data:`NOT_SENT_EXCEPTIONS`), or a 4xx other
-    than 499 (the gateway or the method refused it). Known done: a 200. Anything else — no answer, a 499
-    (the gateway gave up waiting for the method, which may still run), a 5xx, an unexpected 1xx/2xx/3xx —
-    leaves the outcome unknown.
+    Known done: 200. Known not done: a 4xx other than 499 (the gateway or the method refused it). Anything
+    else — a 499 (the gateway gave up waiting for the method, which may still run), a 5xx, an unexpected
+    1xx/2xx/3xx — leaves the outcome unknown. (Without an answer, the transport decides by whether the
+    request started going out: ``_transport._note_outcome``.)
     """
-    if isinstance(outcome, httpx.Response):
-        code = outcome.status_code
-        return not (code == 200 or (400 <= code < 500 and code != 499))
-    return not isinstance(outcome, NOT_SENT_EXCEPTIONS)
+    return not (status_code == 200 or (400 <= status_code < 500 and status_code != 499))
 
 
 DEFAULT_MAX_RETRIES = 3
@@ -217,6 +215,8 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
         outcome = rcs.outcome
         if outcome is None:  # pragma: no cover - tenacity always sets it before asking
             return False
+        if call.may_have_acted:  # a write the server may have done: never again
+            return False
         if outcome.failed:
             return should_retry_exception(outcome.exception(), idempotent=call.idempotent)  # type: ignore[arg-type]
         return should_retry_response(policy, outcome.result(), idempotent=call.idempotent)
@@ -288,11 +288,11 @@ def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) 
     try:
         first = attempt()
     except Exception as exc:  # tenacity catches BaseException, but retries none that is not an Exception
-        if not should_retry_exception(exc, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_exception(exc, idempotent=call.idempotent):
             raise
         first = exc
     else:
-        if not should_retry_response(call.policy, first, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
             return first
     import tenacity  # deferred: only a retry needs it (~12 ms of import time)
 
@@ -320,11 +320,11 @@ async def call_with_retries_async(
     try:
         first = await attempt()
     except Exception as exc:
-        if not should_retry_exception(exc, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_exception(exc, idempotent=call.idempotent):
             raise
         first = exc
     else:
-        if not should_retry_response(call.policy, first, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
             return first
     import tenacity
 

@@ -50,16 +50,17 @@ import anyio
 import httpx
 import sniffio
 
-from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline, remaining
+from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline
 from ._errors import ResponseTooLargeError
 from ._ratelimit import RateLimiter, RateLimitWaitTimeout
 from ._redact import redacted_request
 from ._retry import (
     IDEMPOTENT_METHODS,
+    NOT_SENT_EXCEPTIONS,
     RetryPolicy,
     call_with_retries,
     call_with_retries_async,
-    outcome_unknown,
+    status_outcome_unknown,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ if TYPE_CHECKING:
 TOKEN_PLACEHOLDER = "_token_"  # noqa: S105 - a placeholder, not a secret
 _PLACEHOLDER_SEGMENT = b"/" + TOKEN_PLACEHOLDER.encode()
 _PLACEHOLDER_PATH_END = "/" + TOKEN_PLACEHOLDER
+
+
+#: httpcore's trace events that mean "the request's first bytes are being written" (HTTP/1.1 and HTTP/2).
+_SENT_EVENTS = frozenset({"http11.send_request_headers.started", "http2.send_request_headers.started"})
 
 
 @dataclass(slots=True)
@@ -93,6 +98,29 @@ class CallContext:
     #: An attempt of a non-idempotent call was sent and then failed in a way that leaves its outcome unknown
     #: (no answer, a 499 or a 5xx): the server may have acted.
     may_have_acted: bool = False
+    #: A non-idempotent call was answered 200: it was done, whatever happens to the answer's body.
+    done: bool = False
+    #: The transport sends through httpcore, whose ``trace`` extension reports when a request starts going
+    #: out (:attr:`attempt_sent`); otherwise (a mock or custom transport) only the failure's type tells.
+    traced: bool = False
+    #: The current attempt (non-idempotent calls only): its request's headers started going out, and the
+    #: status line that came back.
+    attempt_sent: bool = False
+    attempt_status: int | None = None
+
+    def begin_exchange(self) -> None:
+        """Forget the previous attempt's trace: each attempt is judged on its own."""
+        self.attempt_sent = False
+        self.attempt_status = None
+
+    def trace(self, event: str, info: object) -> None:
+        """httpcore's ``trace`` extension (sync): notes when the request starts going out on the wire."""
+        if event in _SENT_EVENTS:
+            self.attempt_sent = True
+
+    async def trace_async(self, event: str, info: object) -> None:
+        """The same, for httpcore's async connections (which await the callback)."""
+        self.trace(event, info)
 
     @property
     def retries_taken(self) -> int:
@@ -143,8 +171,31 @@ def _context_for(request: httpx.Request) -> CallContext:
 
 
 def _note_outcome(call: CallContext, outcome: httpx.Response | Exception) -> None:
-    """Record that a non-idempotent call's attempt may have been acted on (see ``_retry.outcome_unknown``)."""
-    if not call.idempotent and outcome_unknown(outcome):
+    """Record whether a non-idempotent call's attempt may have been acted on, or was done.
+
+    By the answer's status once one arrived (even if its body then failed, or a caller's hook raised on
+    it): 200 done, 429 and other 4xx refused, the rest unknown (``_retry.status_outcome_unknown``). Without
+    a status line: unknown if the request started going out, as httpcore's trace saw it (a deadline spent
+    waiting for a pooled connection is then a plain timeout); through a transport that does not trace (a
+    mock transport, a custom one), unknown unless the failure is one that happens before writing
+    (``_retry.NOT_SENT_EXCEPTIONS``).
+    """
+    if call.idempotent:
+        return
+    if isinstance(outcome, httpx.Response):
+        status: int | None = outcome.status_code
+    elif isinstance(outcome, httpx.HTTPStatusError):
+        status = outcome.response.status_code
+    else:
+        status = call.attempt_status
+    if status is not None:
+        call.done = call.done or status == 200
+        unknown = status_outcome_unknown(status)
+    elif call.traced:
+        unknown = call.attempt_sent
+    else:
+        unknown = not isinstance(outcome, NOT_SENT_EXCEPTIONS)
+    if unknown:
         call.may_have_acted = True
 
 
@@ -220,13 +271,20 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
 def _bound_timeouts(wire: httpx.Request, call: CallContext, expires: float | None) -> None:
     """Each phase's timeout for this attempt (the client's); a ``PoolTimeout`` at once if the deadline passed.
 
-    The phases are not clamped here: the sockets clamp every operation to the deadline themselves (sync),
-    the attempt is cancelled at it (async).
+    The socket phases are not clamped here: the sockets clamp every operation to the deadline themselves,
+    or the attempt is cancelled at it (a caller's async client). The wait for a connection from the pool is
+    no socket operation: its timeout is cut to what is left of the call here.
     """
     if call.timeout is not None:
         wire.extensions["timeout"] = call.timeout.as_dict()
     if expires is not None:
-        remaining(httpx.PoolTimeout)
+        left = expires - time.monotonic()
+        if left <= 0:
+            raise httpx.PoolTimeout("the call's deadline passed before the request could go out")
+        # The wait for a free connection is no socket operation the backend can clamp: bound it here.
+        timeouts = wire.extensions.setdefault("timeout", {})
+        pool = timeouts.get("pool")
+        timeouts["pool"] = left if pool is None else min(pool, left)
 
 
 def _deadline_passed(budget: float | None) -> httpx.ReadTimeout:
@@ -308,15 +366,21 @@ def _joined(chunks: list[bytes]) -> bytes:
 class RetryingTransport(httpx.BaseTransport):
     """Rate limit, then send, retrying per the call's :class:`RetryPolicy`, within the call's bounds."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, *, traced: bool = False) -> None:
         self._inner = inner
+        #: ``inner`` sends through httpcore, which honours the ``trace`` extension (see ``CallContext``).
+        self._traced = traced
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
         wire = _with_token(request, call)
+        if not call.idempotent:  # only writes pay for the trace: whether an attempt was sent decides retries
+            wire.extensions["trace"] = call.trace
+            call.traced = self._traced
 
         def attempt() -> httpx.Response:
             call.attempts += 1
+            call.begin_exchange()
             # The limiter's slot spans the whole exchange: the next request waits from when this one ended.
             with _paced(call):
                 try:
@@ -346,6 +410,7 @@ class RetryingTransport(httpx.BaseTransport):
         try:
             _bound_timeouts(wire, call, expires)
             response = self._inner.handle_request(wire)
+            call.attempt_status = response.status_code
             if _already_read(response, call):
                 return response
             stream = response.stream
@@ -370,8 +435,11 @@ class RetryingTransport(httpx.BaseTransport):
 class AsyncRetryingTransport(httpx.AsyncBaseTransport):
     """The async twin of :class:`RetryingTransport`: same policy, same limiter, same bounds."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, *, clamped: bool = False) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, *, clamped: bool = False, traced: bool = False
+    ) -> None:
         self._inner = inner
+        self._traced = traced
         #: ``inner``'s sockets clamp every operation to the deadline (``_bounds.async_http_transport``): no
         #: cancellation scope is needed around an attempt. A caller's own client gets one.
         self._clamped = clamped
@@ -379,9 +447,13 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
         wire = _with_token(request, call)
+        if not call.idempotent:
+            wire.extensions["trace"] = call.trace_async
+            call.traced = self._traced
 
         async def attempt() -> httpx.Response:
             call.attempts += 1
+            call.begin_exchange()
             async with _paced_async(call):
                 try:
                     response = await self._send(wire, call)
@@ -433,6 +505,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, wire: httpx.Request, call: CallContext) -> httpx.Response:
         response = await self._inner.handle_async_request(wire)
+        call.attempt_status = response.status_code
         if _already_read(response, call):
             return response
         stream = response.stream
@@ -448,6 +521,16 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def sends_through_httpcore(client: httpx.Client | httpx.AsyncClient) -> bool:
+    """Whether a caller's client sends through httpx's own transport (httpcore, which traces), with no
+    mounted transport of another kind. Reads httpx's private ``_transport``/``_mounts``; when they are not
+    there, the answer is False, which only makes the write rule more careful."""
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    return all(
+        type(t) in (httpx.HTTPTransport, httpx.AsyncHTTPTransport) for t in transports if t is not None
+    ) and (transports[0] is not None)
 
 
 class ClientTransport(httpx.BaseTransport):

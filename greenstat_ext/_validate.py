@@ -12,7 +12,7 @@ like query parameters, before the generated model is built from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -40,10 +40,29 @@ def _rules(operation: Operation[Any]) -> tuple[_Rule, ...]:
     )
 
 
+def _plain(value: object) -> object:
+    """``value`` as the plain JSON type it stands for, checked and sent as that very object.
+
+    Why: a ``str`` subclass (``numpy.str_``, a typed id, a ``StrEnum`` member) or a sequence other than a
+    list (a tuple, a ``deque``) is a fine argument, but the encoder refuses it, and a subclass may lie about
+    its ``len``; the check and the request must see the same, plain value. A str is never made a list.
+    """
+    if isinstance(value, str):
+        return value if type(value) is str else str.__str__(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if type(value) is int else int.__index__(value)
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray | memoryview):
+        return [_plain(item) for item in value]
+    return value
+
+
 def arguments(operation: Operation[Any], params: dict[str, Any]) -> dict[str, Any]:
     """``params`` checked against the operation's parameters in the spec; raises :class:`InvalidRequestError`.
 
-    ``None`` for an optional parameter leaves it out of the request (the server's default applies).
+    ``None`` for an optional parameter leaves it out of the request (the server's default applies). Values
+    are made plain first (:func:`_plain`), in ``params`` itself: what was checked is what is sent.
     """
     for rule in _rules(operation):
         value = params.get(rule.name)
@@ -51,6 +70,7 @@ def arguments(operation: Operation[Any], params: dict[str, Any]) -> dict[str, An
             if rule.required:
                 raise InvalidRequestError(rule.name, "is required")
             continue
+        params[rule.name] = value = _plain(value)
         try:
             rule.check(rule.name, value)
         except _fields.FieldError as exc:
@@ -62,8 +82,8 @@ def generated_arguments(operation: Operation[Any], params: dict[str, Any]) -> di
     """The keyword arguments of the operation's generated call: its query parameters, and ``body`` (the
     operation's ``body_type`` built from the body members given) when it takes one.
 
-    ``params`` must have passed :func:`arguments`. A member left ``None`` is left out of the body (the
-    server's default applies); an array given as any sequence goes as a list.
+    ``params`` must have passed :func:`arguments` (so its values are plain). A member left ``None`` is left
+    out of the body (the server's default applies).
     """
     if operation.body_type is None:
         return params
@@ -74,5 +94,5 @@ def generated_arguments(operation: Operation[Any], params: dict[str, Any]) -> di
         if parameter.location != "body":
             query[parameter.name] = value
         elif value is not None:
-            members[parameter.name] = list(value) if isinstance(value, tuple | list) else value
+            members[parameter.name] = value
     return {**query, "body": operation.body_type(**members)}
