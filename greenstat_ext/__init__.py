@@ -35,7 +35,8 @@ from ._errors import (
     ServerError,
     UnexpectedStatusError,
 )
-from ._ratelimit import RateLimiter
+from ._ratelimit import LimiterBackend, RateLimiter
+from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, RedisRateLimiter
 from ._redact import RedactingFilter, install_log_redaction, redact
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._summary import StatusSummary, summarize
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENV_API_URL",
     "ENV_ID_INSTANCE",
+    "ENV_RATE_LIMIT_STORE",
     "ENV_TOKEN",
     "RETRYABLE_STATUSES",
     "APIConnectionError",
@@ -62,12 +64,14 @@ __all__ = [
     "GreenStat",
     "GreenStatError",
     "InvalidRequestError",
+    "LimiterBackend",
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
     "RateLimiter",
     "RawResponse",
     "RedactingFilter",
+    "RedisRateLimiter",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",

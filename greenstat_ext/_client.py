@@ -244,8 +244,10 @@ class _Base:
         self._rate = _rate_setting(rate_limit)
         self._origin = origin_key(self._credentials.api_url)
         if rate_limit_store is None:
-            rate_limit_store = os.environ.get(ENV_RATE_LIMIT_STORE, "").strip() or None
-        self._store = store_setting(rate_limit_store)
+            from_env = os.environ.get(ENV_RATE_LIMIT_STORE, "").strip() or None
+            self._store = store_setting(from_env, ENV_RATE_LIMIT_STORE)
+        else:
+            self._store = store_setting(rate_limit_store)
         self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
 
     @property

@@ -211,14 +211,14 @@ class _Store:
         self._client.close()
 
 
-def _connect(url: str) -> _Store:
+def _connect(url: str, field: str) -> _Store:
     try:
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
     except ModuleNotFoundError as exc:
         raise ConfigurationError(
-            "rate_limit_store", f"a Redis store needs the redis extra: {_INSTALL} ({exc.name} is missing)"
+            field, f"a Redis store needs the redis extra: {_INSTALL} ({exc.name} is missing)"
         ) from None
     try:
         client = redis.Redis.from_url(
@@ -230,7 +230,7 @@ def _connect(url: str) -> _Store:
         )
     except (ValueError, TypeError) as exc:  # a bad port, db or query option
         raise ConfigurationError(
-            "rate_limit_store", f"{redact_store_url(url)} is not a usable Redis URL ({type(exc).__name__})"
+            field, f"{redact_store_url(url)} is not a usable Redis URL ({type(exc).__name__})"
         ) from None
     errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ValueError)
     return _Store(url, client, errors)
@@ -240,8 +240,10 @@ _stores_lock = threading.Lock()
 _stores: dict[str, _Store] = {}
 
 
-def store_setting(url: object) -> str | None:
+def store_setting(url: object, field: str = "rate_limit_store") -> str | None:
     """``rate_limit_store`` checked: None/"" (none) or a ``redis://``, ``rediss://`` or ``unix://`` URL.
+
+    Errors name ``field``: the environment variable when the URL came from there.
 
     Connects lazily (a store down at start-up only means pacing in-process for now), but imports ``redis``
     now: a missing extra is a :class:`ConfigurationError` at construction, not a surprise at the first call.
@@ -249,23 +251,23 @@ def store_setting(url: object) -> str | None:
     if url is None or url == "":
         return None
     if not isinstance(url, str):
-        raise ConfigurationError("rate_limit_store", f"must be a redis:// URL (got a {type(url).__name__})")
+        raise ConfigurationError(field, f"must be a redis:// URL (got a {type(url).__name__})")
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in _SCHEMES:
         raise ConfigurationError(
-            "rate_limit_store",
+            field,
             f"must be a redis://, rediss:// or unix:// URL (got {redact_store_url(url)!r})",
         )
-    store_for(url)
+    store_for(url, field)
     return url
 
 
-def store_for(url: str) -> _Store:
+def store_for(url: str, field: str = "rate_limit_store") -> _Store:
     """The process-wide store of ``url`` (one connection pool, one up/down state); created on first use."""
     with _stores_lock:
         store = _stores.get(url)
         if store is None:
-            store = _stores[url] = _connect(url)
+            store = _stores[url] = _connect(url, field)
         return store
 
 

