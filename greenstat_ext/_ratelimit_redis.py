@@ -52,12 +52,13 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import anyio
 
 from ._errors import ConfigurationError
-from ._ratelimit import DEFAULT_MARGIN, HOLD_MAX, RateLimiter, RateLimitWaitTimeout, bucket
+from ._ratelimit import DEFAULT_MARGIN, HOLD_MAX, REGISTRY_SIZE, RateLimiter, RateLimitWaitTimeout, bucket
+from ._redact import mask_url_password, redact
 
 if TYPE_CHECKING:
     import redis
@@ -130,18 +131,7 @@ return {granted, string.format('%.6f', wait)}
 
 def redact_store_url(url: str) -> str:
     """``url`` without its password (``redis://user:***@host:6379/0``): safe in a message or a repr."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        user = parts.username or ""
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port is not None else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    except ValueError:  # a malformed netloc (a bad port): say nothing of it
-        return f"{url.split(':', 1)[0]}://***"
+    return mask_url_password(url)
 
 
 class _Store:
@@ -189,10 +179,9 @@ class _Store:
             self._down = True
             self._retry_at = time.monotonic() + RETRY_AFTER
         if warn:
-            detail = str(exc).replace(self.url, self.shown)
             password = urlsplit(self.url).password
-            if password:
-                detail = detail.replace(password, "***")
+            detail = str(exc).replace(self.url, self.shown)
+            detail = redact(detail, secrets=(password,) if password else (), inside_words=True)
             logger.warning(
                 "rate-limit store %s failed (%s: %s): pacing in this process only until it answers again",
                 self.shown,
@@ -398,7 +387,7 @@ class RedisRateLimiter:
                 await anyio.to_thread.run_sync(self._run, "release", hold)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=REGISTRY_SIZE)
 def redis_limiter(url: str, origin: str, id_instance: int, operation: str, rate: float) -> RedisRateLimiter:
     """The shared bucket of one method of one instance in the store at ``url`` (cached: a client asks for it
     on every call)."""
