@@ -153,9 +153,13 @@ class _Store:
             return not self._down or time.monotonic() >= self._retry_at
 
     def run(self, key: str, op: str, hold: str, limiter: RedisRateLimiter) -> tuple[bool, float] | None:
-        """Run the script; None when the store failed (then marked down, with one WARNING per outage)."""
+        """Run the script; None when the store failed (then marked down, with one WARNING per outage).
+
+        The answer is bounded like any other outside input: a wait that is not a finite number >= 0 is a
+        failure, and none is longer than the bucket's own longest (``burst`` intervals and a poll).
+        """
         try:
-            granted, wait = self._script(
+            answer = self._script(
                 keys=[key],
                 args=[
                     op,
@@ -167,11 +171,14 @@ class _Store:
                     repr(limiter.poll),
                 ],
             )
+            granted, wait = bool(int(answer[0])), float(answer[1])
+            if not (math.isfinite(wait) and wait >= 0):
+                raise ValueError(f"the store answered a wait of {wait!r} s")
         except self._errors as exc:
             self._mark_down(exc)
             return None
         self._mark_up()
-        return bool(int(granted)), float(wait)
+        return granted, min(wait, limiter.burst * limiter.interval + limiter.poll)
 
     def _mark_down(self, exc: BaseException) -> None:
         with self._lock:
@@ -221,7 +228,8 @@ def _connect(url: str, field: str) -> _Store:
         raise ConfigurationError(
             field, f"{redact_store_url(url)} is not a usable Redis URL ({type(exc).__name__})"
         ) from None
-    errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ValueError)
+    # ValueError, TypeError, IndexError: an answer of the wrong shape (a store that is not Redis, a clash)
+    errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ValueError, TypeError, IndexError)
     return _Store(url, client, errors)
 
 

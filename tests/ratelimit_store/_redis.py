@@ -6,9 +6,9 @@ hand. Only its binary is used (run directly, no persistence), not its embedded-c
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,7 @@ class RedisServer:
     def __init__(self) -> None:
         self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
+        self._dir = tempfile.TemporaryDirectory(prefix="greenstat-redis-")  # nothing is saved; just in case
 
     @property
     def url(self) -> str:
@@ -37,8 +38,9 @@ class RedisServer:
     def start(self) -> None:
         command = [str(SERVER_BINARY), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         command += ["--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"]
+        command += ["--dir", self._dir.name]
         self._process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=os.devnull.rsplit("/", 1)[0]
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -72,6 +74,7 @@ class RedisServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+        self._dir.cleanup()
 
 
 def _text(value: bytes | str) -> str:

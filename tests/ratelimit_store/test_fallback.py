@@ -123,3 +123,38 @@ async def test_the_async_slot_falls_back_too(silent_server: str, caplog: pytest.
         pass
     assert time.monotonic() - started < STORE_TIMEOUT + 1.0
     assert len(_store_logs(caplog, logging.WARNING)) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "warned"),
+    [
+        ([0, "nan"], True),  # not a number of seconds
+        ([0, "-1"], True),
+        (["1"], True),  # the wrong shape
+        ("OK", True),
+        ([0, "1e308"], False),  # a number, clamped to the bucket's longest wait
+    ],
+)
+def test_a_store_answer_out_of_bounds_is_a_store_failure_or_clamped(
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    answer: object,
+    warned: bool,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="greenstat.ratelimit")
+    url = redis_url.rsplit("/", 1)[0] + "/3"  # a store of its own: marking it down touches no other test
+    limiter = redis_limiter(url, "http://loopback:80", 31, "getStatusStatistic", RATE)
+    store = limiter._store
+    monkeypatch.setattr(store, "_script", lambda **_: answer)
+    try:
+        result = store.run(limiter.key, "acquire", "h", limiter)
+        if warned:
+            assert result is None
+            assert len(_store_logs(caplog, logging.WARNING)) == 1
+        else:
+            assert result == (False, limiter.burst * limiter.interval + limiter.poll)
+    finally:
+        time.sleep(store_module.RETRY_AFTER)  # the next case finds the store up again
+        monkeypatch.undo()
+        store.run(limiter.key, "release", "h", limiter)
