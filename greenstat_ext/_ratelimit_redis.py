@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.lowlevel
 
 from ._errors import ConfigurationError
 from ._ratelimit import DEFAULT_MARGIN, HOLD_MAX, REGISTRY_SIZE, RateLimiter, RateLimitWaitTimeout, bucket
@@ -349,6 +350,9 @@ class RedisRateLimiter:
         while True:
             try:
                 answer = await anyio.to_thread.run_sync(self._run, "acquire", hold)
+                # The thread is not abandoned, so a cancellation during it arrives only now: take it here
+                # (giving the turn back below) rather than start a request for a cancelled caller.
+                await anyio.lowlevel.checkpoint_if_cancelled()
             except BaseException:  # cancelled mid-command: the turn may have been granted, give it back
                 with anyio.CancelScope(shield=True):
                     await anyio.to_thread.run_sync(self._run, "release", hold)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 
 from greenstat_ext import GreenStat
@@ -14,7 +16,7 @@ from greenstat_ext._ratelimit_redis import KEY_PREFIX, RedisRateLimiter, redis_l
 from greenstat_ext._spec import operation
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests.ratelimit_store._fleet import run_fleet
-from tests.ratelimit_store._redis import keys
+from tests.ratelimit_store._redis import fields, keys
 
 
 def test_a_sync_and_an_async_process_share_one_budget(redis_url: str) -> None:
@@ -94,3 +96,56 @@ def test_clients_of_one_process_use_the_store_only_when_asked(redis_url: str) ->
         with GreenStat(**common, rate_limit=50) as local:
             assert not isinstance(local.rate_limiter, RedisRateLimiter)
     assert len(keys(redis_url, f"{KEY_PREFIX}*")) == 1
+
+
+def _grant_then(limiter: RedisRateLimiter, after: Callable[[], None]) -> Callable[[str, str], object]:
+    """``limiter._run`` that takes the turn in Redis, then does ``after`` before answering: the window in
+    which a caller is interrupted or cancelled with the turn already granted."""
+    run = limiter._run
+
+    def wrapped(op: str, hold: str) -> object:
+        answer = run(op, hold)
+        if op == "acquire":
+            after()
+        return answer
+
+    return wrapped
+
+
+def _holds(url: str, limiter: RedisRateLimiter) -> list[str]:
+    return [field for field in fields(url, limiter.key) if field.startswith("h:")]
+
+
+def test_a_turn_granted_to_an_interrupted_caller_is_given_back(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = redis_limiter(redis_url, "http://loopback:80", 41, "getStatusStatistic", 20.0)
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(limiter, "_run", _grant_then(limiter, interrupt))
+    with pytest.raises(KeyboardInterrupt), limiter.slot(max_wait=2.0):
+        pass
+    monkeypatch.undo()
+    assert _holds(redis_url, limiter) == []
+    with limiter.slot(max_wait=0.5):  # not held back for HOLD_MAX by a turn nobody owns
+        pass
+
+
+@pytest.mark.anyio
+async def test_a_turn_granted_to_a_cancelled_task_is_given_back(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = redis_limiter(redis_url, "http://loopback:80", 42, "getStatusStatistic", 20.0)
+    monkeypatch.setattr(limiter, "_run", _grant_then(limiter, lambda: time.sleep(0.3)))
+    entered = False
+    with anyio.move_on_after(0.1) as scope:  # cancelled while the granting command is still answering
+        async with limiter.slot_async(max_wait=2.0):
+            entered = True
+    assert scope.cancelled_caught
+    assert not entered
+    monkeypatch.undo()
+    assert _holds(redis_url, limiter) == []
+    async with limiter.slot_async(max_wait=0.5):
+        pass
