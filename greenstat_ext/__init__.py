@@ -37,7 +37,8 @@ from ._errors import (
     ServerError,
     UnexpectedStatusError,
 )
-from ._ratelimit import RateLimiter
+from ._ratelimit import LimiterBackend, RateLimiter
+from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, RedisRateLimiter
 from ._redact import RedactingFilter, install_log_redaction, redact
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._summary import StatusSummary, summarize
@@ -48,6 +49,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENV_API_URL",
     "ENV_ID_INSTANCE",
+    "ENV_RATE_LIMIT_STORE",
     "ENV_TOKEN",
     "RETRYABLE_STATUSES",
     "APIConnectionError",
@@ -65,12 +67,14 @@ __all__ = [
     "GreenStatError",
     "InvalidRequestError",
     "OutcomeUnknownError",
+    "LimiterBackend",
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
     "RateLimiter",
     "RawResponse",
     "RedactingFilter",
+    "RedisRateLimiter",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",

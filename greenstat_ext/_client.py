@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import os
 import traceback
 from collections.abc import Iterable
 from functools import cached_property
@@ -57,7 +58,8 @@ from ._errors import (
     OutcomeUnknownError,
     ResponseValidationError,
 )
-from ._ratelimit import MIN_RATE, RateLimiter, bucket, origin_key
+from ._ratelimit import MIN_RATE, LimiterBackend, RateLimiter, bucket, origin_key
+from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, redact_store_url, redis_limiter, store_setting
 from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
@@ -259,6 +261,7 @@ class _Base:
     _max_response_size: int
     _rate: float | RateLimiter | None
     _origin: str
+    _store: str | None
     _api: Client
     _owns_http: bool
 
@@ -272,6 +275,7 @@ class _Base:
         max_retries: int | None,
         retry_policy: RetryPolicy | None,
         rate_limit: float | RateLimiter | None,
+        rate_limit_store: str | None,
         max_response_size: int,
     ) -> None:
         install_log_redaction()
@@ -282,6 +286,11 @@ class _Base:
         self._max_response_size = _max_response_size(max_response_size)
         self._rate = _rate_setting(rate_limit)
         self._origin = origin_key(self._credentials.api_url)
+        if rate_limit_store is None:
+            from_env = os.environ.get(ENV_RATE_LIMIT_STORE, "").strip() or None
+            self._store = store_setting(from_env, ENV_RATE_LIMIT_STORE)
+        else:
+            self._store = store_setting(rate_limit_store)
         self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
 
     @property
@@ -305,20 +314,26 @@ class _Base:
         return self._max_response_size
 
     @property
-    def rate_limiter(self) -> RateLimiter | None:
+    def rate_limiter(self) -> LimiterBackend | None:
         """The bucket of the table's first operation (None: off); see :meth:`rate_limiter_for`."""
         return self.rate_limiter_for(OPERATIONS[0].operation_id)
 
-    def rate_limiter_for(self, operation_id: str) -> RateLimiter | None:
+    @property
+    def rate_limit_store(self) -> str | None:
+        """The Redis URL sharing this client's budgets (its password masked), or None: in-process only."""
+        return None if self._store is None else redact_store_url(self._store)
+
+    def rate_limiter_for(self, operation_id: str) -> LimiterBackend | None:
         """The bucket that paces this client's calls of ``operation_id`` (or method name); None when off.
 
         Shared by every client of the process calling the same method of the same instance at the same rate:
         the spec's rate by default, ``rate_limit`` when one was given (a :class:`RateLimiter` paces every
-        method of this client together).
+        method of this client together). With ``rate_limit_store``, a ``RedisRateLimiter`` shared by every
+        process using that store.
         """
         return self._limiter(_OPERATIONS_BY_ID[operation_id])
 
-    def _limiter(self, operation: Operation[Any]) -> RateLimiter | None:
+    def _limiter(self, operation: Operation[Any]) -> LimiterBackend | None:
         rate = self._rate
         if isinstance(rate, RateLimiter):
             return rate
@@ -326,6 +341,10 @@ class _Base:
             rate = spec_rate(operation)
         elif rate == 0:
             return None
+        if self._store is not None:
+            return redis_limiter(
+                self._store, self._origin, self._credentials.id_instance, operation.operation_id, rate
+            )
         return bucket(self._origin, self._credentials.id_instance, operation.operation_id, rate)
 
     def _copy_with(
@@ -372,7 +391,9 @@ class _Base:
         return (
             f"{type(self).__name__}(api_url={c.api_url!r}, id_instance={c.id_instance}, "
             f"api_token={c.api_token!r}, max_retries={self._policy.max_retries}, "
-            f"rate_limit={self._rate_repr()})"
+            f"rate_limit={self._rate_repr()}"
+            + ("" if self._store is None else f", rate_limit_store={self.rate_limit_store!r}")
+            + ")"
         )
 
 
@@ -382,8 +403,10 @@ class GreenStat(_Base, SyncStatusesMethods):
     ``rate_limit``: by default each method of this instance is paced at its own documented rate (the spec's
     ``x-rate-limit``), in a bucket shared by every client of the process calling that method of that instance;
     a number overrides the rate of every method (still one bucket per method), a :class:`RateLimiter` paces
-    all of this client's calls together, ``0`` switches pacing off. ``http_client`` lets you bring your own
-    ``httpx.Client`` (proxies, TLS, hooks): greenstat sends through it and never closes it.
+    all of this client's calls together, ``0`` switches pacing off. ``rate_limit_store`` (or the variable
+    ``GREEN_API_RATE_LIMIT_STORE``): a ``redis://`` URL whose Redis keeps each method's bucket, shared by
+    every process and machine using it (needs ``greenstat[redis]``; docs/scaling.md). ``http_client`` lets you
+    bring your own ``httpx.Client`` (proxies, TLS, hooks): greenstat sends through it and never closes it.
 
     ``timeout`` bounds each socket operation *and* the whole call: a call takes at most ``timeout`` seconds
     (an ``httpx.Timeout``'s longest phase; ``retry_policy.deadline`` if that is shorter) from its first
@@ -404,6 +427,7 @@ class GreenStat(_Base, SyncStatusesMethods):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = _SPEC_RATE,
+        rate_limit_store: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -415,6 +439,7 @@ class GreenStat(_Base, SyncStatusesMethods):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            rate_limit_store=rate_limit_store,
             max_response_size=max_response_size,
         )
         inner: httpx.BaseTransport = ClientTransport(http_client) if http_client else http_transport()
@@ -531,6 +556,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = _SPEC_RATE,
+        rate_limit_store: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -542,6 +568,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             max_retries=max_retries,
             retry_policy=retry_policy,
             rate_limit=rate_limit,
+            rate_limit_store=rate_limit_store,
             max_response_size=max_response_size,
         )
         inner: httpx.AsyncBaseTransport = (

@@ -39,6 +39,10 @@ mapping errs towards merging. Clients asking for *different* rates get different
 client (``with_options(rate_limit=…)`` included) never changes another's, and the user who sets two rates for
 one instance has chosen their sum.
 
+These buckets are per *process*: several processes calling one instance (web workers, a task queue, a
+cron job) each spend the whole budget. ``rate_limit_store="redis://…"`` shares it instead, through the
+:class:`LimiterBackend` kept in Redis (:mod:`._ratelimit_redis`, same guarantee, this bucket its fallback).
+
 The registry holds at most :data:`REGISTRY_SIZE` buckets (it is keyed by configuration, but a program may
 build URLs in a loop); beyond that it drops a bucket *at rest* (full, nothing waiting or in flight: the same
 as a new one, so dropping it changes no pacing), least recently used first.
@@ -59,7 +63,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
+from typing import Protocol, runtime_checkable
 
 import anyio
 import httpx
@@ -89,6 +99,24 @@ class RateLimitWaitTimeout(TimeoutError):
     Why: a retry waits for its turn in the bucket like any request, and a call's deadline covers its retries;
     without a limit here a retry could queue behind another client's long request past the deadline.
     """
+
+
+@runtime_checkable
+class LimiterBackend(Protocol):
+    """What the transport needs of a limiter: a turn around each send, held until the answer's head arrived.
+
+    Two implementations: :class:`RateLimiter` (in this process, the default) and
+    :class:`~greenstat_ext._ratelimit_redis.RedisRateLimiter` (one budget across processes and machines, kept
+    in Redis: ``rate_limit_store``). Both keep the guarantee of this module's docstring, and both raise
+    :class:`RateLimitWaitTimeout` when the turn is more than ``max_wait`` seconds away.
+    """
+
+    @property
+    def rate(self) -> float: ...
+
+    def slot(self, max_wait: float | None = None) -> AbstractContextManager[float]: ...
+
+    def slot_async(self, max_wait: float | None = None) -> AbstractAsyncContextManager[float]: ...
 
 
 class RateLimiter:
@@ -269,6 +297,13 @@ class RateLimiter:
             self._refill(self._clock())
             self._tokens -= 1.0
             return 0.0 if self._tokens >= 0 else -self._tokens * self._interval
+
+    def ended_elsewhere(self) -> None:
+        """A request of this bucket just ended without passing through it (paced by a shared store): the
+        next one waits an interval from now, so switching to this bucket never sends at once."""
+        with self._lock:
+            self._refill(self._clock())
+            self._tokens = min(self._tokens, 0.0)
 
     def acquire(self) -> float:
         """Block until a request may be sent; return the time waited. Paces starts only (see :meth:`slot`)."""

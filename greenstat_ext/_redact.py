@@ -306,6 +306,27 @@ def install_log_redaction() -> None:
             logger.addFilter(_FILTER)
 
 
+def mask_url_password(url: str) -> str:
+    """``url`` with the password of its user-info masked (``redis://user:***@host:6379/0``).
+
+    For service URLs a user configures, such as the rate-limit store's (``redis://:password@host``): shown in
+    a repr, a warning or an error, they must not show the password. A netloc too malformed to parse (a bad
+    port) keeps only its scheme: nothing of it is shown.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        port = f":{parts.port}" if parts.port is not None else ""
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{MASK}@{host}{port}"))
+    except ValueError:
+        return f"{url.split(':', 1)[0]}://{MASK}"
+
+
 # The client's helpers: the only httpx-typed ones, so httpx is imported when they are called, never by the
 # mock or the kit through this module.
 

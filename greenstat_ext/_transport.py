@@ -52,7 +52,7 @@ import sniffio
 
 from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline
 from ._errors import ResponseTooLargeError
-from ._ratelimit import RateLimiter, RateLimitWaitTimeout
+from ._ratelimit import LimiterBackend, RateLimitWaitTimeout
 from ._redact import redacted_request
 from ._retry import (
     IDEMPOTENT_METHODS,
@@ -81,7 +81,7 @@ _SENT_EVENTS = frozenset({"http11.send_request_headers.started", "http2.send_req
 class CallContext:
     policy: RetryPolicy
     timeout: httpx.Timeout | None = None
-    limiter: RateLimiter | None = None
+    limiter: LimiterBackend | None = None
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
     attempts: int = 0
     #: The request as sent (real token in the URL): only ever exposed through ``redacted_request``.

@@ -55,3 +55,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"{LEAK_CHECKS[0]} token-leak checks run (each one fails its test on a leak)"
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_rate_limit_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own ``GREEN_API_RATE_LIMIT_STORE`` must not send the suite's buckets to their Redis:
+    tests that want a store set it themselves (tests/ratelimit_store)."""
+    monkeypatch.delenv("GREEN_API_RATE_LIMIT_STORE", raising=False)

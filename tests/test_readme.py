@@ -16,9 +16,14 @@ from pathlib import Path
 import pytest
 
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from tests.ratelimit_store._redis import RedisServer
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+#: The Redis an example names; a redis-server is started for the examples that name it (and only then).
+README_REDIS = "redis://localhost:6379/0"
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +32,23 @@ def mock() -> Iterator[MockServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def readme_redis() -> Iterator[str]:
+    with RedisServer() as server:
+        yield server.url
+
+
 def test_the_readme_has_examples() -> None:
     assert len(BLOCKS) >= 6
 
 
 @pytest.mark.parametrize("source", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_example_runs(
-    source: str, mock: MockServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    source: str,
+    mock: MockServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setenv("GREEN_API_URL", mock.base_url)
     monkeypatch.setenv("GREEN_API_ID_INSTANCE", str(DEMO_ID_INSTANCE))
@@ -44,6 +59,8 @@ def test_readme_example_runs(
         .replace("https://api.green-api.com", mock.base_url)
         .replace("<apiTokenInstance>", DEMO_TOKEN)
     )
+    if README_REDIS in code:
+        code = code.replace(README_REDIS, request.getfixturevalue("readme_redis"))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, f"README.md[{BLOCKS.index(source)}]", "exec"), {"__name__": "__readme__"})  # noqa: S102

@@ -22,6 +22,7 @@ from greenstat_ext import (
     Credentials,
     GreenStat,
     GreenStatError,
+    LimiterBackend,
     QuotaExceededError,
     RateLimiter,
     RateLimitError,
@@ -50,8 +51,9 @@ def sync_usage() -> None:
         assert_type(summarize(stats), StatusSummary)
         assert_type(client.credentials, Credentials)
         assert_type(client.credentials.api_token, ApiToken)
-        assert_type(client.rate_limiter, RateLimiter | None)
-        assert_type(client.rate_limiter_for("getOutgoingStatuses"), RateLimiter | None)
+        assert_type(client.rate_limiter, LimiterBackend | None)
+        assert_type(client.rate_limiter_for("getOutgoingStatuses"), LimiterBackend | None)
+        assert_type(client.rate_limit_store, str | None)
         # The operations the generated facade adds: typed like the hand-written ones were.
         outgoing = client.get_outgoing_statuses(minutes=60)
         assert_type(outgoing, list[OutgoingStatus])
