@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import greenstat_ext
 from greenstat_ext import _spec
-from greenstat_ext._cli.stats import _unexpected
+from greenstat_ext._cli._common import unexpected as _unexpected
 from greenstat_ext._redact import MASK, RedactingFilter, Redactor, mask_url_paths, redact, redact_url
 from greenstat_ext.mock import TokenMaskingFilter, mask_path
 

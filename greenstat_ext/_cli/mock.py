@@ -229,4 +229,4 @@ def _log_config() -> dict[str, object]:
 
 def register(app: typer.Typer) -> None:
     """Add the ``mock`` command to the ``greenstat`` app."""
-    app.command("mock")(mock)
+    app.command("mock", short_help="Serve the reference mock on loopback (Ctrl-C stops it).")(mock)
