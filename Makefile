@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-cli
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -82,5 +82,9 @@ mock: $(STAMP) ## Serve the reference mock on http://127.0.0.1:8080 (MOCK_ARGS="
 bench-mock: $(STAMP) ## 30 s concurrent load on the mock (16 connections), prints requests/s and RSS
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
 
-bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism; writes docs/performance.md (~1 min; not in make test)
+bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-cli; writes docs/performance*.md (not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/cli.py
+
+bench-cli: $(STAMP) ## The CLI's start-up and 100k-row output times as ratios; writes docs/performance-cli.md (~1 min)
+	$(BIN)/python bench/cli.py $(BENCH_CLI_ARGS)

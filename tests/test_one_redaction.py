@@ -30,7 +30,7 @@ REDACT_MODULE = "greenstat_ext._redact"
 CALLERS = {
     "mock": PACKAGE / "mock" / "_logging.py",
     "kit": PACKAGE / "contract" / "_runner.py",
-    "cli": PACKAGE / "_cli" / "stats.py",
+    "cli": PACKAGE / "_cli" / "_common.py",
 }
 _REGEX_CALLS = {"compile", "sub", "subn", "search", "match", "fullmatch", "findall", "finditer", "split"}
 _SUBSTITUTIONS = {"sub", "subn", "split"}

@@ -21,7 +21,7 @@ from .._summary import summarize
 
 __all__ = ["MAX_BINS", "Report", "ReportRow", "build_report"]
 
-#: At most this many bars in a chart (a 30-day window is 720 hours: bins then hold 15 hours each).
+#: At most this many bars in a chart (a 30-day window touches 722 whole hours: bins then hold 16 each).
 MAX_BINS = 48
 _HOUR = 3600
 

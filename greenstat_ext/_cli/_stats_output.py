@@ -73,9 +73,7 @@ def _zone() -> str:
 
 
 def summary_line(summary: StatusSummary) -> str:
-    counts = ", ".join(f"{name} {count}" for name, count in summary.counts.items())
-    rate = "n/a" if summary.read_rate is None else f"{summary.read_rate:.0%}"
-    line = f"{summary.total} recipient(s): {counts}; read rate {rate}"
+    line = str(summary)
     if summary.unknown_statuses:
         line += f" (unknown status values from a newer API: {', '.join(summary.unknown_statuses)})"
     return printable(line)

@@ -27,9 +27,14 @@ _FAULT_KIND_HELP = "429, 499, 500, 502, drop or delay; repeat to enable several 
 
 def mock(
     host: Annotated[
-        str, typer.Option(help="Loopback address to serve on (127.0.0.1 or ::1 only).")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="A loopback address to serve on: 127.0.0.0/8, ::1 or localhost."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")] = 8080,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="NUMBER", help="TCP port; 0 picks a free one.")
+    ] = 8080,
     id_instance: Annotated[
         int | None,
         typer.Option(
@@ -190,8 +195,12 @@ def _banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Pa
     ]
     if loaded:
         lines.append(f"  from {data}: {len(loaded)} idMessage value(s)")
+    # With --show-token the hint is a command to paste; otherwise the token stays off the screen.
+    example = next(iter(DEMO_MESSAGES))
+    shown_in_url = settings.token if show_token else "<token: --show-token prints it>"
     lines.append(
-        f"  try: curl '{base_url}/waInstance{settings.id_instance}/getStatusStatistic/<token>?idMessage=...'"
+        f"  try: curl '{base_url}/waInstance{settings.id_instance}/getStatusStatistic/{shown_in_url}"
+        f"?idMessage={example}'"
     )
     return "\n".join(lines)
 
