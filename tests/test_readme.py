@@ -59,4 +59,4 @@ def test_the_quickstart_example_prints_the_statistics(
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(BLOCKS[0], "README.md[0]", "exec"), {"__name__": "__readme__"})  # noqa: S102
-    assert "total=12" in out.getvalue()
+    assert "12 recipient(s): pending " in out.getvalue()  # StatusSummary's readable str
