@@ -51,7 +51,8 @@ def _table(body: ET.Element, report: Report) -> None:
 
     def add(row: ReportRow, css: str) -> None:
         tr = _sub(rows, "tr", class_=css)
-        for value in (printable(row.id_message), printable(row.kind), format_time(row.posted)):
+        posted = "" if css == "total" else format_time(row.posted)
+        for value in (printable(row.id_message), printable(row.kind), posted):
             _sub(tr, "td", value)
         for value in (str(row.recipients), str(row.delivered), str(row.read), rate_text(row.read_rate)):
             _sub(tr, "td", value, class_="n")
