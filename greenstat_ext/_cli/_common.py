@@ -12,25 +12,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from .._client import GreenStat
-from .._credentials import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN, Credentials
-from .._errors import (
-    APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    GreenStatError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitError,
-    ResponseValidationError,
-)
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor httpx
+    from .._client import GreenStat
+    from .._credentials import Credentials
+    from .._errors import GreenStatError
+
+from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from .._redact import Redactor
 
 __all__ = [
@@ -105,13 +96,27 @@ _FLAG_OF_FIELD = {
     "minutes": "--minutes",
 }
 
-_HINTS: tuple[tuple[type[APIStatusError], str], ...] = (
-    (AuthenticationError, "the token is wrong; check --token / GREEN_API_TOKEN"),
-    (PermissionDeniedError, "wrong idInstance, or the instance has no access to the beta Statuses methods"),
-    (QuotaExceededError, "the monthly quota of the free plan is spent"),
-    (RateLimitError, "too many requests; wait and try again"),
-    (BadRequestError, "bad request data, or the instance is starting or not authorised"),
-)
+
+def _hint(exc: GreenStatError) -> str | None:
+    from .._errors import (
+        AuthenticationError,
+        BadRequestError,
+        PermissionDeniedError,
+        QuotaExceededError,
+        RateLimitError,
+    )
+
+    hints = (
+        (AuthenticationError, "the token is wrong; check --token / GREEN_API_TOKEN"),
+        (
+            PermissionDeniedError,
+            "wrong idInstance, or the instance has no access to the beta Statuses methods",
+        ),
+        (QuotaExceededError, "the monthly quota of the free plan is spent"),
+        (RateLimitError, "too many requests; wait and try again"),
+        (BadRequestError, "bad request data, or the instance is starting or not authorised"),
+    )
+    return next((text for cls, text in hints if isinstance(exc, cls)), None)
 
 
 def printable(text: str) -> str:
@@ -162,6 +167,14 @@ def check_arguments(
 
 def explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
     """A one-line message and the exit code for an error the client raised (all already redacted)."""
+    from .._errors import (
+        APIConnectionError,
+        APIStatusError,
+        ConfigurationError,
+        InvalidRequestError,
+        ResponseValidationError,
+    )
+
     if isinstance(exc, ConfigurationError | InvalidRequestError):
         field = _FLAG_OF_FIELD.get(exc.field, exc.field)
         problem = str(exc).removeprefix(f"{exc.field}: ")
@@ -169,7 +182,7 @@ def explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
     if isinstance(exc, APIConnectionError):
         return f"cannot reach {api_url}: {exc.message}", EXIT_USAGE
     if isinstance(exc, APIStatusError):
-        hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
+        hint = _hint(exc)
         name = type(exc).__name__
         return f"{exc.message} [{name}]" + (f" - {hint}" if hint else ""), EXIT_API_ERROR
     if isinstance(exc, ResponseValidationError):
@@ -190,6 +203,8 @@ def _credentials(
     ]
     if missing:
         fail(command, "missing credentials: set " + " and ".join(missing), EXIT_USAGE)
+    from .._credentials import Credentials
+
     return Credentials.resolve(id_instance, token, api_url or None, environ={})
 
 
@@ -209,6 +224,9 @@ def api_session(
     Ctrl-C (exit 130, where Click would print "Aborted!" with 1), greenstat's typed errors and a last-resort
     handler for bugs live here once for every command.
     """
+    from .._client import GreenStat
+    from .._errors import GreenStatError
+
     check_arguments(
         command,
         [

@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from greenstat_client.models import OutgoingStatus, StatusStatistic
-
-from .._summary import summarize
+if TYPE_CHECKING:
+    from greenstat_client.models import OutgoingStatus, StatusStatistic
 
 __all__ = ["MAX_BINS", "Report", "ReportRow", "build_report"]
 
@@ -96,6 +95,8 @@ class Report:
 
 
 def _row(status: OutgoingStatus, items: Sequence[StatusStatistic]) -> ReportRow:
+    from .._summary import summarize  # here: the models it imports are not needed to declare the command
+
     counts = summarize(items).counts
     return ReportRow(
         id_message=status.id_message,

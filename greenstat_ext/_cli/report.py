@@ -12,15 +12,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from greenstat_client.models import OutgoingStatus, StatusStatistic
-
-from .._client import GreenStat
 from .._spec import operation
 from ._common import (
     EXIT_USAGE,
@@ -36,6 +32,11 @@ from ._report_data import build_report
 from ._report_html import render_html
 from ._report_output import print_report, render_json, write_csv
 
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
+    from greenstat_client.models import OutgoingStatus, StatusStatistic
+
+    from .._client import GreenStat
+
 __all__ = ["register"]
 
 _COMMAND = "report"
@@ -50,6 +51,8 @@ def _fetch(
     client: GreenStat, statuses: Sequence[OutgoingStatus], console: Console, *, quiet: bool
 ) -> list[tuple[OutgoingStatus, list[StatusStatistic]]]:
     """Each status's recipients, one request per status at the limiter's pace, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     fetched: list[tuple[OutgoingStatus, list[StatusStatistic]]] = []
     with Progress(
         TextColumn("statistics", style="bold"),

@@ -11,17 +11,12 @@ import enum
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from greenstat_client.models import StatusStatistic
-
-from .._client import GreenStat
 from .._spec import operation
-from .._summary import summarize
 from ._common import (
     EXIT_API_ERROR,
     EXIT_INTERRUPTED,
@@ -35,7 +30,11 @@ from ._common import (
     check_arguments,
     printable,
 )
-from ._stats_output import page_size, print_page, render_json, status_text, write_aligned, write_plain
+
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
+    from greenstat_client.models import StatusStatistic
+
+    from .._client import GreenStat
 
 __all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "register"]
 
@@ -72,6 +71,8 @@ _REACHED = {Target.READ: {"read"}, Target.DELIVERED: {"delivered", "read"}}
 
 
 def _reached(items: Sequence[StatusStatistic], target: Target) -> int:
+    from ._stats_output import status_text
+
     wanted = _REACHED[target]
     return sum(1 for item in items if status_text(item) in wanted)
 
@@ -88,6 +89,8 @@ def _request_timeout(deadline: float) -> float:
 def _show(console: Console, id_message: str, items: Sequence[StatusStatistic], *, as_json: bool,
           show_all: bool) -> None:  # fmt: skip
     """Print one answer in the output mode that fits: JSON, a terminal page, every row, or plain rows."""
+    from ._stats_output import page_size, print_page, render_json, write_aligned, write_plain
+
     if as_json:
         typer.echo(render_json(id_message, items))
     elif not console.is_terminal:
@@ -113,6 +116,11 @@ def _watch(
     An empty answer is waited on, not counted as done: a fresh status (or a mistyped id) has no recipients,
     and "all of zero recipients read it" would be a misleading success.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .._summary import summarize
+    from ._stats_output import render_json
+
     deadline = _clock() + timeout
     items: list[StatusStatistic] = []
     reached = 0

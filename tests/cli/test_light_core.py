@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CLI_LIBRARIES = ("typer", "rich", "click", "pydantic", "pygments", "shellingham")
 HEAVY = ("schemathesis", "hypothesis", "starlette", "uvicorn")
+#: What `--help` does not need either: the client, httpx and the generated package (~0.2 s together).
+CLIENT = ("httpx", "greenstat_client", "greenstat_ext._client")
 
 
 def _run(program: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,14 +67,14 @@ def test_greenstat_without_the_cli_extra_prints_the_install_hint(args: list[str]
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["--help"], ["stats", "--help"], ["report", "--help"]])
-def test_the_cli_starts_without_the_kit_or_the_mock(args: list[str]) -> None:
+@pytest.mark.parametrize("args", [["--help"], ["stats", "--help"], ["report", "--help"], ["mock", "--help"]])
+def test_help_loads_neither_the_kit_nor_the_mock_nor_the_client(args: list[str]) -> None:
     program = (
         "import sys\n"
         "sys.argv = ['greenstat', *sys.argv[1:]]\n"
         "from greenstat_ext.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))\n"
+        f"print(sorted(name for name in {HEAVY + CLIENT!r} if name in sys.modules))\n"
     )
     result = _run(program, *args)
     assert result.returncode == 0, result.stderr
@@ -90,3 +92,18 @@ def test_contract_test_loads_the_kit_when_run() -> None:
     result = _run(program)
     assert "--max-examples" in result.stdout  # its real options, not a placeholder
     assert result.stdout.splitlines()[-1] == "True"
+
+
+def test_the_package_exports_every_public_name_lazily() -> None:
+    program = (
+        "import sys, greenstat_ext\n"
+        "print('greenstat_ext._client' in sys.modules)\n"
+        "missing = [name for name in greenstat_ext.__all__ if getattr(greenstat_ext, name, None) is None]\n"
+        "print(missing, sorted(greenstat_ext._HOME) == sorted(greenstat_ext.__all__))\n"
+        "from greenstat_ext import GreenStat\n"
+        "from greenstat_ext._client import GreenStat as Home\n"
+        "print(GreenStat is Home)\n"
+    )
+    result = _run(program)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["False", "[] True", "True"]
