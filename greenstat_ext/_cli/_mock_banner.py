@@ -40,6 +40,9 @@ def banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Pat
     ]
     if loaded:
         lines.append(f"  from {data}: {len(loaded)} idMessage value(s)")
+        newer = sum(1 for items in loaded.values() for item in items if not item.status.is_known)
+        if newer:
+            lines.append(f"  {newer} recipient(s) with a status outside the spec's enum (as a newer API)")
     # With --show-token the hint is a command to paste; otherwise the token stays off the screen.
     example = next(iter(DEMO_MESSAGES))
     shown_in_url = settings.token if show_token else "<token: --show-token prints it>"

@@ -28,9 +28,6 @@ from ._common import (
     check_arguments,
     fail,
 )
-from ._report_data import build_report
-from ._report_html import render_html
-from ._report_output import print_report, render_json, write_csv
 
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
     from greenstat_client.models import OutgoingStatus, StatusStatistic
@@ -104,6 +101,10 @@ def report(
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """
+    from ._report_data import build_report  # the rendering modules load with the command, not with --help
+    from ._report_html import render_html
+    from ._report_output import print_report, render_json, write_csv
+
     if as_json and as_csv:
         fail(_COMMAND, "--json and --csv: choose one", EXIT_USAGE)
     if html is not None:
