@@ -19,6 +19,7 @@ __all__ = ["render_html"]
 
 _WIDTH, _HEIGHT = 960, 320
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 48
+_LABEL_WIDTH = 80  # an "MM-DD HH:MM" label at 12 px
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2933; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -91,7 +92,7 @@ def _chart(body: ET.Element, report: Report) -> None:
                    width=f"{max(1.0, step - 2):.1f}", height=f"{height:.1f}",
                    data_start=str(start), data_reads=str(reads))  # fmt: skip
         _sub(bar, "title", f"{format_time(start)} UTC: {reads} read(s)")
-        if index % label_every == 0:
+        if index % label_every == 0 and x + _LABEL_WIDTH <= _LEFT + plot_width:  # none cut at the edge
             _sub(svg, "text", format_time(start)[5:], x=f"{x:.1f}", y=str(baseline + 18))
     caption = f"Reads per {unit}, UTC, over the last {report.minutes} minute(s)."
     if report.reads_outside:
