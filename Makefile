@@ -12,18 +12,20 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
+# --compile-bytecode: uv does not compile by default, and the first run of every module then pays for it
+# (`greenstat --help` took twice as long; docs/performance-cli.md).
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet requirements.lock
-	$(BIN)/uv pip install --quiet --no-deps -e .
+	$(BIN)/uv pip sync --quiet --compile-bytecode requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --no-deps -e .
 	touch $@
 
 lock: $(VENV)/bin/uv ## Re-resolve requirements.lock from pyproject.toml (needs the registry)
@@ -66,7 +68,7 @@ test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, test
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory pytest
 
-demo: $(STAMP) ## Start the mock, run greenstat stats, a short --watch and contract-test against it, stop it
+demo: $(STAMP) ## Start the mock, run greenstat stats, report, a short --watch and contract-test against it, stop it
 	$(BIN)/python scripts/demo.py
 
 FUZZ_EXAMPLES ?= 5000
@@ -84,5 +86,9 @@ bench-mock: $(STAMP) ## 30 s concurrent load on the mock (16 connections), print
 bench-fleet: $(STAMP) ## 4 processes x 10 calls against the mock, with and without a shared Redis budget (~1.5 min)
 	$(BIN)/python bench/fleet.py $(BENCH_ARGS)
 
-bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism; writes docs/performance.md (~1 min; not in make test)
+bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-cli; writes docs/performance*.md (not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/cli.py
+
+bench-cli: $(STAMP) ## The CLI's start-up and 100k-row output times as ratios; writes docs/performance-cli.md (~1 min)
+	$(BIN)/python bench/cli.py $(BENCH_CLI_ARGS)

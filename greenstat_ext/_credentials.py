@@ -14,14 +14,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from ._environment import DEFAULT_API_URL, ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from ._errors import ConfigurationError
 from ._redact import register_secret
 from ._spec import id_instance_range, token_limits
-
-ENV_ID_INSTANCE = "GREEN_API_ID_INSTANCE"
-ENV_TOKEN = "GREEN_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
-ENV_API_URL = "GREEN_API_URL"
-DEFAULT_API_URL = "https://api.green-api.com"
 
 ID_INSTANCE_MIN, ID_INSTANCE_MAX = id_instance_range()
 TOKEN_MIN_LEN, TOKEN_MAX_LEN = token_limits().min_length, token_limits().max_length

@@ -11,8 +11,8 @@ it works from a wheel, not only a checkout) and cached. JSON, not YAML: no YAML 
 standard library's ``json`` parses the ~40 KB document in well under a millisecond.
 
 Layering: this module sits below Core, Mock and Kit (like ``_redact``) and imports only the standard library,
-so the mock reads its limits without the client. (Locating the bundled file imports ``greenstat_client``,
-the generated package, which Core, Mock and Kit all depend on already.)
+so the mock reads its limits without the client. The bundled file is located without importing
+``greenstat_client`` (whose ``__init__`` loads the generated client and httpx): see :func:`_bundled_spec`.
 
 Accessors return frozen dataclasses; :func:`document` returns the raw parsed document, which callers must
 treat as read-only (it is shared).
@@ -21,11 +21,14 @@ treat as read-only (it is shared).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -229,12 +232,26 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _bundled_spec() -> Traversable:
+    """The bundled ``openapi.json``, found without running ``greenstat_client/__init__.py``.
+
+    Why: that ``__init__`` imports the generated client and httpx (~0.1 s), which a caller that only needs
+    the spec's limits (``greenstat --help``, the mock) should not pay. ``find_spec`` locates the package's
+    folder without executing it; a package that is not a folder (a zip import) falls back to
+    :func:`importlib.resources.files`, which imports it.
+    """
+    found = importlib.util.find_spec(SPEC_PACKAGE)
+    folders = list(found.submodule_search_locations or []) if found is not None else []
+    if folders:
+        return Path(folders[0]) / SPEC_RESOURCE
+    return files(SPEC_PACKAGE) / SPEC_RESOURCE
+
+
 @functools.cache
 def document() -> Mapping[str, Any]:
     """The bundled spec, parsed once. Shared: never mutate it."""
-    resource = files(SPEC_PACKAGE) / SPEC_RESOURCE
     try:
-        text = resource.read_text(encoding="utf-8")
+        text = _bundled_spec().read_text(encoding="utf-8")
     except FileNotFoundError:  # pragma: no cover - a package not built by scripts/generate.sh
         raise SpecError(f"{SPEC_PACKAGE}/{SPEC_RESOURCE} is missing: run `make generate`") from None
     parsed = json.loads(text)

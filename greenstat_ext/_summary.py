@@ -27,6 +27,14 @@ class StatusSummary:
     last_timestamp: int | None
     unknown_statuses: tuple[str, ...]
 
+    def __str__(self) -> str:
+        """One line a person reads (what ``print(summarize(stats))`` shows):
+        ``12 recipient(s): pending 0, sent 0, delivered 2, read 10; read rate 83%``, unknown values of a
+        newer API listed after the known ones."""
+        counts = ", ".join(f"{name} {count}" for name, count in self.counts.items())
+        rate = "n/a" if self.read_rate is None else f"{self.read_rate:.0%}"
+        return f"{self.total} recipient(s): {counts}; read rate {rate}"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``--json`` output and logs)."""
         return {

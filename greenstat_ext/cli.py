@@ -1,73 +1,42 @@
-"""The ``greenstat`` command line: one Typer app, one module per command under ``greenstat_ext._cli``.
+"""The ``greenstat`` command's entry point; the app itself lives in ``greenstat_ext._cli.app``.
 
-Why Typer: typed options, ``--help`` and usage errors (exit code 2, no traceback) for free. Tracebacks
-with local variables are turned off: a local may hold the instance token.
+Why this module imports nothing from the CLI at load time: ``pip install greenstat`` installs the client
+only; typer and rich come with ``greenstat[cli]``. Without them, ``greenstat`` prints the one line that
+installs them (as ``httpx`` does for ``httpx[cli]``) instead of a ModuleNotFoundError traceback.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from ._cli import mock as _mock
-from ._cli import stats as _stats
-from ._cli._extras import missing_extra
-from ._version import __version__
+    app: typer.Typer
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="greenstat",
-    help="Typed SDK, reference mock and contract tests for Green API's Statuses methods.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-)
+#: The libraries of the ``cli`` extra (and the ones they bring) whose absence means "install the extra".
+_CLI_LIBRARIES = frozenset({"typer", "click", "rich", "shellingham", "markdown_it", "mdurl", "pygments"})
+INSTALL_HINT = "greenstat: the command line needs its extra: pip install 'greenstat[cli]'"
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"greenstat {__version__}")
-        raise typer.Exit()
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from greenstat_ext.cli import app` (tests, embedding), loaded on first use
+        from ._cli.app import app
 
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Typed SDK, reference mock and contract tests for Green API's Statuses methods."""
-
-
-_mock.register(app)
-_stats.register(app)
-
-
-def _register_contract_test() -> None:
-    """Register ``contract-test``; without the ``contract`` extra, a command that says how to get it."""
-    try:
-        from .contract._cli import contract_test
-    except ModuleNotFoundError as exc:  # schemathesis and its stack come with greenstat[contract]
-        missing = exc
-
-        passthrough = {"ignore_unknown_options": True, "allow_extra_args": True}
-
-        @app.command("contract-test", context_settings=passthrough)
-        def contract_test_unavailable() -> None:
-            """Contract-test an implementation (needs: pip install 'greenstat[contract]')."""
-            raise missing_extra("contract-test", "contract", missing) from None
-
-        return
-    app.command("contract-test")(contract_test)
-
-
-_register_contract_test()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point of the ``greenstat`` script."""
+    try:
+        from ._cli.app import app
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in _CLI_LIBRARIES:
+            raise
+        print(INSTALL_HINT, file=sys.stderr)  # noqa: T201 - no CLI library to print with
+        raise SystemExit(1) from None
     app()

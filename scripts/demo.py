@@ -1,4 +1,4 @@
-"""``make demo``: the reference mock, then the three things a new user runs against it, as real commands.
+"""``make demo``: the reference mock, then the things a new user runs against it, as real commands.
 
 Why in-process mocks and subprocess commands: the mock needs a free port and a clean stop whatever happens
 (``MockServer`` gives both), while the commands are run exactly as a user would type them, so the demo
@@ -51,6 +51,8 @@ def main() -> int:
         )
         if run("stats", MIXED, env=env) != 0:
             failures.append("stats")
+        if run("report", "--minutes", "60", env=env) != 0:  # the demo statuses posted in the last hour
+            failures.append("report")
         if run("stats", PROGRESSING, "--watch", "--until", "delivered", "--interval", "1",
                "--timeout", "40", env=env) != 0:  # fmt: skip
             failures.append("stats --watch")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import greenstat_ext
 from greenstat_ext import _spec
-from greenstat_ext._cli.stats import _unexpected
+from greenstat_ext._cli._common import unexpected as _unexpected
 from greenstat_ext._redact import MASK, RedactingFilter, Redactor, mask_url_paths, redact, redact_url
 from greenstat_ext.mock import TokenMaskingFilter, mask_path
 
@@ -30,7 +30,7 @@ REDACT_MODULE = "greenstat_ext._redact"
 CALLERS = {
     "mock": PACKAGE / "mock" / "_logging.py",
     "kit": PACKAGE / "contract" / "_runner.py",
-    "cli": PACKAGE / "_cli" / "stats.py",
+    "cli": PACKAGE / "_cli" / "_common.py",
 }
 _REGEX_CALLS = {"compile", "sub", "subn", "search", "match", "fullmatch", "findall", "finditer", "split"}
 _SUBSTITUTIONS = {"sub", "subn", "split"}

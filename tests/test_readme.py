@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,4 +79,35 @@ def test_the_quickstart_example_prints_the_statistics(
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(BLOCKS[0], "README.md[0]", "exec"), {"__name__": "__readme__"})  # noqa: S102
-    assert "total=12" in out.getvalue()
+    assert "12 recipient(s): pending " in out.getvalue()  # StatusSummary's readable str
+
+
+#: The README's client examples (python blocks that make a client, and `python -c` one-liners in shell
+#: blocks), each run in its own interpreter under `-X dev`, where an unclosed client's sockets warn.
+_ONE_LINERS = re.findall(r"python -X dev -c '(.*?)'", README.read_text(encoding="utf-8"), flags=re.S)
+_CLIENT_BLOCKS = [block for block in BLOCKS if "GreenStat()" in block and "asyncio" not in block]
+
+
+def test_the_readme_has_client_examples_to_run_under_dev_mode() -> None:
+    assert _ONE_LINERS
+    assert len(_CLIENT_BLOCKS) >= 3
+
+
+@pytest.mark.parametrize("source", [*_ONE_LINERS, *_CLIENT_BLOCKS])
+def test_client_examples_close_their_client(source: str, mock: MockServer) -> None:
+    env = {
+        **os.environ,
+        "GREEN_API_URL": mock.base_url,
+        "GREEN_API_ID_INSTANCE": str(DEMO_ID_INSTANCE),
+        "GREEN_API_TOKEN": DEMO_TOKEN,
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and README
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", source],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "ResourceWarning" not in result.stderr
+    assert result.returncode == 0, result.stderr[-2000:]

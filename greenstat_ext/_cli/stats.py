@@ -1,87 +1,54 @@
 """``greenstat stats ID_MESSAGE``: who of a status's recipients has it pending, sent, delivered or read.
 
-Why the error handling lives here: the client raises typed errors; this module only turns each family into
-one line on stderr and an exit code a script can branch on (0 ok, 1 API error or ``--watch`` timeout, 2 bad
-usage or no connection, 130 Ctrl-C). Messages are built from greenstat's already-redacted exceptions and
-name flags, never values, so the token cannot reach the terminal. Anything else that escapes (a bug) still
-ends as one redacted line, exit 1, with a request to report it: never a traceback deep inside a library.
-
-Why Rich: tables and a live progress bar that degrade to plain output when stdout is not a terminal. Rich
-parses ``[...]`` in plain strings as markup, so every string that came from the server or the user goes in
-as a :class:`rich.text.Text` (or with ``markup=False``): a participant named ``[/]`` is shown, not parsed.
+The command is three parts: the options (this function's signature), the client's lifetime and error mapping
+(:func:`._common.api_session`, shared with ``report``), and the output (:mod:`._stats_output`: a page on a
+terminal, every row with ``--all``, plain rows to a pipe or a file, JSON). ``--watch`` polls here.
 """
 
 from __future__ import annotations
 
 import enum
-import json
-import math
+import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-from greenstat_client.models import StatusStatistic, StatusValue
-
-from .._client import GreenStat
-from .._credentials import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN, Credentials
-from .._errors import (
-    APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    GreenStatError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitError,
-    ResponseValidationError,
-)
-from .._redact import Redactor
 from .._spec import operation
-from .._summary import StatusSummary, summarize
+from ._common import (
+    EXIT_API_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ApiUrlOption,
+    IdInstanceOption,
+    MaxRetriesOption,
+    TokenOption,
+    api_session,
+    check_arguments,
+    printable,
+)
+
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
+    from greenstat_client.models import StatusStatistic
+
+    from .._client import GreenStat
 
 __all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "register"]
 
-EXIT_OK = 0
-EXIT_API_ERROR = 1  # also: --watch timed out
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 MIN_INTERVAL = 1 / operation("getStatusStatistic").rate_limit.rate  # the spec's x-rate-limit of the method
 #: Each request's own limit (the client's default); the command's --timeout can only shorten it.
 REQUEST_TIMEOUT = 30.0
 #: The least a request is given, even when --timeout is (nearly) used up: the last poll still gets an answer.
 MIN_REQUEST_TIMEOUT = 1.0
+_COMMAND = "stats"
 
 # Seams for tests (a fake clock makes --watch timeouts instant); the client's own rate limit stays on.
 _clock: Callable[[], float] = time.monotonic
 _sleep: Callable[[float], None] = time.sleep
-_rate_limit: float = operation("getStatusStatistic").rate_limit.rate
-
-_FLAG_OF_FIELD = {
-    "id_instance": f"--id-instance / {ENV_ID_INSTANCE}",
-    "api_token": f"--token / {ENV_TOKEN}",
-    "api_url": f"--api-url / {ENV_API_URL}",
-    "id_message": "ID_MESSAGE",
-    "max_retries": "--max-retries",
-}
-
-_HINTS: tuple[tuple[type[APIStatusError], str], ...] = (
-    (AuthenticationError, "the token is wrong; check --token / GREEN_API_TOKEN"),
-    (PermissionDeniedError, "wrong idInstance, or the instance has no access to the beta Statuses methods"),
-    (QuotaExceededError, "the monthly quota of the free plan is spent"),
-    (RateLimitError, "too many requests; wait and try again"),
-    (BadRequestError, "bad request data, or the instance is starting or not authorised"),
-)
-
-_STATUS_STYLE = {"pending": "dim", "sent": "yellow", "delivered": "cyan", "read": "green"}
+_rate_limit: float | None = None  # None: each method at its spec rate
 
 _EPILOG = (
     "Exit codes: 0 success (--watch: every recipient reached the target status); "
@@ -103,140 +70,11 @@ class Target(enum.StrEnum):
 _REACHED = {Target.READ: {"read"}, Target.DELIVERED: {"delivered", "read"}}
 
 
-def _status_text(item: StatusStatistic) -> str:
-    """The status as received: a known value or the unknown string of a newer API (``UNKNOWN.value``)."""
-    return str(StatusValue(item.status).value)
-
-
-def _printable(text: str) -> str:
-    """``text`` with control and other non-printable characters escaped (``\\n``, ``\\x1b``).
-
-    Why: server and user strings reach a terminal; a newline would break the one-line error contract and an
-    escape sequence could rewrite the screen.
-    """
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    # typer.echo, not rich: one line that no console width wraps.
-    typer.echo(f"greenstat stats: error: {_printable(message)}", err=True)
-    raise typer.Exit(code)
-
-
-def _unexpected(exc: Exception, token: str | None) -> str:
-    """One line for an exception no branch expected: redacted, bounded, and asking for a bug report."""
-    # The token is masked everywhere, however short: the client may never have been built (nor the token
-    # registered), and a user reads this line to report it.
-    detail = Redactor(token or "").excerpt(" ".join(str(exc).split()), 200)
-    return (
-        f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "") + " - this is a bug in "
-        "greenstat; please report it with the command you ran (without the token)"
-    )
-
-
-def _check_arguments(values: Sequence[tuple[str, str | None]], numbers: Sequence[tuple[str, float]]) -> None:
-    """Refuse, before any request, what no later layer handles well: text that cannot be sent as UTF-8 (an
-    undecodable byte in argv becomes a lone surrogate) and non-finite numbers (``nan`` passes ``min=``)."""
-    for flag, value in values:
-        if value is None:
-            continue
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            # Never echo the value: it may be the token.
-            _fail(f"{flag}: is not valid text (undecodable bytes or a lone surrogate)", EXIT_USAGE)
-    for flag, number in numbers:
-        if not math.isfinite(number):
-            _fail(f"{flag}: must be a finite number of seconds, got {number}", EXIT_USAGE)
-
-
-def _explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
-    """A one-line message and the exit code for an error the client raised (all already redacted)."""
-    if isinstance(exc, ConfigurationError | InvalidRequestError):
-        field = _FLAG_OF_FIELD.get(exc.field, exc.field)
-        problem = str(exc).removeprefix(f"{exc.field}: ")
-        return f"{field}: {problem}", EXIT_USAGE
-    if isinstance(exc, APIConnectionError):
-        return f"cannot reach {api_url}: {exc.message}", EXIT_USAGE
-    if isinstance(exc, APIStatusError):
-        hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
-        name = type(exc).__name__
-        return f"{exc.message} [{name}]" + (f" - {hint}" if hint else ""), EXIT_API_ERROR
-    if isinstance(exc, ResponseValidationError):
-        return f"the API's answer breaks the spec: {exc.message}", EXIT_API_ERROR
-    return str(exc), EXIT_API_ERROR
-
-
-def _credentials(id_instance: str | None, token: str | None, api_url: str | None) -> Credentials:
-    missing = [
-        flag
-        for flag, value in (
-            (f"--id-instance or {ENV_ID_INSTANCE}", id_instance),
-            (f"--token or {ENV_TOKEN}", token),
-        )
-        if not value
-    ]
-    if missing:
-        _fail("missing credentials: set " + " and ".join(missing), EXIT_USAGE)
-    return Credentials.resolve(id_instance, token, api_url or None, environ={})
-
-
-def _times(timestamp: int) -> tuple[str, str]:
-    """Local time and ISO-8601 UTC; a timestamp beyond what datetime holds (the spec allows any integer)
-    is shown as the raw number with a marker rather than crashing the table."""
-    try:
-        local = datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        iso = datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
-    except (ValueError, OverflowError, OSError):
-        return f"{timestamp} (raw)", "out of range"
-    return local, iso
-
-
-def _table(id_message: str, items: Sequence[StatusStatistic]) -> Table:
-    title = Text(f"Status {_printable(id_message)}: {len(items)} recipient(s)")
-    table = Table(title=title, title_justify="left")
-    zone = datetime.now().astimezone().strftime("%Z") or "local"
-    table.add_column("participant", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column(f"time ({zone})", no_wrap=True)
-    table.add_column("ISO-8601 (UTC)", no_wrap=True)
-    for item in sorted(items, key=lambda i: (i.timestamp, i.participant)):
-        status = _status_text(item)
-        local, iso = _times(item.timestamp)
-        table.add_row(
-            Text(_printable(item.participant)),
-            Text(_printable(status), style=_STATUS_STYLE.get(status, "magenta")),
-            Text(local),
-            Text(iso),
-        )
-    return table
-
-
-def _summary_line(summary: StatusSummary) -> str:
-    counts = ", ".join(f"{name} {count}" for name, count in summary.counts.items())
-    rate = "n/a" if summary.read_rate is None else f"{summary.read_rate:.0%}"
-    line = f"{summary.total} recipient(s): {counts}; read rate {rate}"
-    if summary.unknown_statuses:
-        line += f" (unknown status values from a newer API: {', '.join(summary.unknown_statuses)})"
-    return _printable(line)
-
-
-def _as_json(id_message: str, items: Sequence[StatusStatistic], extra: dict[str, Any] | None = None) -> str:
-    document: dict[str, Any] = {
-        "id_message": id_message,
-        "items": [item.to_dict() for item in items],
-        "summary": summarize(items).to_dict(),
-    }
-    if extra:
-        document.update(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2)
-
-
 def _reached(items: Sequence[StatusStatistic], target: Target) -> int:
+    from ._stats_output import status_text
+
     wanted = _REACHED[target]
-    return sum(1 for item in items if _status_text(item) in wanted)
+    return sum(1 for item in items if status_text(item) in wanted)
 
 
 def _request_timeout(deadline: float) -> float:
@@ -246,6 +84,21 @@ def _request_timeout(deadline: float) -> float:
     as a whole ends near ``--timeout`` however slowly a server answers.
     """
     return min(REQUEST_TIMEOUT, max(MIN_REQUEST_TIMEOUT, deadline - _clock()))
+
+
+def _show(console: Console, id_message: str, items: Sequence[StatusStatistic], *, as_json: bool,
+          show_all: bool) -> None:  # fmt: skip
+    """Print one answer in the output mode that fits: JSON, a terminal page, every row, or plain rows."""
+    from ._stats_output import page_size, print_page, render_json, write_aligned, write_plain
+
+    if as_json:
+        typer.echo(render_json(id_message, items))
+    elif not console.is_terminal:
+        write_plain(sys.stdout, items)
+    elif show_all and len(items) > page_size(console):
+        write_aligned(sys.stdout, id_message, items)
+    else:
+        print_page(console, id_message, items, None if show_all else page_size(console))
 
 
 def _watch(
@@ -263,6 +116,11 @@ def _watch(
     An empty answer is waited on, not counted as done: a fresh status (or a mistyped id) has no recipients,
     and "all of zero recipients read it" would be a misleading success.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .._summary import summarize
+    from ._stats_output import render_json
+
     deadline = _clock() + timeout
     items: list[StatusStatistic] = []
     reached = 0
@@ -281,7 +139,7 @@ def _watch(
             items = client.with_options(timeout=_request_timeout(deadline)).get_status_statistic(id_message)
             reached = _reached(items, target)
             summary = summarize(items)
-            counts = _printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
+            counts = printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
             progress.update(task, total=len(items) or None, completed=reached, counts=counts)
             if items and reached == len(items):
                 break
@@ -292,7 +150,7 @@ def _watch(
     done = bool(items) and reached == len(items)
     if as_json:
         watch = {"until": target.value, "reached": reached, "total": len(items), "done": done}
-        typer.echo(_as_json(id_message, items, {"watch": watch}))
+        typer.echo(render_json(id_message, items, {"watch": watch}))
     elif done:
         console.print(
             f"All {len(items)} recipient(s) reached '{target.value}'.", soft_wrap=True, markup=False
@@ -314,34 +172,19 @@ def stats(
             show_default=False,
         ),
     ],
-    id_instance: Annotated[
-        str | None,
-        typer.Option("--id-instance", envvar=ENV_ID_INSTANCE, help="Your idInstance.", show_default=False),
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            "--token",
-            envvar=ENV_TOKEN,
-            help="Your apiTokenInstance (never printed; prefer the environment variable).",
-            show_default=False,
-            show_envvar=True,
-        ),
-    ] = None,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            "--api-url",
-            "--url",
-            envvar=ENV_API_URL,
-            help="The API's base URL  [default: https://api.green-api.com].",
-            show_default=False,
-        ),
-    ] = None,
+    id_instance: IdInstanceOption = None,
+    token: TokenOption = None,
+    api_url: ApiUrlOption = None,
     as_json: Annotated[
         bool,
         typer.Option(
             "--json", help="Print JSON (the items as the API sends them, plus a summary) instead of a table."
+        ),
+    ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="On a terminal, print every row (by default: a page). Pipes and files get all rows."
         ),
     ] = False,
     watch: Annotated[
@@ -372,16 +215,7 @@ def stats(
             f"(at most {REQUEST_TIMEOUT:g} s, exit 2 like any timeout).",
         ),
     ] = 300.0,
-    max_retries: Annotated[
-        int | None,
-        typer.Option(
-            "--max-retries",
-            min=0,
-            max=20,
-            help="Retries of 429/499/5xx answers and connection errors per request  [default: 3].",
-            show_default=False,
-        ),
-    ] = None,
+    max_retries: MaxRetriesOption = None,
 ) -> None:
     """Show who of a status's recipients has it pending, sent, delivered or read, and the read rate.
 
@@ -389,68 +223,27 @@ def stats(
     """
     # markup=False: a stray string that is not wrapped in Text is still printed as is, never parsed.
     console = Console(highlight=False, markup=False)
-    _check_arguments(
-        [
-            ("ID_MESSAGE", id_message),
-            (f"--id-instance / {ENV_ID_INSTANCE}", id_instance),
-            (f"--token / {ENV_TOKEN}", token),
-            (f"--api-url / {ENV_API_URL}", api_url),
-        ],
-        [("--interval", interval), ("--timeout", timeout)],
+    check_arguments(
+        _COMMAND, [("ID_MESSAGE", id_message)], [("--interval", interval), ("--timeout", timeout)]
     )
-    shown_url = api_url or "the API"
-    try:
-        try:
-            credentials = _credentials(id_instance, token, api_url)
-            shown_url = credentials.api_url
-            with GreenStat(
-                id_instance=credentials.id_instance,
-                api_token=credentials.api_token,
-                api_url=credentials.api_url,
-                max_retries=max_retries,
-                rate_limit=_rate_limit,
-            ) as client:
-                if watch:
-                    code = _watch(
-                        client,
-                        id_message,
-                        target=until,
-                        interval=interval,
-                        timeout=timeout,
-                        console=console,
-                        as_json=as_json,
-                    )
-                    raise typer.Exit(code)
-                deadline = _clock() + timeout
-                items = client.with_options(timeout=_request_timeout(deadline)).get_status_statistic(
-                    id_message
-                )
-        except GreenStatError as exc:
-            message, code = _explain(exc, shown_url)
-            _fail(message, code)
-        if as_json:
-            typer.echo(_as_json(id_message, items))
-            return
-        if items:
-            console.print(_table(id_message, items))
-        else:
-            console.print(
-                Text(
-                    f"No recipients for {_printable(id_message)}: the status is unknown to this instance, "
-                    "older than 30 days, or not yet sent to anyone."
-                ),
-                soft_wrap=True,
-            )
-        console.print(Text(_summary_line(summarize(items))), soft_wrap=True)
-    except KeyboardInterrupt:
-        typer.echo("greenstat stats: interrupted", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (typer.Exit, typer.Abort):  # our own exits (click's are RuntimeError subclasses)
-        raise
-    except Exception as exc:  # last resort: a bug must not print a library's traceback (or a token)
-        _fail(_unexpected(exc, token), EXIT_API_ERROR)
+    session = api_session(
+        _COMMAND,
+        id_instance=id_instance,
+        token=token,
+        api_url=api_url,
+        max_retries=max_retries,
+        rate_limit=_rate_limit,
+    )
+    with session as client:
+        if watch:
+            code = _watch(client, id_message, target=until, interval=interval, timeout=timeout,
+                          console=console, as_json=as_json)  # fmt: skip
+            raise typer.Exit(code)
+        request = client.with_options(timeout=_request_timeout(_clock() + timeout))
+        items = request.get_status_statistic(id_message)
+        _show(console, id_message, items, as_json=as_json, show_all=show_all)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``stats`` command to the ``greenstat`` app."""
-    app.command("stats", epilog=_EPILOG)(stats)
+    app.command("stats", epilog=_EPILOG, short_help="Who of a status's recipients has seen it.")(stats)

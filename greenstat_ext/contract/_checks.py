@@ -93,7 +93,7 @@ def resolve_checks(names: Iterable[str] | None) -> tuple[str, ...]:
                     f"unknown check {name!r}; known checks: all, {', '.join(ALL_CHECKS)}"
                 )
     if not wanted:
-        raise ContractUsageError("no check selected; pass --checks all or a list of check names")
+        raise ContractUsageError("checks selects no check: name at least one, or all")
     return tuple(name for name in ALL_CHECKS if name in wanted)
 
 

@@ -7,6 +7,7 @@ bad usage ends in one line on stderr, never a traceback and never the token.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,14 @@ from ._runner import (
 __all__ = ["contract_test"]
 
 _CHECKS_HELP = "Checks to run, repeatable or comma-separated: all (default), " + ", ".join(ALL_CHECKS) + "."
+
+
+def _as_flags(message: str) -> str:
+    """``max_examples must be ...`` (the runner names its arguments) -> ``--max-examples must be ...``."""
+    name, space, rest = message.partition(" ")
+    if name in inspect.signature(run_contract_test).parameters:
+        return f"--{name.replace('_', '-')}{space}{rest}"
+    return message
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -174,7 +183,7 @@ def contract_test(
             run_timeout=run_timeout,
         )
     except ContractUsageError as exc:
-        raise _fail_usage(str(exc)) from None
+        raise _fail_usage(_as_flags(str(exc))) from None
     render_report(report)
     if junit is not None:
         write_junit(report, junit)

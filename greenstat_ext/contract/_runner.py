@@ -64,9 +64,10 @@ DEFAULT_RUN_TIMEOUT: Final = 3600.0
 REACHABILITY_TIMEOUT: Final = 3.0
 # A server that let this many requests in a row time out is not answering: the rest would only add waits.
 _MAX_SILENT_IN_A_ROW: Final = 3
-# The values a user can supply on the command line, by the spec's parameter name: the one value no spec can
-# give (a status the implementation under test really knows).
-SUPPLIED_FLAGS: Final = {"idMessage": "--id-message"}
+# The values a caller supplies, by the spec's parameter name -> the argument of run_contract_test: the one
+# value no spec can give (a status the implementation under test really knows). Messages name arguments
+# (`token must be ...`); the CLI turns a leading argument name into its flag (`--token must be ...`).
+SUPPLIED_ARGUMENTS: Final = {"idMessage": "id_message"}
 _EXCERPT: Final = 200
 # Bytes of a body decoded and redacted for its excerpt: far more than the excerpt, so that redacting (which
 # shortens a token to "***") never pulls unredacted text into it, without decoding a 7 MB body per answer.
@@ -114,22 +115,20 @@ def run_contract_test(
     supplied = {} if id_message is None else {"idMessage": id_message}
     _validate_supplied(supplied)
     if not 1 <= max_examples <= MAX_MAX_EXAMPLES:
-        raise ContractUsageError(
-            f"--max-examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}"
-        )
-    _validate_seconds("--request-timeout", request_timeout)
-    _validate_seconds("--run-timeout", run_timeout)
+        raise ContractUsageError(f"max_examples must be between 1 and {MAX_MAX_EXAMPLES}, got {max_examples}")
+    _validate_seconds("request_timeout", request_timeout)
+    _validate_seconds("run_timeout", run_timeout)
     if (
         isinstance(max_response_bytes, bool)
         or not isinstance(max_response_bytes, int)
         or max_response_bytes < 1
     ):
         raise ContractUsageError(
-            f"--max-response-bytes must be a positive number of bytes, got {max_response_bytes!r}"
+            f"max_response_bytes must be a positive number of bytes, got {max_response_bytes!r}"
         )
     if not (isinstance(rate_limit, int | float) and (rate_limit == 0 or MIN_RATE <= rate_limit <= 1000)):
         raise ContractUsageError(
-            f"--rate-limit must be 0 (off) or from {MIN_RATE} to 1000 requests/s, got {rate_limit}"
+            f"rate_limit must be 0 (off) or from {MIN_RATE} to 1000 requests/s, got {rate_limit}"
         )
     selected = resolve_checks(checks)
     _check_reachable(base_url, max_response_bytes)
@@ -169,13 +168,13 @@ def _validate_url(url: str) -> str:
         _ = parts.port  # parses the port: ValueError when it is not a number in 0..65535
         hostname = parts.hostname
     except ValueError as exc:  # e.g. "Invalid IPv6 URL" for http://[::1
-        raise ContractUsageError(f"--url is not a valid URL ({exc}): {shown!r}") from None
+        raise ContractUsageError(f"url is not a valid URL ({exc}): {shown!r}") from None
     if parts.scheme not in ("http", "https") or not hostname:
-        raise ContractUsageError(f"--url must be an http(s) URL such as http://127.0.0.1:8080, got {shown!r}")
+        raise ContractUsageError(f"url must be an http(s) URL such as http://127.0.0.1:8080, got {shown!r}")
     if any(ord(char) < 0x21 or ord(char) == 0x7F for char in url.strip()):
-        raise ContractUsageError(f"--url must not contain spaces or control characters, got {shown!r}")
+        raise ContractUsageError(f"url must not contain spaces or control characters, got {shown!r}")
     if parts.query or parts.fragment:
-        raise ContractUsageError("--url must not carry a query or a fragment")
+        raise ContractUsageError("url must not carry a query or a fragment")
     return url.strip().rstrip("/")
 
 
@@ -183,12 +182,12 @@ def _validate_credentials(id_instance: int, token: str) -> None:
     """Credentials as the spec declares them: idInstance's range, the token's pattern and lengths."""
     low, high = spec.id_instance_range()
     if not low <= id_instance <= high:
-        raise ContractUsageError(f"--id-instance must be an integer from {low} to {high}")
+        raise ContractUsageError(f"id_instance must be an integer from {low} to {high}")
     limits = spec.token_limits()
     if not limits.matches(token):
         # Never echo the value: it may be a real token with a typo.
         raise ContractUsageError(
-            f"--token must be {limits.min_length} to {limits.max_length} characters matching {limits.pattern}"
+            f"token must be {limits.min_length} to {limits.max_length} characters matching {limits.pattern}"
         )
 
 
@@ -201,7 +200,9 @@ def _validate_supplied(supplied: Mapping[str, str]) -> None:
                     low = param.min_length or 0
                     top = "" if param.max_length is None else f" to {param.max_length}"
                     pattern = "" if param.pattern is None else f" matching {param.pattern}"
-                    raise ContractUsageError(f"{SUPPLIED_FLAGS[name]} must be {low}{top} characters{pattern}")
+                    raise ContractUsageError(
+                        f"{SUPPLIED_ARGUMENTS[name]} must be {low}{top} characters{pattern}"
+                    )
 
 
 def _fits(param: Parameter, value: str) -> bool:

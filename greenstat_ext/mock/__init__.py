@@ -32,6 +32,15 @@ Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :
 mock answers is a function of ``seed`` and the wall clock only, never of when it started (docs/mock.md).
 """
 
+try:  # the mock's libraries come with the `mock` extra: say so instead of a bare ModuleNotFoundError
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ModuleNotFoundError as _missing:
+    raise ModuleNotFoundError(
+        f"greenstat_ext.mock needs {_missing.name}, part of the mock extra: pip install 'greenstat[mock]'",
+        name=_missing.name,
+    ) from None
+
 from ._app import MockState, create_app, get_state
 from ._connections import ConnectionTimeouts
 from ._data import DataFileError, load_data, parse_data

@@ -2,8 +2,11 @@
 
 Why the wire format: the file maps each ``idMessage`` to exactly the JSON array the API answers, so a real
 response can be pasted in as is. Why so strict: the mock is the reference implementation, so it must never
-serve a body that breaks ``openapi.yaml``; a bad file is refused at start-up with a message that names the
-entry (``"BAE5F4886F6F2D05"[3]``) and the member (``$.timestamp``), never later with a 500.
+serve a body that breaks ``openapi.yaml`` -- with one deliberate exception: a ``status`` outside today's
+enum is served as given (bounded), to try a client's forward compatibility (the spec asks clients to
+tolerate new values; the start-up banner says how many such recipients a file has). A bad file is
+refused at start-up with a message that names the entry (``"BAE5F4886F6F2D05"[3]``) and the member
+(``$.timestamp``), never later with a 500.
 """
 
 from __future__ import annotations
@@ -22,12 +25,17 @@ from greenstat_ext._spec import parameter
 __all__ = [
     "ID_MESSAGE_MAX_LENGTH",
     "MAX_DATA_FILE_BYTES",
+    "MAX_UNKNOWN_STATUS_LENGTH",
     "DataFileError",
     "load_data",
     "parse_data",
 ]
 
 ID_MESSAGE_MAX_LENGTH = parameter("getStatusStatistic", "idMessage").length_bounds[1]
+#: An unknown ``status`` (what a newer API might send) is served as given, so clients' forward compatibility
+#: can be tried against the mock (the spec asks clients to tolerate new values). Bounded as a name, not a
+#: payload: this is the mock's own limit, not the spec's (the spec's enum has no length).
+MAX_UNKNOWN_STATUS_LENGTH = 64
 """The spec's bound on ``idMessage`` (characters)."""
 
 MAX_DATA_FILE_BYTES = 256 * 1024 * 1024
@@ -77,9 +85,13 @@ def parse_data(document: Any, *, source: str = "data") -> dict[str, list[StatusS
                 statistic = StatusStatistic.from_dict(item)
             except msgspec.ValidationError as exc:
                 raise DataFileError(f"{where}: {exc}") from None
-            if not statistic.status.is_known:
+            status = str(statistic.status.value)
+            if not statistic.status.is_known and not (
+                0 < len(status) <= MAX_UNKNOWN_STATUS_LENGTH and status.isprintable()
+            ):
                 raise DataFileError(
-                    f"{where}: status {statistic.status.value!r} is not one of pending, sent, delivered, read"
+                    f"{where}: status {status[:40]!r}: a value other than pending, sent, delivered, read "
+                    f"must be 1 to {MAX_UNKNOWN_STATUS_LENGTH} printable characters"
                 )
             if statistic.participant in seen:
                 raise DataFileError(

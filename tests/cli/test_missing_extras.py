@@ -48,3 +48,16 @@ def test_stats_needs_no_extra() -> None:
     result = _greenstat_without("starlette,uvicorn,schemathesis", "stats", "--help")
     assert result.returncode == 0
     assert "ID_MESSAGE" in result.stdout
+
+
+def test_importing_the_mock_without_its_extra_names_the_extra() -> None:
+    program = "import sys\nsys.modules['uvicorn'] = None\nimport greenstat_ext.mock\n"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and program
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ModuleNotFoundError: greenstat_ext.mock needs uvicorn, part of the mock extra: "
+        "pip install 'greenstat[mock]'"
+    )

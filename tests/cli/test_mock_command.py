@@ -110,3 +110,22 @@ def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
     assert "***2345 (50 chars)" in output
     assert "/getStatusStatistic/***?idMessage=MINE" in output
     assert "Traceback" not in output
+
+
+def test_the_banner_gives_a_runnable_curl_with_show_token_and_counts_newer_statuses() -> None:
+    from pathlib import Path as _Path
+
+    from greenstat_client.models import StatusStatistic, StatusValue
+    from greenstat_ext._cli._mock_banner import banner
+    from greenstat_ext.mock import MockSettings
+
+    loaded = {"MINE": [StatusStatistic(participant="1@c.us", timestamp=7, status=StatusValue("played"))]}
+    settings = MockSettings(data=loaded)
+    base = "http://127.0.0.1:8080"
+    shown = banner(settings, base, show_token=True, data=_Path("d.json"), loaded=loaded)
+    curl = next(line for line in shown.splitlines() if "curl" in line)
+    assert f"'{base}/waInstance{settings.id_instance}/getStatusStatistic/{DEMO_TOKEN}?idMessage=" in curl
+    assert "1 recipient(s) with a status outside the spec's enum" in shown
+    masked = banner(settings, base, show_token=False, data=None, loaded=None)
+    assert DEMO_TOKEN not in masked
+    assert "<token: --show-token prints it>" in masked

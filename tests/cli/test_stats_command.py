@@ -58,6 +58,9 @@ FAR_ITEMS = [  # the spec allows any integer; datetime stops at year 9999
 DATA = {"FIXED": FIXED_ITEMS, "STUCK": STUCK_ITEMS, "MARKUP": MARKUP_ITEMS, "FAR": FAR_ITEMS}
 
 runner = CliRunner()
+#: Rich then takes CliRunner's output for a terminal: the table and page path (colour off, bold stays).
+#: Without it, output is a pipe: plain rows (tests/cli/test_stats_output_modes.py).
+TERMINAL = {"TTY_COMPATIBLE": "1", "NO_COLOR": "1"}
 
 
 class FakeTime:
@@ -103,7 +106,7 @@ def _env(server: MockServer, **changes: str | None) -> dict[str, str | None]:
 
 
 def test_table_and_summary(mock: MockServer) -> None:
-    result = runner.invoke(app, ["stats", "FIXED"], env=_env(mock), terminal_width=200)
+    result = runner.invoke(app, ["stats", "FIXED"], env=_env(mock, **TERMINAL), terminal_width=200)
     assert result.exit_code == 0, result.output
     for item in FIXED_ITEMS:
         assert item.participant in result.stdout
@@ -321,14 +324,14 @@ def test_watch_progress_shows_markup_like_statuses_as_text(mock: MockServer) -> 
 
 @pytest.mark.parametrize("id_message", ["[/]", LINK, "[bold"])
 def test_an_id_message_that_looks_like_markup_is_shown_as_typed(mock: MockServer, id_message: str) -> None:
-    result = runner.invoke(app, ["stats", id_message], env=_env(mock), terminal_width=300)
+    result = runner.invoke(app, ["stats", id_message], env=_env(mock, **TERMINAL), terminal_width=300)
 
     assert result.exit_code == 0, result.output
     assert f"No recipients for {id_message}:" in result.stdout
 
 
 def test_a_timestamp_beyond_datetime_is_shown_raw(mock: MockServer) -> None:
-    result = runner.invoke(app, ["stats", "FAR"], env=_env(mock), terminal_width=200)
+    result = runner.invoke(app, ["stats", "FAR"], env=_env(mock, **TERMINAL), terminal_width=200)
 
     assert result.exit_code == 0, result.output
     assert "99999999999999 (raw)" in result.stdout

@@ -56,3 +56,13 @@ def test_to_dict_is_json_ready() -> None:
 def test_read_rate(n: int) -> None:
     items = [stat("read", 1)] + [stat("delivered", 2)] * (n - 1)
     assert summarize(items).read_rate == pytest.approx(1 / n)
+
+
+def test_str_is_one_readable_line() -> None:
+    items = [
+        StatusStatistic(participant="1@c.us", timestamp=1, status=StatusValue.READ),
+        StatusStatistic(participant="2@c.us", timestamp=2, status=StatusValue("played")),
+    ]
+    expected = "2 recipient(s): pending 0, sent 0, delivered 0, read 1, played 1; read rate 50%"
+    assert str(summarize(items)) == expected
+    assert str(summarize([])) == "0 recipient(s): pending 0, sent 0, delivered 0, read 0; read rate n/a"

@@ -292,17 +292,17 @@ def test_the_run_timeout_stops_the_run_and_counts_what_was_not_sent() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "flag"),
     [
-        ({"max_response_bytes": None}, "--max-response-bytes"),
-        ({"max_response_bytes": 0}, "--max-response-bytes"),
-        ({"max_response_bytes": -1}, "--max-response-bytes"),
-        ({"max_response_bytes": True}, "--max-response-bytes"),
-        ({"max_response_bytes": 1.5}, "--max-response-bytes"),
-        ({"request_timeout": None}, "--request-timeout"),
-        ({"request_timeout": 0}, "--request-timeout"),
-        ({"request_timeout": float("nan")}, "--request-timeout"),
-        ({"request_timeout": float("inf")}, "--request-timeout"),
-        ({"run_timeout": None}, "--run-timeout"),
-        ({"run_timeout": -5}, "--run-timeout"),
+        ({"max_response_bytes": None}, "max_response_bytes"),
+        ({"max_response_bytes": 0}, "max_response_bytes"),
+        ({"max_response_bytes": -1}, "max_response_bytes"),
+        ({"max_response_bytes": True}, "max_response_bytes"),
+        ({"max_response_bytes": 1.5}, "max_response_bytes"),
+        ({"request_timeout": None}, "request_timeout"),
+        ({"request_timeout": 0}, "request_timeout"),
+        ({"request_timeout": float("nan")}, "request_timeout"),
+        ({"request_timeout": float("inf")}, "request_timeout"),
+        ({"run_timeout": None}, "run_timeout"),
+        ({"run_timeout": -5}, "run_timeout"),
     ],
 )
 def test_unbounded_or_bad_limits_are_usage_errors(kwargs: dict[str, object], flag: str) -> None:

@@ -86,17 +86,18 @@ def test_the_same_seed_sends_the_same_requests(reference_url: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"max_examples": 0}, "--max-examples must be between 1"),
+        ({"max_examples": 0}, "max_examples must be between 1"),
         ({"checks": ["no_such_check"]}, "unknown check 'no_such_check'"),
-        ({"checks": [","]}, "no check selected"),
-        ({"id_message": ""}, "--id-message must be 1 to 256"),
+        ({"checks": [","]}, "checks selects no check"),
+        ({"id_message": ""}, "id_message must be 1 to 256"),
     ],
 )
 def test_bad_arguments_raise_a_usage_error(
     reference_url: str, kwargs: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(ContractUsageError, match=message):
+    with pytest.raises(ContractUsageError, match=message) as caught:
         run_contract_test(reference_url, ID_INSTANCE, TOKEN, **kwargs)  # type: ignore[arg-type]
+    assert "--" not in str(caught.value)  # called from Python: arguments are named, not the CLI's flags
 
 
 def test_a_malformed_token_is_refused_without_echoing_it(reference_url: str) -> None:
@@ -119,7 +120,7 @@ def test_a_malformed_token_is_refused_without_echoing_it(reference_url: str) -> 
     ],
 )
 def test_a_bad_url_is_a_usage_error(url: str) -> None:
-    with pytest.raises(ContractUsageError, match="--url"):
+    with pytest.raises(ContractUsageError, match=r"^url "):
         run_contract_test(url, ID_INSTANCE, TOKEN)
 
 
@@ -162,11 +163,11 @@ def test_no_pacing_by_default(reference_url: str, monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize("rate", [-1, 0.0005, 1001, float("nan"), float("inf")])
 def test_rate_limit_out_of_range_is_a_usage_error(reference_url: str, rate: float) -> None:
-    with pytest.raises(ContractUsageError, match="--rate-limit"):
+    with pytest.raises(ContractUsageError, match=r"^rate_limit "):
         run_contract_test(reference_url, ID_INSTANCE, TOKEN, rate_limit=rate)
 
 
 def test_an_unparsable_url_names_the_flag_and_hides_a_token_in_it() -> None:
-    with pytest.raises(ContractUsageError, match=r"--url is not a valid URL") as caught:
+    with pytest.raises(ContractUsageError, match=r"^url is not a valid URL") as caught:
         run_contract_test(f"http://[::1/waInstance1/getStatusStatistic/{TOKEN}", ID_INSTANCE, TOKEN)
     assert TOKEN[:8] not in str(caught.value)

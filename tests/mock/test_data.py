@@ -25,14 +25,23 @@ def test_valid_file_loads(tmp_path: Path) -> None:
     assert data["BAE5"][0].status is StatusValue.READ
 
 
+def test_an_unknown_status_is_served_as_a_newer_api_would(tmp_path: Path) -> None:
+    document = {"M1": [{"participant": "1@c.us", "timestamp": 1, "status": "played"}]}
+    data = load_data(_write(tmp_path, document))
+    assert data["M1"][0].status.value == "played"
+    assert not data["M1"][0].status.is_known
+
+
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
         ({"M1": [{"participant": "1@c.us", "timestamp": "x", "status": "read"}]},
          '"M1"[0]: Expected `int`, got `str` - at `$.timestamp`'),
         ({"M1": [{"participant": "1@c.us", "timestamp": 1, "status": "read"},
-                 {"participant": "2@c.us", "timestamp": 1, "status": "played"}]},
-         "\"M1\"[1]: status 'played' is not one of pending, sent, delivered, read"),
+                 {"participant": "2@c.us", "timestamp": 1, "status": "p" * 65}]},
+         "\"M1\"[1]: status 'pppppppppppppppppppppppppppppppppppppppp': a value other than pending"),
+        ({"M1": [{"participant": "2@c.us", "timestamp": 1, "status": ""}]},
+         "\"M1\"[0]: status '': a value other than pending, sent, delivered, read must be 1 to 64"),
         ({"M1": [{"participant": "1@c.us", "timestamp": 1, "status": "read"},
                  {"participant": "1@c.us", "timestamp": 2, "status": "read"}]},
          "\"M1\"[1]: participant '1@c.us' already listed at \"M1\"[0]"),

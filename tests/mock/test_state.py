@@ -134,3 +134,13 @@ def test_loaded_data_is_served_as_given_and_overrides_demo(clock: FakeClock) -> 
     assert store.body("OWN") == b"[]"
     clock.advance(10_000)
     assert store.snapshot(MIXED) == given
+
+
+def test_every_recipient_of_the_watch_demo_reads_it_whatever_the_seed(clock: FakeClock) -> None:
+    """The README's `greenstat stats F7AEC... --watch` (until read) ends with the default seed, and others."""
+    assert DEMO_MESSAGES[WATCH].everyone_reads
+    for seed in range(8):
+        store = MessageStore(seed=seed, clock=clock)
+        _at_cycle_start(store, clock, WATCH)
+        clock.advance(120)  # two minutes into a three-minute cycle
+        assert {item.status for item in store.snapshot(WATCH)} == {StatusValue.READ}, seed

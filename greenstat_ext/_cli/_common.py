@@ -1,0 +1,260 @@
+"""What every API command of the CLI shares: credential options, argument checks, the client's lifetime, and
+the mapping of greenstat's typed errors to one stderr line and an exit code.
+
+Why one module: ``stats`` and ``report`` (and later commands) must agree on exit codes (0 ok, 1 API error,
+2 bad usage or no connection, 130 Ctrl-C), on which flag a configuration error names, and on never showing
+the token. Messages are built from greenstat's already-redacted exceptions and name flags, never values.
+Anything else that escapes (a bug) still ends as one redacted line, exit 1, with a request to report it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor httpx
+    from .._client import GreenStat
+    from .._credentials import Credentials
+    from .._errors import GreenStatError
+
+from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
+from .._redact import Redactor
+
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "ApiUrlOption",
+    "IdInstanceOption",
+    "JsonOption",
+    "MaxRetriesOption",
+    "TokenOption",
+    "api_session",
+    "check_arguments",
+    "fail",
+    "printable",
+]
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1  # also: --watch timed out
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+IdInstanceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id-instance", envvar=ENV_ID_INSTANCE, metavar="ID", help="Your idInstance.", show_default=False
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar=ENV_TOKEN,
+        metavar="TOKEN",
+        help="Your apiTokenInstance (never printed; prefer the environment variable).",
+        show_default=False,
+        show_envvar=True,
+    ),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        "--url",
+        envvar=ENV_API_URL,
+        metavar="URL",
+        # No "[default: URL]" suffix: Click wraps a long one mid-word on a narrow terminal.
+        help="The API's base URL; Green API's own when unset.",
+        show_default=False,
+    ),
+]
+MaxRetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        min=0,
+        max=20,
+        metavar="N",
+        help="Retries of 429/499/5xx answers and connection errors per request, 0 to 20 (default 3).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+_FLAG_OF_FIELD = {
+    "id_instance": f"--id-instance / {ENV_ID_INSTANCE}",
+    "api_token": f"--token / {ENV_TOKEN}",
+    "api_url": f"--api-url / {ENV_API_URL}",
+    "id_message": "ID_MESSAGE",
+    "max_retries": "--max-retries",
+    "minutes": "--minutes",
+}
+
+
+def _hint(exc: GreenStatError) -> str | None:
+    from .._errors import (
+        AuthenticationError,
+        BadRequestError,
+        PermissionDeniedError,
+        QuotaExceededError,
+        RateLimitError,
+    )
+
+    hints = (
+        (AuthenticationError, "the token is wrong; check --token / GREEN_API_TOKEN"),
+        (
+            PermissionDeniedError,
+            "wrong idInstance, or the instance has no access to the beta Statuses methods",
+        ),
+        (QuotaExceededError, "the monthly quota of the free plan is spent"),
+        (RateLimitError, "too many requests; wait and try again"),
+        (BadRequestError, "bad request data, or the instance is starting or not authorised"),
+    )
+    return next((text for cls, text in hints if isinstance(exc, cls)), None)
+
+
+def printable(text: str) -> str:
+    """``text`` with control and other non-printable characters escaped (``\\n``, ``\\x1b``).
+
+    Why: server and user strings reach a terminal; a newline would break the one-line error contract and an
+    escape sequence could rewrite the screen.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
+def fail(command: str, message: str, code: int) -> NoReturn:
+    """One line on stderr (typer.echo, not rich: no console width wraps it), then exit ``code``."""
+    typer.echo(f"greenstat {command}: error: {printable(message)}", err=True)
+    raise typer.Exit(code)
+
+
+def unexpected(exc: Exception, token: str | None) -> str:
+    """One line for an exception no branch expected: redacted, bounded, and asking for a bug report."""
+    # The token is masked everywhere, however short: the client may never have been built (nor the token
+    # registered), and a user reads this line to report it.
+    detail = Redactor(token or "").excerpt(" ".join(str(exc).split()), 200)
+    return (
+        f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "") + " - this is a bug in "
+        "greenstat; please report it with the command you ran (without the token)"
+    )
+
+
+def check_arguments(
+    command: str, values: Sequence[tuple[str, str | None]], numbers: Sequence[tuple[str, float]] = ()
+) -> None:
+    """Refuse, before any request, what no later layer handles well: text that cannot be sent as UTF-8 (an
+    undecodable byte in argv becomes a lone surrogate) and non-finite numbers (``nan`` passes ``min=``)."""
+    for flag, value in values:
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Never echo the value: it may be the token.
+            fail(command, f"{flag}: is not valid text (undecodable bytes or a lone surrogate)", EXIT_USAGE)
+    for flag, number in numbers:
+        if not math.isfinite(number):
+            fail(command, f"{flag}: must be a finite number of seconds, got {number}", EXIT_USAGE)
+
+
+def explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
+    """A one-line message and the exit code for an error the client raised (all already redacted)."""
+    from .._errors import (
+        APIConnectionError,
+        APIStatusError,
+        ConfigurationError,
+        InvalidRequestError,
+        ResponseValidationError,
+    )
+
+    if isinstance(exc, ConfigurationError | InvalidRequestError):
+        field = _FLAG_OF_FIELD.get(exc.field, exc.field)
+        problem = str(exc).removeprefix(f"{exc.field}: ")
+        return f"{field}: {problem}", EXIT_USAGE
+    if isinstance(exc, APIConnectionError):
+        return f"cannot reach {api_url}: {exc.message}", EXIT_USAGE
+    if isinstance(exc, APIStatusError):
+        hint = _hint(exc)
+        name = type(exc).__name__
+        return f"{exc.message} [{name}]" + (f" - {hint}" if hint else ""), EXIT_API_ERROR
+    if isinstance(exc, ResponseValidationError):
+        return f"the API's answer breaks the spec: {exc.message}", EXIT_API_ERROR
+    return str(exc), EXIT_API_ERROR
+
+
+def _credentials(
+    command: str, id_instance: str | None, token: str | None, api_url: str | None
+) -> Credentials:
+    missing = [
+        flag
+        for flag, value in (
+            (f"--id-instance or {ENV_ID_INSTANCE}", id_instance),
+            (f"--token or {ENV_TOKEN}", token),
+        )
+        if not value
+    ]
+    if missing:
+        fail(command, "missing credentials: set " + " and ".join(missing), EXIT_USAGE)
+    from .._credentials import Credentials
+
+    return Credentials.resolve(id_instance, token, api_url or None, environ={})
+
+
+@contextmanager
+def api_session(
+    command: str,
+    *,
+    id_instance: str | None,
+    token: str | None,
+    api_url: str | None,
+    max_retries: int | None,
+    rate_limit: float | None,
+) -> Iterator[GreenStat]:
+    """A client for the duration of a command, with every way out mapped to one line and an exit code.
+
+    Why a context manager: the command's body only uses the client; credential checks, closing the client,
+    Ctrl-C (exit 130, where Click would print "Aborted!" with 1), greenstat's typed errors and a last-resort
+    handler for bugs live here once for every command.
+    """
+    from .._client import GreenStat
+    from .._errors import GreenStatError
+
+    check_arguments(
+        command,
+        [
+            (f"--id-instance / {ENV_ID_INSTANCE}", id_instance),
+            (f"--token / {ENV_TOKEN}", token),
+            (f"--api-url / {ENV_API_URL}", api_url),
+        ],
+    )
+    shown_url = api_url or "the API"
+    try:
+        try:
+            credentials = _credentials(command, id_instance, token, api_url)
+            shown_url = credentials.api_url
+            with GreenStat(
+                id_instance=credentials.id_instance,
+                api_token=credentials.api_token,
+                api_url=credentials.api_url,
+                max_retries=max_retries,
+                rate_limit=rate_limit,
+            ) as client:
+                yield client
+        except GreenStatError as exc:
+            message, code = explain(exc, shown_url)
+            fail(command, message, code)
+    except KeyboardInterrupt:
+        typer.echo(f"greenstat {command}: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (typer.Exit, typer.Abort):  # our own exits (click's are RuntimeError subclasses)
+        raise
+    except Exception as exc:  # last resort: a bug must not print a library's traceback (or a token)
+        fail(command, unexpected(exc, token), EXIT_API_ERROR)

@@ -1,0 +1,132 @@
+"""The figures of ``greenstat report``: one row per outgoing status, the total, and reads over time.
+
+Why a module of its own: the terminal, JSON, CSV and HTML renderings (``_report_output``, ``_report_html``)
+all print the same numbers; they are computed once here, from the API's models, and tested once.
+
+Bounded by construction: the chart's bins cover the report's window only (at most :data:`MAX_BINS` of
+them, a bin is a whole number of hours), whatever timestamps a server sends; a read outside the window is
+counted in ``reads_outside``, not given a bin.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from greenstat_client.models import OutgoingStatus, StatusStatistic
+
+__all__ = ["MAX_BINS", "Report", "ReportRow", "build_report"]
+
+#: At most this many bars in a chart (a 30-day window touches 722 whole hours: bins then hold 16 each).
+MAX_BINS = 48
+_HOUR = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One outgoing status and how it did. ``delivered`` counts ``read`` too (a read status was delivered)."""
+
+    id_message: str
+    kind: str
+    posted: int  # the journal's timestamp of the status (UNIX seconds)
+    recipients: int
+    delivered: int
+    read: int
+
+    @property
+    def read_rate(self) -> float | None:
+        return self.read / self.recipients if self.recipients else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id_message": self.id_message,
+            "kind": self.kind,
+            "posted": self.posted,
+            "recipients": self.recipients,
+            "delivered": self.delivered,
+            "read": self.read,
+            "read_rate": self.read_rate,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Every row, the window, and the reads per bin (``bin_hours`` hours each, from ``start``)."""
+
+    minutes: int
+    start: int  # UNIX seconds, on an hour boundary
+    bin_hours: int
+    reads_per_bin: tuple[int, ...]
+    reads_outside: int
+    rows: tuple[ReportRow, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> ReportRow:
+        """The sum of every row (``id_message`` "total", no kind, ``posted`` the window's start)."""
+        return ReportRow(
+            id_message="total",
+            kind="",
+            posted=self.start,
+            recipients=sum(row.recipients for row in self.rows),
+            delivered=sum(row.delivered for row in self.rows),
+            read=sum(row.read for row in self.rows),
+        )
+
+    def bin_starts(self) -> list[int]:
+        return [self.start + index * self.bin_hours * _HOUR for index in range(len(self.reads_per_bin))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "minutes": self.minutes,
+            "statuses": [row.to_dict() for row in self.rows],
+            "total": self.total.to_dict(),
+            "reads_over_time": {
+                "bin_hours": self.bin_hours,
+                "bins": [
+                    {"start": start, "reads": reads}
+                    for start, reads in zip(self.bin_starts(), self.reads_per_bin, strict=True)
+                ],
+                "reads_outside_window": self.reads_outside,
+            },
+        }
+
+
+def _row(status: OutgoingStatus, items: Sequence[StatusStatistic]) -> ReportRow:
+    from .._summary import summarize  # here: the models it imports are not needed to declare the command
+
+    counts = summarize(items).counts
+    return ReportRow(
+        id_message=status.id_message,
+        kind=str(status.type_message.value),
+        posted=status.timestamp,
+        recipients=len(items),
+        delivered=counts["delivered"] + counts["read"],
+        read=counts["read"],
+    )
+
+
+def build_report(
+    minutes: int, now: float, statistics: Sequence[tuple[OutgoingStatus, Sequence[StatusStatistic]]]
+) -> Report:
+    """The report of the window ``[now - minutes, now]`` from each status and its recipients."""
+    end_hour = math.floor(now / _HOUR) + 1
+    start_hour = math.floor((now - minutes * 60) / _HOUR)
+    hours = end_hour - start_hour
+    bin_hours = max(1, math.ceil(hours / MAX_BINS))
+    bins = [0] * math.ceil(hours / bin_hours)
+    start = start_hour * _HOUR
+    outside = 0
+    for _status, items in statistics:
+        for item in items:
+            if item.status != "read":
+                continue
+            index = (item.timestamp - start) // (bin_hours * _HOUR)
+            if 0 <= index < len(bins):
+                bins[index] += 1
+            else:
+                outside += 1
+    rows = tuple(_row(status, items) for status, items in statistics)
+    return Report(minutes, start, bin_hours, tuple(bins), outside, rows)

@@ -1,0 +1,117 @@
+"""``greenstat report --html FILE``: one self-contained page (inline CSS and SVG, no script, no external
+asset) that a person can open offline and share.
+
+Why ElementTree builds it: every string from the server (idMessage, kind) is escaped by construction, and
+the page is well-formed XML as well as HTML5, so tests parse it and read the chart's data back
+(each bar carries ``data-start`` and ``data-reads``).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+from ._common import printable
+from ._report_data import Report, ReportRow
+from ._report_output import format_time, rate_text
+
+__all__ = ["render_html"]
+
+_WIDTH, _HEIGHT = 960, 320
+_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 48
+_LABEL_WIDTH = 80  # an "MM-DD HH:MM" label at 12 px
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2933; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { padding: .3rem .7rem; border-bottom: 1px solid #d9e2ec; text-align: left; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; border-top: 2px solid #52606d; }
+svg text { font-size: 12px; fill: #52606d; }
+svg .bar { fill: #2f9e44; }
+svg .axis { stroke: #9aa5b1; }
+"""
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(
+        parent, tag, {key.rstrip("_").replace("_", "-"): v for key, v in attributes.items()}
+    )
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _table(body: ET.Element, report: Report) -> None:
+    table = _sub(body, "table")
+    head = _sub(_sub(table, "thead"), "tr")
+    for name in ("idMessage", "kind", "posted (UTC)"):
+        _sub(head, "th", name)
+    for name in ("recipients", "delivered", "read", "read rate"):
+        _sub(head, "th", name, class_="n")
+    rows = _sub(table, "tbody")
+
+    def add(row: ReportRow, css: str) -> None:
+        tr = _sub(rows, "tr", class_=css)
+        posted = "" if css == "total" else format_time(row.posted)
+        for value in (printable(row.id_message), printable(row.kind), posted):
+            _sub(tr, "td", value)
+        for value in (str(row.recipients), str(row.delivered), str(row.read), rate_text(row.read_rate)):
+            _sub(tr, "td", value, class_="n")
+
+    for row in report.rows:
+        add(row, "status")
+    add(report.total, "total")
+
+
+def _chart(body: ET.Element, report: Report) -> None:
+    figure = _sub(body, "figure")
+    unit = "hour" if report.bin_hours == 1 else f"{report.bin_hours} hours"
+    svg = _sub(figure, "svg", xmlns="http://www.w3.org/2000/svg", width=str(_WIDTH), height=str(_HEIGHT),
+               viewBox=f"0 0 {_WIDTH} {_HEIGHT}", role="img", aria_label=f"Reads per {unit}")  # fmt: skip
+    plot_width, plot_height = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
+    peak = max(report.reads_per_bin, default=0)
+    scale = plot_height / peak if peak else 0.0
+    step = plot_width / max(1, len(report.reads_per_bin))
+    baseline = _TOP + plot_height
+    _sub(
+        svg,
+        "line",
+        class_="axis",
+        x1=str(_LEFT),
+        y1=str(baseline),
+        x2=str(_LEFT + plot_width),
+        y2=str(baseline),
+    )
+    _sub(svg, "text", str(peak), x=str(_LEFT - 6), y=str(_TOP + 10), text_anchor="end")
+    _sub(svg, "text", "0", x=str(_LEFT - 6), y=str(baseline), text_anchor="end")
+    label_every = max(1, len(report.reads_per_bin) // 8)
+    for index, (start, reads) in enumerate(zip(report.bin_starts(), report.reads_per_bin, strict=True)):
+        height = reads * scale
+        x = _LEFT + index * step
+        bar = _sub(svg, "rect", class_="bar", x=f"{x + 1:.1f}", y=f"{baseline - height:.1f}",
+                   width=f"{max(1.0, step - 2):.1f}", height=f"{height:.1f}",
+                   data_start=str(start), data_reads=str(reads))  # fmt: skip
+        _sub(bar, "title", f"{format_time(start)} UTC: {reads} read(s)")
+        if index % label_every == 0 and x + _LABEL_WIDTH <= _LEFT + plot_width:  # none cut at the edge
+            _sub(svg, "text", format_time(start)[5:], x=f"{x:.1f}", y=str(baseline + 18))
+    caption = f"Reads per {unit}, UTC, over the last {report.minutes} minute(s)."
+    if report.reads_outside:
+        caption += f" {report.reads_outside} read(s) timed outside the window are not charted."
+    _sub(figure, "figcaption", caption)
+
+
+def render_html(report: Report, now: float) -> str:
+    """The page: a title, the table of statuses with its total, and the chart of reads over time."""
+    html = ET.Element("html", lang="en")
+    head = _sub(html, "head")
+    _sub(head, "meta", charset="utf-8")
+    _sub(head, "title", "greenstat report")
+    _sub(head, "style", _STYLE)
+    body = _sub(html, "body")
+    _sub(body, "h1", f"Outgoing statuses of the last {report.minutes} minute(s)")
+    made = datetime.fromtimestamp(now, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _sub(body, "p", f"Made by greenstat report at {made}; {len(report.rows)} status(es).")
+    if report.rows:
+        _table(body, report)
+    _chart(body, report)
+    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="xml") + "\n"

@@ -1,0 +1,111 @@
+"""The ``greenstat`` Typer app: one module per command under ``greenstat_ext._cli``, each with ``register``.
+
+Why Typer: typed options, ``--help`` and usage errors (exit code 2, no traceback) for free. Tracebacks
+with local variables are turned off: a local may hold the instance token.
+
+Why a lazy group: ``contract-test`` needs schemathesis and hypothesis (~0.4 s to import); registering it
+eagerly made every command, ``--help`` included, pay for them. Its entry in the command list is a name and
+a summary; the kit is imported only when ``contract-test`` itself is parsed (``docs/cli.md``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
+from typer.core import TyperGroup
+
+from .._version import __version__
+from . import contract as _contract
+from . import mock as _mock
+from . import report as _report
+from . import stats as _stats
+
+__all__ = ["app"]
+
+
+#: Commands imported on first use: name -> (one-line summary for the command list, loader).
+_LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
+    "contract-test": (_contract.SUMMARY, _contract.command),
+}
+
+
+class _LazyGroup(TyperGroup):
+    """A Typer group whose ``_LAZY`` commands are listed from a table and imported only when run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *_LAZY]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY:
+            return _LAZY[cmd_name][1]()
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in _LAZY:
+                rows.append((name, _LAZY[name][0]))
+                continue
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=formatter.width)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    cls=_LazyGroup,
+    name="greenstat",
+    help="Typed SDK, reference mock and contract tests for Green API's Statuses methods.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 100},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"greenstat {__version__}")
+        raise typer.Exit()
+
+
+def _quiet_library_logs(verbose: bool) -> None:
+    """Retry and rate-limit notices go to stderr only with ``-v``.
+
+    Why: without a handler, Python's last-resort handler printed the client's WARNING lines (a retried 429)
+    bare on stderr, next to the command's own one-line error. A command's outcome is its exit code and that
+    line; ``-v`` shows what happened on the way, redacted like every greenstat log record.
+    """
+    logger = logging.getLogger("greenstat")
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("greenstat: %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    elif not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log retries and rate-limit waits to stderr.")
+    ] = False,
+) -> None:
+    """Typed SDK, reference mock and contract tests for Green API's Statuses methods."""
+    _quiet_library_logs(verbose)
+
+
+_mock.register(app)
+_stats.register(app)
+_report.register(app)

@@ -1,0 +1,138 @@
+"""``greenstat report``: how the account's recent statuses did, without knowing their ids.
+
+It lists the outgoing statuses of the window (``getOutgoingStatuses``), fetches each one's recipients
+(``getStatusStatistic``, paced by the client's per-method rate limiter: 1 request/s, so a progress bar on
+stderr shows the wait), and prints a table with a total line and a chart of reads over time -- or the same
+figures as JSON or CSV, and/or a self-contained HTML page. Lifetime and errors: ``_common.api_session``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from .._spec import operation
+from ._common import (
+    EXIT_USAGE,
+    ApiUrlOption,
+    IdInstanceOption,
+    MaxRetriesOption,
+    TokenOption,
+    api_session,
+    check_arguments,
+    fail,
+)
+
+if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
+    from greenstat_client.models import OutgoingStatus, StatusStatistic
+
+    from .._client import GreenStat
+
+__all__ = ["register"]
+
+_COMMAND = "report"
+_MINUTES = operation("getOutgoingStatuses").parameter("minutes")
+_MIN_MINUTES, _MAX_MINUTES = _MINUTES.bounds or (1, None)
+# Seams for tests: the report's "now", and the client's rate limit (None: each method at its spec rate).
+_now: Callable[[], float] = time.time
+_rate_limit: float | None = None
+
+
+def _fetch(
+    client: GreenStat, statuses: Sequence[OutgoingStatus], console: Console, *, quiet: bool
+) -> list[tuple[OutgoingStatus, list[StatusStatistic]]]:
+    """Each status's recipients, one request per status at the limiter's pace, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    fetched: list[tuple[OutgoingStatus, list[StatusStatistic]]] = []
+    with Progress(
+        TextColumn("statistics", style="bold"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        for status in progress.track(statuses, total=len(statuses)):
+            fetched.append((status, client.get_status_statistic(status.id_message)))
+    return fetched
+
+
+def _write_html(path: Path, page: str) -> None:
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        fail(_COMMAND, f"--html: cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def report(
+    minutes: Annotated[
+        int,
+        typer.Option(
+            "--minutes",
+            min=_MIN_MINUTES,
+            max=_MAX_MINUTES,
+            metavar="N",
+            help=f"The window: statuses posted in the last N minutes ({_MIN_MINUTES} to {_MAX_MINUTES}, "
+            "the 30-day retention).",
+        ),
+    ] = _MINUTES.default,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print one CSV row per status, then the total.")
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (SVG chart)."),
+    ] = None,
+    id_instance: IdInstanceOption = None,
+    token: TokenOption = None,
+    api_url: ApiUrlOption = None,
+    max_retries: MaxRetriesOption = None,
+) -> None:
+    """Report how the statuses posted in the window did: recipients, delivered, read, and when they read.
+
+    Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
+    """
+    from ._report_data import build_report  # the rendering modules load with the command, not with --help
+    from ._report_html import render_html
+    from ._report_output import print_report, render_json, write_csv
+
+    if as_json and as_csv:
+        fail(_COMMAND, "--json and --csv: choose one", EXIT_USAGE)
+    if html is not None:
+        check_arguments(_COMMAND, [("--html", str(html))])
+        if not html.parent.is_dir():
+            fail(_COMMAND, f"--html: directory {str(html.parent)!r} does not exist", EXIT_USAGE)
+    console = Console(highlight=False, markup=False)
+    progress_console = Console(stderr=True, highlight=False, markup=False)
+    session = api_session(_COMMAND, id_instance=id_instance, token=token, api_url=api_url,
+                          max_retries=max_retries, rate_limit=_rate_limit)  # fmt: skip
+    with session as client:
+        statuses = client.get_outgoing_statuses(minutes=minutes)
+        quiet = not progress_console.is_terminal
+        fetched = _fetch(client, statuses, progress_console, quiet=quiet)
+    now = _now()
+    built = build_report(minutes, now, fetched)
+    if html is not None:
+        _write_html(html, render_html(built, now))
+    if as_json:
+        typer.echo(render_json(built))
+    elif as_csv:
+        write_csv(sys.stdout, built)
+    else:
+        print_report(console, built)
+        if html is not None:
+            console.print(f"Wrote {html}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to the ``greenstat`` app."""
+    app.command("report", short_help="How the statuses of the last N minutes did, with a chart.")(report)
