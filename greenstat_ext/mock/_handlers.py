@@ -25,6 +25,7 @@ import msgspec
 from greenstat_client.models import ExtendedTextMessage, SendStatusResult
 
 from ._journal import incoming_items, outgoing_items
+from ._state import Outgoing
 
 if TYPE_CHECKING:
     from ._app import MockState
@@ -66,11 +67,15 @@ async def _status_statistic(state: MockState, params: Mapping[str, object]) -> b
 
 
 async def _outgoing_statuses(state: MockState, params: Mapping[str, object]) -> bytes:
-    """The known statuses whose last action lies within ``minutes`` (may generate the 100k schedule once)."""
-    store = state.store
+    """The known statuses whose last action lies within ``minutes`` (may generate the 100k schedule once):
+    the demo and loaded ones, and the posted ones (up to thousands: summarised off the loop too)."""
+    store, posted = state.store, state.posted
     minutes = int(params["minutes"])  # type: ignore[call-overload]  # validated as an integer
-    statuses = await anyio.to_thread.run_sync(store.outgoing)
-    statuses = sorted([*statuses, *state.posted.outgoing()], key=lambda status: -status.timestamp)
+
+    def every_status() -> list[Outgoing]:
+        return sorted([*store.outgoing(), *posted.outgoing()], key=lambda status: -status.timestamp)
+
+    statuses = await anyio.to_thread.run_sync(every_status)
     return msgspec.json.encode(outgoing_items(state.settings.seed, store.now(), minutes, statuses))
 
 
