@@ -34,6 +34,7 @@ from typing import Final
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 import anyio
+import anyio.lowlevel
 import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -44,6 +45,7 @@ from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuot
 from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range, operation
 
 from ._body import BodyRefused, body_limit, body_members, read_body
+from ._connections import ABORT_EXTENSION
 from ._faults import ConnectionDropped, FaultInjector, FaultKind
 from ._handlers import HANDLERS, Refusal
 from ._journal import contacts
@@ -152,6 +154,25 @@ class _DroppedResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         raise ConnectionDropped("fault injection: connection dropped before the body")
+
+
+class _AbortedResponse(Response):
+    """No answer at all: the connection is aborted as the request was read (fault ``drop`` on a write
+    before it acted). A gateway that never ran the method sends no status line, certainly not a 200; the
+    client cannot tell whether its request got through. Without a server that offers the abort (an
+    in-process ASGI test transport), it falls back to :class:`_DroppedResponse`'s status line and drop.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(b"", status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+        if abort is None:
+            await _DroppedResponse()(scope, receive, send)
+            return
+        abort()
+        await anyio.lowlevel.checkpoint()  # the server sees the connection lost: it sends no 500 for us
 
 
 _BODY_CHUNK: Final = 64 * 1024
@@ -275,9 +296,11 @@ class _Answer:
     id_message: str | None = None
 
 
-def _fault_response(state: MockState, fault: FaultKind) -> Response:
+def _fault_response(state: MockState, fault: FaultKind, *, write_not_done: bool = False) -> Response:
+    """The answer of a fault. ``drop``: the status line and headers, then nothing (what a read, or a write
+    that was done and whose answer was lost, gets); for a write struck before it acted, no answer at all."""
     if fault is FaultKind.DROP:
-        return _DroppedResponse()
+        return _AbortedResponse() if write_not_done else _DroppedResponse()
     status = _FAULT_STATUS[fault]
     headers = {"Retry-After": str(state.settings.faults.retry_after)} if status == 429 else None
     return _error(status, headers=headers)
@@ -299,7 +322,8 @@ async def _answer(request: Request, state: MockState, pairs: list[tuple[str, str
     if fault is not None and not after:
         logger.info("fault injected: %s", fault.value)
         if fault is not FaultKind.DELAY:
-            return _Answer(_fault_response(state, fault), fault)
+            write = operation.method != "GET"
+            return _Answer(_fault_response(state, fault, write_not_done=write), fault)
         await anyio.sleep(state.settings.faults.delay)
     outcome = await _gateway(request, state, operation, path_values, pairs)
     if isinstance(outcome, Response):

@@ -31,7 +31,10 @@ from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["ConnectionTimeouts", "GuardedHttpToolsProtocol", "guarded_protocol"]
+__all__ = ["ABORT_EXTENSION", "ConnectionTimeouts", "GuardedHttpToolsProtocol", "guarded_protocol"]
+
+#: The scope extension under which a request's app finds ``abort()``: close the connection, no answer at all.
+ABORT_EXTENSION = "greenstat.abort"
 
 logger = logging.getLogger("greenstat.mock")
 
@@ -62,6 +65,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _request_timer: asyncio.TimerHandle | None = None
     _write_timer: asyncio.TimerHandle | None = None
     _received = False  # bytes of a request not yet complete (for the log line only)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        # The app may drop the connection without any answer (a fault on a write before it acted): ASGI has
+        # no way to, so the request's scope carries the transport's abort (see ``_app._AbortedResponse``).
+        extensions: dict[str, object] = {ABORT_EXTENSION: self._abort_now}
+        self.scope["extensions"] = extensions  # type: ignore[typeddict-item]
+
+    def _abort_now(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
