@@ -51,7 +51,7 @@ class Parameter:
     """
 
     name: str
-    location: str  # "path" or "query"
+    location: str  # "path", "query" or "body"
     required: bool
     type: str | None
     minimum: int | float | None = None
@@ -74,9 +74,20 @@ class Operation:
     path_methods: frozenset[str]  # every method the spec declares on this path (what a 405's Allow names)
     api: APIOperation[Any, Any, Any, Any]
 
+    body: tuple[Parameter, ...] = ()  # the JSON request body's fields (write operations)
+
     @property
     def query(self) -> tuple[Parameter, ...]:
         return tuple(param for param in self.parameters if param.location == "query")
+
+    @property
+    def is_write(self) -> bool:
+        """Whether calling it may create or delete something (any method but GET and HEAD).
+
+        Why it matters: such a call posts a real status (or deletes one) on the implementation under test,
+        so the kit sends it only with ``--allow-writes``, and never re-sends it (not idempotent).
+        """
+        return self.method not in ("GET", "HEAD")
 
 
 @functools.cache
@@ -104,9 +115,16 @@ def load_operations() -> tuple[Operation, ...]:
         parameters = tuple(
             _parameter(param, definitions.get((param.location, param.name), {})) for param in fact.parameters
         )
+        body = tuple(_parameter(field, {}) for field in fact.body)
         operations.append(
             Operation(
-                fact.operation_id, fact.method, fact.path, parameters, frozenset(methods[fact.path]), api
+                fact.operation_id,
+                fact.method,
+                fact.path,
+                parameters,
+                frozenset(methods[fact.path]),
+                api,
+                body,
             )
         )
     return tuple(operations)
