@@ -103,6 +103,9 @@ DEFAULT_POLL_INTERVAL: Final = 2.0
 # the only way to see the 429 of an implementation that never rate limits, so its Retry-After is judged too.
 _PREFER_429: Final = {"Prefer": "code=429"}
 _RATE_LIMIT_PHASE: Final = "rate-limit"
+# After this many answers, a share of 429s above --max-429-share stops the run (INCONCLUSIVE): enough to
+# tell a rate-limited run from a few 429s of a busy server.
+_RATE_LIMITED_AFTER: Final = 30
 # Coverage scenarios about a request body's media type: meaningless for an operation without a body.
 _CONTENT_TYPE_SCENARIOS: Final = frozenset(
     {CoverageScenario.MALFORMED_CONTENT_TYPE, CoverageScenario.UNSUPPORTED_CONTENT_TYPE}
@@ -379,6 +382,9 @@ class _Run:
         self._seen: dict[tuple[str, str, str, str], int] = {}
         self._silent_in_a_row = 0
         self._stopped: str | None = None  # why the run stopped sending, once it has
+        self._unasked = 0  # answers outside the rate-limit phase, and how many of them were 429
+        self._unasked_429 = 0
+        self._rate_limited = False  # it stopped because most answers were 429s: INCONCLUSIVE, not a failure
 
     @property
     def credentials(self) -> dict[str, Any]:
@@ -504,6 +510,8 @@ class _Run:
         credential differs (another valid token: 401; another valid instance: 403; a malformed one: only
         schemathesis' checks, which allow each documented rejection).
         """
+        if not self.st_checks and not self.kit_checks & _COVERAGE_CHECKS:
+            return
         api = operation.api
         config = api.schema.config.generation_for(operation=api, phase="coverage")
         modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
@@ -766,13 +774,16 @@ class _Run:
         answers = sum(unasked.values())
         limited = sum(count for (_, status), count in unasked.items() if status == 429)
         if answers and limited / answers > self.max_429_share:
+            stopped = "; the run stopped there" if self._rate_limited else ""
             report.inconclusive.append(
                 Inconclusive(
                     f"{limited} of {answers} answers ({limited / answers:.0%}) were 429 (rate limited), more "
-                    f"than {self.max_429_share:.0%}: most requests were not judged",
+                    f"than {self.max_429_share:.0%}{stopped}: most requests were not judged",
                     f"pace the run at the implementation's rate limit: {pace} (the spec's x-rate-limit)",
                 )
             )
+        if self._rate_limited:
+            return  # the one reason above explains every check left unjudged
         for name in report.operations:
             ok = report.statuses_by_operation[(name, 200)]
             if ok < self.min_ok:
@@ -1037,7 +1048,7 @@ class _Run:
         """A run that stopped early fails ``run_completed``: its verdict covers only what was sent."""
         check = "run_completed"
         self._ran(check, operation="")
-        if self._stopped is None:
+        if self._stopped is None or self._rate_limited:
             return
         message = (
             f"{LIMIT_CHECKS[check]}\nThe run stopped sending because {self._stopped}; "
@@ -1063,6 +1074,18 @@ class _Run:
             report.statuses[status] += 1
             report.statuses_by_operation[(self.operation.name, status)] += 1
             report.statuses_by_phase[(phase, status)] += 1
+            if phase != _RATE_LIMIT_PHASE:
+                self._unasked += 1
+                self._unasked_429 += status == 429
+                if (
+                    self._stopped is None
+                    and self._unasked >= _RATE_LIMITED_AFTER
+                    and self._unasked_429 / self._unasked > self.max_429_share
+                ):
+                    # Going on would only collect more 429s (and wait out each one): the verdict is already
+                    # INCONCLUSIVE, and saying so now is faster than minutes of rate-limited requests.
+                    self._rate_limited = True
+                    self._stopped = f"{self._unasked_429} of the first {self._unasked} answers were 429"
         if self.progress is not None:
             self._planned = max(self._planned, report.cases)
             self.progress(
@@ -1155,6 +1178,16 @@ def _retry_after(headers: Mapping[str, list[str]]) -> float:
     return 1.0
 
 
+# The kit checks the coverage phase serves (besides all of schemathesis' checks).
+_COVERAGE_CHECKS: Final = frozenset(
+    {
+        "valid_request_accepted",
+        "invalid_parameter_rejected",
+        "unsupported_method_rejected",
+        "wrong_token_rejected",
+        "wrong_instance_rejected",
+    }
+)
 _E200: Final = frozenset({200})
 _E400: Final = frozenset({400})
 _E401: Final = frozenset({401})
