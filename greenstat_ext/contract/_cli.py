@@ -213,8 +213,14 @@ def contract_test(
         ),
     ] = DEFAULT_MAX_429_SHARE,
     polls: Annotated[
-        int,
-        typer.Option("--polls", min=2, help="Read the known status at least this many times over the run."),
+        int | None,
+        typer.Option(
+            "--polls",
+            min=2,
+            help="Read the known status until this many answers (by default: at the start and after each "
+            "operation); the extra reads come at the end, --poll-interval apart.",
+            show_default=False,
+        ),
     ] = DEFAULT_POLLS,
     poll_interval: Annotated[
         float,

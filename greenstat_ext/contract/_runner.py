@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.coverage import GenerationSession
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from greenstat_ext import _spec as spec
@@ -95,9 +96,9 @@ _MAX_RETRY_AFTER: Final = 5.0
 # and the run is INCONCLUSIVE instead of PASSED (it checked too little to say the contract holds).
 DEFAULT_MIN_OK: Final = 3
 DEFAULT_MAX_429_SHARE: Final = 0.2
-# The polled status is read at least this many times (at the start, after each operation, then at the end
-# this far apart): the temporal checks need answers spread over the run.
-DEFAULT_POLLS: Final = 5
+# The polled status is read at the start and after each operation (spread over the run at no cost in time);
+# --polls N reads it until N answers, the extra ones at the end this far apart.
+DEFAULT_POLLS: Final = None
 DEFAULT_POLL_INTERVAL: Final = 2.0
 # The RFC 7240 preference a mock server (Stoplight Prism) honours to answer a documented status on request:
 # the only way to see the 429 of an implementation that never rate limits, so its Retry-After is judged too.
@@ -140,7 +141,7 @@ def run_contract_test(
     allow_writes: bool = False,
     min_ok: int = DEFAULT_MIN_OK,
     max_429_share: float = DEFAULT_MAX_429_SHARE,
-    polls: int = DEFAULT_POLLS,
+    polls: int | None = DEFAULT_POLLS,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     progress: Callable[[ProgressEvent], None] | None = None,
 ) -> ContractReport:
@@ -166,8 +167,9 @@ def run_contract_test(
     Evidence: the verdict (``report.verdict``) is INCONCLUSIVE rather than PASSED when an operation got fewer
     than ``min_ok`` answers of 200, when more than ``max_429_share`` of the answers were 429s the kit did not
     ask for, when a selected check judged nothing, or when the credentials were rejected (401/403 on the
-    first valid request: then nothing else is sent). The polled status is read ``polls`` times at least, the
-    last ones ``poll_interval`` s apart. ``allow_writes`` also checks the operations that post or delete
+    first valid request: then nothing else is sent). The polled status is read at the start and after each
+    operation; ``polls`` (optional) reads it until that many answers, the extra ones ``poll_interval`` s
+    apart at the end. ``allow_writes`` also checks the operations that post or delete
     (they post real statuses: off by default). ``progress`` is called after every answer.
     """
     base_url = _validate_url(url)
@@ -196,7 +198,9 @@ def run_contract_test(
         raise ContractUsageError(f"--min-ok must be a positive number of answers, got {min_ok!r}")
     if not (isinstance(max_429_share, int | float) and 0 <= max_429_share <= 1):
         raise ContractUsageError(f"--max-429-share must be from 0 to 1, got {max_429_share!r}")
-    if isinstance(polls, bool) or not isinstance(polls, int) or not 2 <= polls <= MAX_MAX_EXAMPLES:
+    if polls is not None and (
+        isinstance(polls, bool) or not isinstance(polls, int) or not 2 <= polls <= MAX_MAX_EXAMPLES
+    ):
         raise ContractUsageError(f"--polls must be from 2 to {MAX_MAX_EXAMPLES}, got {polls!r}")
     _validate_seconds("--poll-interval", poll_interval)
     selected = resolve_checks(checks)
@@ -343,7 +347,7 @@ class _Run:
         allow_writes: bool = False,
         min_ok: int = DEFAULT_MIN_OK,
         max_429_share: float = DEFAULT_MAX_429_SHARE,
-        polls: int = DEFAULT_POLLS,
+        polls: int | None = DEFAULT_POLLS,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         progress: Callable[[ProgressEvent], None] | None = None,
     ) -> None:
@@ -360,7 +364,7 @@ class _Run:
         self.allow_writes = allow_writes
         self.min_ok = min_ok
         self.max_429_share = max_429_share
-        self.polls = polls
+        self.polls = polls or 0  # 0: only the polls at the start and after each operation
         self.poll_interval = poll_interval
         self.progress = progress
         every = load_operations()
@@ -515,7 +519,13 @@ class _Run:
         api = operation.api
         config = api.schema.config.generation_for(operation=api, phase="coverage")
         modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-        for case in api.schema.iter_coverage_cases(api, generation_modes=modes, generation_config=config):
+        # A session of this run's own: schemathesis remembers per session which paths it already tried with
+        # other methods (one probe per method and path); the schema's own memory would outlive this run.
+        session = GenerationSession()
+        cases = api.schema.iter_coverage_cases(
+            api, generation_modes=modes, generation_config=config, session=session
+        )
+        for case in cases:
             if self._stopped is not None:
                 self.report.not_sent += 1
                 continue

@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from greenstat_ext.contract import ALL_CHECKS
+
 ID_INSTANCE = 7103000042
 TOKEN = "Zq7sEcretT0kenUsedOnlyByTheContractTests"
 ID_MESSAGE = "BAE5F4886F6F2D05"
@@ -321,3 +323,11 @@ BROKEN_OVER_TIME: dict[str, tuple[str, Callable[[], Handler]]] = {
     "retry_after_not_in_seconds": ("retry_after_conformance", retry_after_not_in_seconds),
     "never_rate_limited": ("rate_limit_enforced", never_rate_limited),
 }
+
+
+UNLIMITED_CHECKS = [
+    name for name in ALL_CHECKS if name not in ("rate_limit_enforced", "retry_after_conformance")
+]
+"""Every check but the two that need a rate-limited implementation: the reference (and every broken variant
+of it above) answers as fast as it is called, so those two would fail (no 429) or judge nothing (no
+Retry-After to judge); the tests about them use :func:`rate_limited` and the over-time servers."""

@@ -125,7 +125,7 @@ def test_a_rate_limited_run_without_pacing_is_inconclusive_not_passed(
         ET.parse(junit)
         .getroot()
         .find("testsuite/properties/property[@name='verdict']")
-        .get(  # type: ignore[union-attr]  # noqa: S314
+        .get(  # type: ignore[union-attr]
             "value"
         )
         == "INCONCLUSIVE"
