@@ -272,7 +272,8 @@ def timestamp_decreases() -> Handler:
         if not _polled(request, response):
             return response
         polls[0] += 1
-        last = {**ITEMS[3], "timestamp": ITEMS[3]["timestamp"] - (0 if polls[0] <= _GOOD_ANSWERS else 60)}
+        timestamp = int(str(ITEMS[3]["timestamp"])) - (0 if polls[0] <= _GOOD_ANSWERS else 60)
+        last = {**ITEMS[3], "timestamp": timestamp}
         return JSONResponse([*ITEMS[:3], last])
 
     return handler
@@ -306,7 +307,7 @@ def unknown_id_answers_recipients() -> Handler:
 
 
 def retry_after_not_in_seconds() -> Handler:
-    """Rate limited as the spec says, but its 429s carry ``Retry-After: soon`` (neither seconds nor a date)."""
+    """Rate limited as the spec says, but its 429s carry ``Retry-After: soon`` (not seconds, not a date)."""
     return rate_limited(reference, retry_after="soon")
 
 

@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from greenstat_ext.contract import ALL_CHECKS, run_contract_test
+from greenstat_ext.contract import ALL_CHECKS, ContractReport, run_contract_test
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._results import Verdict
 from greenstat_ext.contract._temporal import History, polled_schema
@@ -105,8 +105,8 @@ def test_a_rate_limited_reference_passes_the_rate_limit_checks_when_paced() -> N
         )
 
     assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
-    assert report.check_runs["rate_limit_enforced"] == 3
-    assert report.check_runs["retry_after_conformance"] >= 3
+    _assert_bursts_judged(report)
+    assert report.check_runs["retry_after_conformance"] >= report.check_runs["rate_limit_enforced"]
 
 
 def test_a_rate_limited_run_without_pacing_is_inconclusive_not_passed(
@@ -121,15 +121,9 @@ def test_a_rate_limited_run_without_pacing_is_inconclusive_not_passed(
     assert "INCONCLUSIVE" in result.stdout
     assert "were 429" in result.stdout
     assert "--rate-limit 1" in result.stdout  # the fix
-    assert (
-        ET.parse(junit)
-        .getroot()
-        .find("testsuite/properties/property[@name='verdict']")
-        .get(  # type: ignore[union-attr]
-            "value"
-        )
-        == "INCONCLUSIVE"
-    )
+    verdict = ET.parse(junit).getroot().find("testsuite/properties/property[@name='verdict']")  # noqa: S314
+    assert verdict is not None
+    assert verdict.get("value") == "INCONCLUSIVE"
 
 
 def test_rejected_credentials_are_reported_first_and_alone() -> None:
@@ -167,7 +161,14 @@ def test_the_kit_passes_the_rate_limit_of_the_reference_mock_when_paced() -> Non
         )
 
     assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
-    assert report.check_runs["rate_limit_enforced"] == 3
+    _assert_bursts_judged(report)
+
+
+def _assert_bursts_judged(report: ContractReport) -> None:
+    """One burst per operation; one slowed past the period by a loaded machine is unjudged, not failed."""
+    runs, unjudged = report.check_runs["rate_limit_enforced"], report.unjudged["rate_limit_enforced"]
+    assert runs + unjudged == 3
+    assert runs >= 1
 
 
 def test_history_judges_state_order_from_the_spec() -> None:
