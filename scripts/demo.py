@@ -16,11 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 
 WATCH_SEED = 59
 MIXED = "BAE5F4886F6F2D05"
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
+UNLIMITED_SKIPS = ("rate_limit_enforced", "retry_after_conformance")
 GREENSTAT = str(Path(sys.executable).with_name("greenstat"))
 
 
@@ -55,7 +57,11 @@ def main() -> int:
                "--timeout", "40", env=env) != 0:  # fmt: skip
             failures.append("stats --watch")
         contract_env = {**env, "GREEN_API_URL": unlimited.base_url}
-        if run("contract-test", "--id-message", MIXED, "--max-examples", "10", env=contract_env) != 0:
+        # The mock without its limit cannot pass the two rate-limit checks (a paced run against the limited
+        # one does, but takes minutes): every other check, named on the command line.
+        checks = ",".join(name for name in ALL_CHECKS if name not in UNLIMITED_SKIPS)
+        args = ("contract-test", "--id-message", MIXED, "--max-examples", "10", "--checks", checks)
+        if run(*args, env=contract_env) != 0:
             failures.append("contract-test")
     elapsed = time.monotonic() - started
     if failures:
