@@ -21,7 +21,7 @@ from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._results import Verdict
 from greenstat_ext.contract._temporal import History, polled_schema
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
-from tests._servers import serve
+from tests._servers import mid_cycle_clock, serve
 from tests.contract.broken_servers import (
     BROKEN_OVER_TIME,
     ID_INSTANCE,
@@ -138,7 +138,7 @@ def test_rejected_credentials_are_reported_first_and_alone() -> None:
 
 
 def test_the_kit_passes_the_reference_mock() -> None:
-    with MockServer(MockSettings(rate_limit=0)) as mock:
+    with MockServer(MockSettings(rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE))) as mock:
         report = run_contract_test(
             mock.base_url,
             DEMO_ID_INSTANCE,
