@@ -1,5 +1,8 @@
 """Write a :class:`ContractReport` as JUnit XML: a test case per operation and check, a failure per break.
 
+A test case whose check judged nothing on its operation is ``<skipped>`` (with the INCONCLUSIVE reason when
+there is one), never a silent pass; the suite's ``verdict`` property is PASSED, FAILED or INCONCLUSIVE.
+
 Per operation: each test case is named by its check (the names stay what ``--checks`` takes), its
 ``classname`` is ``greenstat.contract.<operationId>`` and it carries an ``operation`` property, so a CI system
 groups the results by operation and a failure says which one broke. A finding about the whole run
@@ -73,11 +76,15 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
             case_properties = ET.SubElement(case, "properties")
             ET.SubElement(case_properties, "property", name="operation", value=_xml_text(operation))
         if not _failures(report, operation, name):
-            if name in unjudged and not report.check_runs_by_operation[(operation, name)]:
-                item = unjudged[name]
-                ET.SubElement(
-                    case, "skipped", message=_xml_text(f"INCONCLUSIVE: {item.reason}. Fix: {item.fix}.")
+            if report.operations and not report.check_runs_by_operation[(operation, name)]:
+                # Nothing judged it here: a pass would claim what was never checked.
+                item = unjudged.get(name)
+                reason = (
+                    f"INCONCLUSIVE: {item.reason}. Fix: {item.fix}."
+                    if item is not None
+                    else "not judged on this operation (it does not apply, or the run stopped before it)"
                 )
+                ET.SubElement(case, "skipped", message=_xml_text(reason))
             continue
         violations = [v for v in report.violations if v.check == name and v.operation == operation]
         lines = []

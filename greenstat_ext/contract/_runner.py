@@ -824,8 +824,8 @@ class _Run:
                         tuple(temporal),
                     )
                 )
-        for name in self.kit_checks:
-            if name in TEMPORAL_CHECKS:
+        for name in report.checks:  # the report's order, so the reasons come out in the same order every run
+            if name not in self.kit_checks or name in TEMPORAL_CHECKS:
                 continue
             if report.check_runs[name] == 0 and (report.unjudged[name] or name == "retry_after_conformance"):
                 why = (

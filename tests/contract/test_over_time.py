@@ -126,15 +126,19 @@ def test_a_rate_limited_run_without_pacing_is_inconclusive_not_passed(
     assert verdict.get("value") == "INCONCLUSIVE"
 
 
-def test_rejected_credentials_are_reported_first_and_alone() -> None:
+def test_rejected_credentials_are_reported_first_and_alone(tmp_path: Path) -> None:
+    junit = tmp_path / "contract.xml"
     with serve(app_for(reference)) as url:
         args = ["contract-test", "--url", url, "--id-instance", str(ID_INSTANCE), "--token", "0" * len(TOKEN)]
-        result = runner.invoke(app, args)
+        result = runner.invoke(app, [*args, "--junit", str(junit)])
 
     assert result.exit_code == 3, result.output
     assert "credentials were rejected: 401" in result.stdout
     assert "Checks" not in result.stdout  # no table of derived failures
     assert "FAILED" not in result.stdout
+    cases = list(ET.parse(junit).getroot().iter("testcase"))  # noqa: S314 - our own file
+    assert cases
+    assert all(case.find("skipped") is not None for case in cases)  # nothing claims a pass
 
 
 def test_the_kit_passes_the_reference_mock() -> None:
