@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from greenstat_ext import _spec as spec
 
-from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation
 
 __all__ = ["HEAD_METHOD", "Probe", "base_body", "base_query", "probes_for", "unknown_id_query"]
 
@@ -97,27 +97,36 @@ def unknown_id_query(operation: Operation, supplied: Mapping[str, str], fresh: s
 
 def base_query(operation: Operation, supplied: Mapping[str, str]) -> dict[str, Any]:
     """The smallest valid query: each required query parameter at a valid value, optional ones left out."""
-    return {param.name: _valid(param, supplied) for param in operation.query if param.required}
+    return {
+        param.name: _valid(param, supplied, operation.examples.get(param.name))
+        for param in operation.query
+        if param.required
+    }
 
 
 def base_body(operation: Operation, supplied: Mapping[str, str]) -> dict[str, Any] | None:
     """The smallest valid JSON body of a write operation (each required field), None when it has no body."""
     if not operation.body:
         return None
-    return {param.name: _valid(param, supplied) for param in operation.body if param.required}
+    return {
+        param.name: _valid(param, supplied, operation.examples.get(param.name))
+        for param in operation.body
+        if param.required
+    }
 
 
-def _valid(param: Parameter, supplied: Mapping[str, str]) -> Any:
+def _valid(param: spec.ParameterSpec, supplied: Mapping[str, str], example: Any) -> Any:
     """A value the spec accepts: the user's, else the spec's example or default, else one within bounds."""
     if param.name in supplied:
         return supplied[param.name]
-    for candidate in (param.example, param.default):
+    for candidate in (example, param.default):
         if candidate is not None:
             return candidate
-    if param.type == "integer" or param.type == "number":
-        if param.minimum is not None:
-            return param.minimum
-        return param.maximum if param.maximum is not None and param.maximum < 1 else 1
+    if param.type == "integer":
+        low, high = param.bounds or (1, 1)
+        return min(max(1, low), high)
+    if param.type == "number":
+        return param.minimum if param.minimum is not None else 1
     return "x" * max(param.min_length or 1, 1)
 
 

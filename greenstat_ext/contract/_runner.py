@@ -51,7 +51,7 @@ from ._checks import (
 from ._errors import ContractUsageError
 from ._probes import HEAD_METHOD, base_query, probes_for, unknown_id_query
 from ._results import ContractReport, Exchange, Inconclusive, Violation
-from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, load_operations
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, load_operations
 from ._temporal import History, polled_schema
 
 __all__ = [
@@ -286,7 +286,7 @@ def _validate_supplied(supplied: Mapping[str, str]) -> None:
                     raise ContractUsageError(f"{SUPPLIED_FLAGS[name]} must be {low}{top} characters{pattern}")
 
 
-def _fits(param: Parameter, value: str) -> bool:
+def _fits(param: spec.ParameterSpec, value: str) -> bool:
     """Whether ``value`` meets the declared lengths and pattern of the string parameter ``param``."""
     if param.min_length is not None and len(value) < param.min_length:
         return False
