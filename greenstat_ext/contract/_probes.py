@@ -1,11 +1,11 @@
-"""The kit's explicit probes of one operation, built from its parameters as the spec declares them.
+"""The kit's explicit probes of one operation, built from its parameters (and body) as the spec declares them.
 
 Why derived and not written per operation: a probe states what the spec says in prose (a valid request gets
-200, a wrong token 401, a wrong instance 403, an invalid parameter 400, another method 405), and which
-requests are valid or invalid follows from each parameter's declaration: a required parameter can be left
-out, a string has lengths, an integer bounds and a type. Adding an operation to the spec therefore adds its
-probes with no change here; only a value the spec cannot supply (an ``idMessage`` the server really knows)
-comes from the user.
+200, a wrong token 401, a wrong instance 403, HEAD 405 or GET's answer), and the valid request follows from
+each parameter's declaration (its example, default or bounds; a write's JSON body from its body fields).
+Adding an operation to the spec therefore adds its probes with no change here; only a value the spec cannot
+supply (an ``idMessage`` the server really knows) comes from the user. The boundary and invalid values of
+each parameter are not written here: schemathesis' coverage phase generates them (see ``_runner``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Run the contract against a live implementation: schemathesis-generated cases plus a few explicit probes.
 
-Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests and judges every
-response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
-reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
-in prose (401, 403, 400, 405), built from each operation's parameters (:mod:`._probes`). Every operation of
-the spec gets the same phases and its own probes, one operation after the other, and every finding names its
-operation. Every random choice is driven by one seed, and every phase is bounded
+Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests (its hypothesis
+strategies and its coverage phase's boundary cases) and judges every response with its own checks; the kit
+only decides *which* requests (credentials pinned so the 200 branch is reached, wrong credentials so rejection
+is tested), what the spec's prose expects of each (200, 400, 401, 403, 405), and adds what no single answer
+shows: the credentials checked first, an unknown id, one status polled over the run (:mod:`._temporal`), a
+burst past each rate limit, and a verdict that weighs the evidence (PASSED, FAILED or INCONCLUSIVE). Every
+operation of the spec gets the same phases and its own probes, one operation after the other, and every
+finding names its operation. Every random choice is driven by one seed, and every phase is bounded
 by ``max_examples``, so a run is reproducible and its length predictable. Every request goes through
 :class:`~._bounded.BoundedAdapter` (a deadline per answer, a maximum size), the run has an overall time
 budget, and a server that stops answering ends the run early: a hostile server gets a report, never a hang.

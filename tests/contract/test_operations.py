@@ -56,8 +56,9 @@ def test_the_kit_checks_every_operation_of_the_spec_as_greenstat_ext_spec_reads_
         assert (operation.method, operation.path) == (facts.method, facts.path)
         assert operation.path_methods == {facts.method}
         # greenstat_ext._spec's own description of each parameter, not a copy of it
-        assert operation.parameters is facts.parameters
-        assert operation.body is facts.body
+        assert operation.parameters == facts.parameters
+        assert operation.body == facts.body
+        assert all(isinstance(param, spec.ParameterSpec) for param in operation.parameters)
 
 
 def test_probes_of_an_operation_with_a_required_string() -> None:
