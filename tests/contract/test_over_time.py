@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from greenstat_ext.contract import ALL_CHECKS, ContractReport, run_contract_test
+from greenstat_ext.contract import ALL_CHECKS, ContractReport, ProgressEvent, run_contract_test
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._results import Verdict
 from greenstat_ext.contract._temporal import History, polled_schema
@@ -184,3 +184,34 @@ def test_history_judges_state_order_from_the_spec() -> None:
     back = [{**ITEMS[3], "status": "sent"}, *ITEMS[:3]]
     assert [finding.check for finding in history.add(back, 0)] == ["recipient_state_monotonic"]
     assert polled_schema("getOutgoingStatuses") is None  # its items are statuses, not recipients
+
+
+def test_progress_is_reported_after_every_answer(reference_url: str) -> None:
+    events: list[ProgressEvent] = []
+    report = run_contract_test(
+        reference_url,
+        ID_INSTANCE,
+        TOKEN,
+        max_examples=1,
+        seed=6,
+        checks=UNLIMITED_CHECKS,
+        progress=events.append,
+    )
+
+    assert len(events) == report.cases
+    assert [event.sent for event in events] == list(range(1, report.cases + 1))
+    assert {event.operation for event in events} == set(report.operations)
+    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in events}
+    assert events[-1].ok == report.statuses[200]
+    assert all(event.planned >= event.sent for event in events)
+
+
+def test_a_ci_log_is_not_wrapped_at_80_columns() -> None:
+    check, factory = BROKEN_OVER_TIME["state_moves_backward"]
+    with serve(app_for(factory())) as url:
+        result = runner.invoke(app, _args(url, "--checks", check), env={"COLUMNS": "80"})
+
+    assert result.exit_code == 1, result.output
+    rule = "states move only forward: pending -> sent -> delivered -> read"
+    line = next(line for line in result.stdout.splitlines() if rule in line)  # on one line, not wrapped
+    assert len(line) > 80
