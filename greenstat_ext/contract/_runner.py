@@ -51,6 +51,7 @@ from ._checks import (
     schemathesis_check,
 )
 from ._errors import ContractUsageError
+from ._evidence import RATE_LIMIT_PHASE, Evidence, weigh
 from ._probes import HEAD_METHOD, base_query, probes_for, unknown_id_query
 from ._results import ContractReport, Exchange, Inconclusive, Violation
 from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, load_operations
@@ -105,7 +106,7 @@ DEFAULT_POLL_INTERVAL: Final = 2.0
 # The RFC 7240 preference a mock server (Stoplight Prism) honours to answer a documented status on request:
 # the only way to see the 429 of an implementation that never rate limits, so its Retry-After is judged too.
 _PREFER_429: Final = {"Prefer": "code=429"}
-_RATE_LIMIT_PHASE: Final = "rate-limit"
+_RATE_LIMIT_PHASE: Final = RATE_LIMIT_PHASE
 # After this many answers, a share of 429s above --max-429-share stops the run (INCONCLUSIVE): enough to
 # tell a rate-limited run from a few 429s of a busy server.
 _RATE_LIMITED_AFTER: Final = 30
@@ -775,72 +776,17 @@ class _Run:
     # --- evidence -----------------------------------------------------------------------------------------
 
     def _weigh_evidence(self) -> None:
-        """Too little evidence makes the verdict INCONCLUSIVE: each reason in one line, with its fix."""
-        report = self.report
-        pace = f"--rate-limit {spec.slowest_rate():g}"
-        unasked = {
-            (phase, status): count
-            for (phase, status), count in report.statuses_by_phase.items()
-            if phase != _RATE_LIMIT_PHASE
-        }
-        answers = sum(unasked.values())
-        limited = sum(count for (_, status), count in unasked.items() if status == 429)
-        if answers and limited / answers > self.max_429_share:
-            stopped = "; the run stopped there" if self._rate_limited else ""
-            report.inconclusive.append(
-                Inconclusive(
-                    f"{limited} of {answers} answers ({limited / answers:.0%}) were 429 (rate limited), more "
-                    f"than {self.max_429_share:.0%}{stopped}: most requests were not judged",
-                    f"pace the run at the implementation's rate limit: {pace} (the spec's x-rate-limit)",
-                )
-            )
-        if self._rate_limited:
-            return  # the one reason above explains every check left unjudged
-        for name in report.operations:
-            ok = report.statuses_by_operation[(name, 200)]
-            if ok < self.min_ok:
-                fix = (
-                    f"pace the run: {pace}"
-                    if report.statuses_by_operation[(name, 429)]
-                    else "pass valid credentials and --id-message of a status the implementation knows"
-                )
-                report.inconclusive.append(
-                    Inconclusive(f"{name}: {ok} answers of 200, fewer than {self.min_ok}", fix)
-                )
-        temporal = [name for name in TEMPORAL_CHECKS if name in self.kit_checks]
-        if temporal and self._polled():
-            if report.polls < 2:
-                report.inconclusive.append(
-                    Inconclusive(
-                        f"the polled status got {report.polls} answers of 200, fewer than 2: nothing to "
-                        "compare",
-                        f"pace the run ({pace}) and pass valid credentials",
-                        tuple(temporal),
-                    )
-                )
-            elif self._poll_recipients == 0:
-                report.inconclusive.append(
-                    Inconclusive(
-                        "the polled status had no recipient in any answer: the temporal checks saw nothing",
-                        "pass --id-message of a status the implementation knows, with recipients",
-                        tuple(temporal),
-                    )
-                )
-        for name in report.checks:  # the report's order, so the reasons come out in the same order every run
-            if name not in self.kit_checks or name in TEMPORAL_CHECKS:
-                continue
-            if report.check_runs[name] == 0 and (report.unjudged[name] or name == "retry_after_conformance"):
-                why = (
-                    f"{report.unjudged[name]} of its requests got no judgeable answer (429 or none)"
-                    if report.unjudged[name]
-                    else "no answer was a 429"
-                )
-                fix = (
-                    f"pace the run: {pace}"
-                    if report.unjudged[name]
-                    else "none: an implementation that never rate limits fails rate_limit_enforced"
-                )
-                report.inconclusive.append(Inconclusive(f"{name} judged nothing: {why}", fix, (name,)))
+        """Too little evidence makes the verdict INCONCLUSIVE (:mod:`._evidence`)."""
+        evidence = Evidence(
+            kit_checks=self.kit_checks,
+            min_ok=self.min_ok,
+            max_429_share=self.max_429_share,
+            pace=f"--rate-limit {spec.slowest_rate():g}",
+            polled=bool(self._polled()),
+            poll_recipients=self._poll_recipients,
+            rate_limited=self._rate_limited,
+        )
+        self.report.inconclusive.extend(weigh(self.report, evidence))
 
     def _positive(self, phase: str, case: _Case, pin: bool) -> None:
         pinned = {
