@@ -46,6 +46,8 @@ __all__ = [
     "operation",
     "operations",
     "parameter",
+    "response_header",
+    "schema_enum",
     "schema_field",
     "slowest_rate",
     "snake_case",
@@ -417,6 +419,32 @@ def schema_field(schema_name: str, name: str) -> ParameterSpec:
         raise KeyError(f"the spec has no schema property {schema_name}.{name}")
     required = name in schema.get("required", [])
     return _field(name, "schema", required, schema["properties"][name], "")
+
+
+def response_header(operation_id: str, status: int, name: str) -> tuple[Mapping[str, Any], bool] | None:
+    """The schema of header ``name`` of ``operation_id``'s ``status`` answer, and whether it is required.
+
+    None when the spec does not declare it. Why: a header's value rule (``Retry-After``'s pattern) lives in
+    the spec; the contract kit judges the header with it instead of retyping the pattern. Header names are
+    compared case-insensitively (HTTP).
+    """
+    found = operation(operation_id)
+    raw = document()["paths"][found.path][found.method.lower()]
+    response = _resolve(raw.get("responses", {}).get(str(status), {}))
+    for header, definition in response.get("headers", {}).items():
+        if header.lower() == name.lower():
+            resolved = _resolve(definition)
+            schema = _resolve(resolved.get("schema", {}))
+            return MappingProxyType(dict(schema)), bool(resolved.get("required", False))
+    return None
+
+
+def schema_enum(schema_name: str) -> tuple[str, ...]:
+    """The ``enum`` of a component schema, in the spec's order (``StatusValue``: its states, in order)."""
+    schema = _resolve(document().get("components", {}).get("schemas", {}).get(schema_name))
+    if not isinstance(schema, Mapping) or not isinstance(schema.get("enum"), list):
+        raise KeyError(f"the spec has no enum schema {schema_name}")
+    return tuple(str(value) for value in schema["enum"])
 
 
 @functools.cache

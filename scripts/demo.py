@@ -14,14 +14,32 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from greenstat_ext.contract import ALL_CHECKS
+from greenstat_ext.mock import (
+    DEMO_ID_INSTANCE,
+    DEMO_MESSAGES,
+    DEMO_TOKEN,
+    MessageStore,
+    MockServer,
+    MockSettings,
+)
 
 WATCH_SEED = 59
 MIXED = "BAE5F4886F6F2D05"
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
+UNLIMITED_SKIPS = ("rate_limit_enforced", "retry_after_conformance")
 GREENSTAT = str(Path(sys.executable).with_name("greenstat"))
+
+
+def _mid_cycle(id_message: str) -> Callable[[], float]:
+    """A clock at real speed from a third into ``id_message``'s current cycle (see main)."""
+    cycle = MessageStore(seed=0, clock=time.time).cycle_start(id_message, time.time())
+    start = cycle + DEMO_MESSAGES[id_message].period / 3
+    origin = time.monotonic()
+    return lambda: start + (time.monotonic() - origin)
 
 
 def run(*args: str, env: dict[str, str]) -> int:
@@ -36,7 +54,9 @@ def main() -> int:
     failures: list[str] = []
     with (
         MockServer(MockSettings(seed=WATCH_SEED, rate_limit=1.0)) as mock,
-        MockServer(MockSettings(rate_limit=0)) as unlimited,
+        # A third into the demo status's 15-minute cycle: the mock re-posts it under the same idMessage (its
+        # recipients back to pending), which a contract run straddling that moment rightly reports.
+        MockServer(MockSettings(rate_limit=0, clock=_mid_cycle(MIXED))) as unlimited,
     ):
         env = {
             **os.environ,
@@ -57,7 +77,11 @@ def main() -> int:
                "--timeout", "40", env=env) != 0:  # fmt: skip
             failures.append("stats --watch")
         contract_env = {**env, "GREEN_API_URL": unlimited.base_url}
-        if run("contract-test", "--id-message", MIXED, "--max-examples", "10", env=contract_env) != 0:
+        # The mock without its limit cannot pass the two rate-limit checks (a paced run against the limited
+        # one does, but takes minutes): every other check, named on the command line.
+        checks = ",".join(name for name in ALL_CHECKS if name not in UNLIMITED_SKIPS)
+        args = ("contract-test", "--id-message", MIXED, "--max-examples", "10", "--checks", checks)
+        if run(*args, env=contract_env) != 0:
             failures.append("contract-test")
     elapsed = time.monotonic() - started
     if failures:

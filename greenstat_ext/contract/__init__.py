@@ -6,21 +6,25 @@ Use :func:`run_contract_test` from Python, or ``greenstat contract-test`` from a
 
 from __future__ import annotations
 
-from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS
+from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS, TEMPORAL_CHECKS
 from ._errors import ContractUsageError
 from ._junit import write_junit
 from ._report import render_report
-from ._results import ContractReport, Exchange, Violation
-from ._runner import DEFAULT_MAX_EXAMPLES, run_contract_test
+from ._results import ContractReport, Exchange, Inconclusive, Verdict, Violation
+from ._runner import DEFAULT_MAX_EXAMPLES, ProgressEvent, run_contract_test
 
 __all__ = [
     "ALL_CHECKS",
     "DEFAULT_MAX_EXAMPLES",
     "KIT_CHECKS",
     "SCHEMATHESIS_CHECKS",
+    "TEMPORAL_CHECKS",
     "ContractReport",
     "ContractUsageError",
     "Exchange",
+    "Inconclusive",
+    "ProgressEvent",
+    "Verdict",
     "Violation",
     "render_report",
     "run_contract_test",

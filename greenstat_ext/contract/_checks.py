@@ -22,7 +22,9 @@ __all__ = [
     "ALL_CHECKS",
     "KIT_CHECKS",
     "LIMIT_CHECKS",
+    "PHASE_CHECKS",
     "SCHEMATHESIS_CHECKS",
+    "TEMPORAL_CHECKS",
     "resolve_checks",
     "schemathesis_check",
 ]
@@ -40,9 +42,10 @@ SCHEMATHESIS_CHECKS: Final = (
 
 Left out on purpose: ``ignored_auth`` (the spec has no security scheme; ``wrong_token_rejected`` does its
 job),
-``unsupported_method``/``allow_header_conformance`` (they need schemathesis' coverage phase; the kit's
-``unsupported_method_rejected`` probes it directly), ``missing_required_header`` (no header parameter) and the
-stateful checks (read-only operations that do not link to each other).
+``unsupported_method``/``allow_header_conformance`` (the kit's ``unsupported_method_rejected`` judges
+the coverage phase's other-method cases and the kit's HEAD probe, with the RFC 9110 exception for HEAD),
+``missing_required_header`` (no header parameter) and the stateful checks (read-only operations that do not
+link to each other).
 """
 
 KIT_CHECKS: Final[Mapping[str, str]] = {
@@ -53,8 +56,24 @@ KIT_CHECKS: Final[Mapping[str, str]] = {
     "invalid_parameter_rejected": "a missing required parameter, or one out of its declared bounds or type, "
     "gets 400",
     "unsupported_method_rejected": "a method the spec does not declare on the path gets 405 with an Allow "
-    "header naming the declared ones",
+    "header naming the declared ones (HEAD may instead answer as GET does, without a body: RFC 9110 9.3.2)",
+    "unknown_id_answers_empty": "an id the implementation cannot know (a fresh random value of a required "
+    "string query parameter) gets 200 and []",
+    "recipient_state_monotonic": "polled over the run, a recipient's state never moves backward (in the "
+    "order of the spec's state enum)",
+    "recipient_timestamp_monotonic": "polled over the run, a recipient's timestamp never decreases",
+    "recipient_retained": "polled over the run, a recipient never disappears while its timestamp is within "
+    "the retention window",
+    "rate_limit_enforced": "more requests than the operation's x-rate-limit within its period get a 429",
+    "retry_after_conformance": "every 429 carries a Retry-After that matches the spec's header schema (when "
+    "the spec's header is optional, an absent one passes)",
 }
+
+TEMPORAL_CHECKS: Final = ("recipient_state_monotonic", "recipient_timestamp_monotonic", "recipient_retained")
+"""The checks judged on one status polled over the run (:mod:`._temporal`)."""
+
+PHASE_CHECKS: Final = frozenset({*("wrong_token_rejected", "wrong_instance_rejected")})
+"""Kit checks the generated phases serve too (besides all of schemathesis' checks)."""
 
 ALIASES: Final[Mapping[str, str]] = {"invalid_id_message_rejected": "invalid_parameter_rejected"}
 """Former names ``--checks`` still accepts (the check was about ``idMessage`` when it was the only one)."""

@@ -1,18 +1,25 @@
 """``greenstat contract-test``: the kit as a command; ``cli.py`` registers :func:`contract_test`.
 
 Why the checks happen here and in the runner: the runner validates for every caller (Python API included);
-this module only maps outcomes to exit codes (0 conforming, 1 contract failures, 2 bad usage) and makes sure
+this module only maps outcomes to exit codes (0 PASSED, 1 FAILED, 2 bad usage, 3 INCONCLUSIVE) and makes sure
 bad usage ends in one line on stderr, never a traceback and never the token.
+
+Progress: on a terminal, a rich progress bar (phase, operation, requests sent, 200s and 429s) on stderr, so a
+paced run against Green API is not minutes of silence; when stdout is not a terminal (a CI log) there is no
+bar, and the report is printed without hard wrapping at 80 columns (one finding, one line to grep).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greenstat_ext import _spec as spec
 
@@ -21,10 +28,15 @@ from ._errors import ContractUsageError
 from ._junit import write_junit
 from ._report import render_report
 from ._runner import (
+    DEFAULT_MAX_429_SHARE,
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MIN_OK,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_POLLS,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RUN_TIMEOUT,
+    ProgressEvent,
     run_contract_test,
 )
 
@@ -39,6 +51,48 @@ def _as_flags(message: str) -> str:
     if name in inspect.signature(run_contract_test).parameters:
         return f"--{name.replace('_', '-')}{space}{rest}"
     return message
+
+
+# Width of the report when stdout is not a terminal: wide enough that rich never wraps a line of it.
+_LOG_WIDTH: Final = 10_000
+
+
+def _output_console() -> Console:
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return console
+    return Console(highlight=False, width=_LOG_WIDTH, soft_wrap=True)
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Callable[[ProgressEvent], None] | None]:
+    """A progress bar on a terminal (on stderr, beside the report); nothing in a CI log."""
+    bar_console = Console(stderr=True)
+    if not (console.is_terminal and bar_console.is_terminal):
+        yield None
+        return
+    columns = (
+        TextColumn("[bold]{task.fields[phase]}[/bold] {task.fields[operation]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("200: {task.fields[ok]}  429: {task.fields[limited]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=bar_console, transient=True) as progress:
+        task = progress.add_task("run", total=None, phase="start", operation="", ok=0, limited=0)
+
+        def update(event: ProgressEvent) -> None:
+            progress.update(
+                task,
+                completed=event.sent,
+                total=event.planned,
+                phase=event.phase,
+                operation=event.operation,
+                ok=event.ok,
+                limited=event.rate_limited,
+            )
+
+        yield update
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -142,13 +196,54 @@ def contract_test(
             help="Seconds the whole run may take; what is left unsent then is reported as a failure.",
         ),
     ] = DEFAULT_RUN_TIMEOUT,
+    allow_writes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-writes",
+            help="Also check the operations that post or delete statuses. WARNING: they post REAL statuses "
+            "(and delete them) on the instance under test, visible to its contacts. Off by default.",
+        ),
+    ] = False,
+    min_ok: Annotated[
+        int,
+        typer.Option(
+            "--min-ok",
+            min=1,
+            help="INCONCLUSIVE when an operation got fewer answers of 200 than this.",
+        ),
+    ] = DEFAULT_MIN_OK,
+    max_429_share: Annotated[
+        float,
+        typer.Option(
+            "--max-429-share",
+            min=0,
+            max=1,
+            help="INCONCLUSIVE when a larger share of the answers were 429s the kit did not ask for.",
+        ),
+    ] = DEFAULT_MAX_429_SHARE,
+    polls: Annotated[
+        int | None,
+        typer.Option(
+            "--polls",
+            min=2,
+            help="Read the known status until this many answers (by default: at the start and after each "
+            "operation); the extra reads come at the end, --poll-interval apart.",
+            show_default=False,
+        ),
+    ] = DEFAULT_POLLS,
+    poll_interval: Annotated[
+        float,
+        typer.Option("--poll-interval", help="Seconds between the last polls of the known status."),
+    ] = DEFAULT_POLL_INTERVAL,
 ) -> None:
     """Check that an implementation of the Statuses methods honours openapi.yaml, every operation of it.
 
     Sends schemathesis-generated requests (valid credentials pinned, plus wrong tokens, wrong instances and
     invalid data) and explicit probes built from each operation's parameters, then prints what broke, and
-    in which operation. Exit codes: 0 conforming, 1 contract
-    failures, 2 bad usage (missing credentials, unreachable URL, bad flag).
+    in which operation; polls a known status over the run (states and timestamps never go back, recipients
+    never vanish) and bursts each operation past its rate limit. Exit codes: 0 PASSED, 1 FAILED (a rule was
+    broken), 2 bad usage (missing credentials, unreachable URL, bad flag), 3 INCONCLUSIVE (too little
+    evidence: rejected credentials, mostly 429s; the report says why and what to change).
     """
     missing = [
         f"{flag} (or {env})"
@@ -168,24 +263,32 @@ def contract_test(
         raise _fail_usage("--id-instance must be an integer")
     if junit is not None and not junit.parent.is_dir():
         raise _fail_usage(f"--junit: directory {str(junit.parent)!r} does not exist")
+    console = _output_console()
     try:
-        report = run_contract_test(
-            url,
-            int(id_instance),
-            token,
-            id_message=id_message,
-            max_examples=max_examples,
-            checks=checks,
-            seed=seed,
-            rate_limit=rate_limit,
-            request_timeout=request_timeout,
-            max_response_bytes=max_response_bytes,
-            run_timeout=run_timeout,
-        )
+        with _progress(console) as progress:
+            report = run_contract_test(
+                url,
+                int(id_instance),
+                token,
+                id_message=id_message,
+                max_examples=max_examples,
+                checks=checks,
+                seed=seed,
+                rate_limit=rate_limit,
+                request_timeout=request_timeout,
+                max_response_bytes=max_response_bytes,
+                run_timeout=run_timeout,
+                allow_writes=allow_writes,
+                min_ok=min_ok,
+                max_429_share=max_429_share,
+                polls=polls,
+                poll_interval=poll_interval,
+                progress=progress,
+            )
     except ContractUsageError as exc:
         raise _fail_usage(_as_flags(str(exc))) from None
-    render_report(report)
+    render_report(report, console)
     if junit is not None:
         write_junit(report, junit)
-        Console(highlight=False).print(f"JUnit XML written to {junit}", markup=False)
-    raise typer.Exit(code=0 if report.ok else 1)
+        console.print(f"JUnit XML written to {junit}", markup=False)
+    raise typer.Exit(code=report.verdict.exit_code)

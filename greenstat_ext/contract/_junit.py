@@ -1,5 +1,8 @@
 """Write a :class:`ContractReport` as JUnit XML: a test case per operation and check, a failure per break.
 
+A test case whose check judged nothing on its operation is ``<skipped>`` (with the INCONCLUSIVE reason when
+there is one), never a silent pass; the suite's ``verdict`` property is PASSED, FAILED or INCONCLUSIVE.
+
 Per operation: each test case is named by its check (the names stay what ``--checks`` takes), its
 ``classname`` is ``greenstat.contract.<operationId>`` and it carries an ``operation`` property, so a CI system
 groups the results by operation and a failure says which one broke. A finding about the whole run
@@ -54,6 +57,18 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
     ET.SubElement(properties, "property", name="requests", value=str(report.cases))
     ET.SubElement(properties, "property", name="not_sent", value=str(report.not_sent))
     ET.SubElement(properties, "property", name="operations", value=_xml_text(",".join(report.operations)))
+    ET.SubElement(properties, "property", name="verdict", value=report.verdict.name)
+    unjudged = {name: item for item in report.inconclusive for name in item.checks}
+    general = [item for item in report.inconclusive if not item.checks]
+    if general:
+        # Too little evidence for the whole run (rejected credentials, mostly 429s): one skipped case says so.
+        evidence = ET.SubElement(suite, "testcase", classname="greenstat.contract", name="evidence")
+        skipped = ET.SubElement(evidence, "skipped", message=_xml_text(general[0].reason))
+        skipped.text = _xml_text(
+            "\n".join(f"INCONCLUSIVE: {item.reason}. Fix: {item.fix}." for item in general)
+        )
+        suite.set("tests", str(len(cases) + 1))
+        suites.set("tests", str(len(cases) + 1))
     for operation, name in cases:
         classname = "greenstat.contract" + (f".{operation}" if operation else "")
         case = ET.SubElement(suite, "testcase", classname=_xml_text(classname), name=_xml_text(name))
@@ -61,6 +76,15 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
             case_properties = ET.SubElement(case, "properties")
             ET.SubElement(case_properties, "property", name="operation", value=_xml_text(operation))
         if not _failures(report, operation, name):
+            if report.operations and not report.check_runs_by_operation[(operation, name)]:
+                # Nothing judged it here: a pass would claim what was never checked.
+                item = unjudged.get(name)
+                reason = (
+                    f"INCONCLUSIVE: {item.reason}. Fix: {item.fix}."
+                    if item is not None
+                    else "not judged on this operation (it does not apply, or the run stopped before it)"
+                )
+                ET.SubElement(case, "skipped", message=_xml_text(reason))
             continue
         violations = [v for v in report.violations if v.check == name and v.operation == operation]
         lines = []
@@ -81,6 +105,9 @@ def write_junit(report: ContractReport, path: Path | str) -> None:
             type=_xml_text(name),
         )
         failure.text = _xml_text("\n".join(lines))
+    suite.set(
+        "skipped", str(sum(1 for case in suite.findall("testcase") if case.find("skipped") is not None))
+    )
     tree = ET.ElementTree(suites)
     ET.indent(tree)
     tree.write(Path(path), encoding="utf-8", xml_declaration=True)

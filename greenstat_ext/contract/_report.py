@@ -19,7 +19,7 @@ from rich.text import Text
 
 from greenstat_ext._redact import redact as _safe
 
-from ._results import ContractReport, Violation
+from ._results import ContractReport, Verdict, Violation
 
 __all__ = ["render_report"]
 
@@ -30,6 +30,15 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     console.print(
         Text.assemble(("greenstat contract-test ", "bold"), _safe(report.url), f"  (seed {report.seed})")
     )
+    if report.credentials_rejected is not None:
+        # First and alone: every other finding would only be derived from the rejection.
+        console.print(_verdict_line(report))
+        return
+    if report.skipped_operations:
+        console.print(
+            Text(_safe("Not checked (writes, they post real statuses; --allow-writes checks them): "))
+            + Text(_safe(", ".join(report.skipped_operations)))
+        )
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
     not_sent = f"; not sent: {report.not_sent}" if report.not_sent else ""
     console.print(Text(_safe(f"Requests: {report.cases} ({phases}){not_sent}")))
@@ -46,25 +55,43 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
     names = list(report.checks) + [name for name in report.check_failures if name not in report.checks]
     for name in names:
         failures = report.check_failures[name]
-        verdict = Text("FAIL", style="bold red") if failures else Text("pass", style="green")
+        if failures:
+            verdict = Text("FAIL", style="bold red")
+        elif report.check_runs[name] <= 0:
+            verdict = Text("not judged", style="yellow")  # nothing was checked: not a pass
+        else:
+            verdict = Text("pass", style="green")
         table.add_row(Text(_safe(name)), str(report.check_runs[name]), str(failures), verdict)
     console.print(table)
     console.print(_operations_table(report))
 
     for number, violation in enumerate(report.violations, start=1):
-        console.print(_violation_panel(number, violation))
+        # On a terminal a panel spans the window; in a CI log it fits its text (no wrap at 80 columns).
+        console.print(_violation_panel(number, violation, expand=console.is_terminal))
 
-    if report.ok:
-        console.print(Text(f"PASSED: {len(report.checks)} checks, no failure.", style="bold green"))
-    else:
+    console.print(_verdict_line(report))
+
+
+def _verdict_line(report: ContractReport) -> Group:
+    """The verdict, then each reason for too little evidence in one line with its fix."""
+    verdict = report.verdict
+    lines: list[Text] = []
+    if verdict is Verdict.PASSED:
+        lines.append(Text(f"PASSED: {len(report.checks)} checks, no failure.", style="bold green"))
+    elif verdict is Verdict.FAILED:
         failed = ", ".join(report.failed_checks) or ", ".join(sorted({v.check for v in report.violations}))
-        console.print(
+        lines.append(
             Text(
                 f"FAILED: {len(report.violations)} distinct failures in: {_safe(failed)}. "
                 f"Rerun with --seed {report.seed}.",
                 style="bold red",
             )
         )
+    else:
+        lines.append(Text("INCONCLUSIVE: too little evidence to pass.", style="bold yellow"))
+    for item in report.inconclusive:
+        lines.append(Text(_safe(f"  INCONCLUSIVE: {item.reason}. Fix: {item.fix}."), style="yellow"))
+    return Group(*lines)
 
 
 def _operations_table(report: ContractReport) -> Table:
@@ -83,7 +110,7 @@ def _operations_table(report: ContractReport) -> Table:
     return table
 
 
-def _violation_panel(number: int, violation: Violation) -> Panel:
+def _violation_panel(number: int, violation: Violation, *, expand: bool = True) -> Panel:
     exchange = violation.exchange
     sent = f"{exchange.method} {exchange.path}" + (f"?{exchange.query}" if exchange.query else "")
     if exchange.status_code is None:
@@ -101,4 +128,4 @@ def _violation_panel(number: int, violation: Violation) -> Panel:
         Text.assemble(("rule:     ", "bold"), _safe(violation.message.strip())),
     )
     title = Text(_safe(f"{number}. {violation.check}: {violation.title}{times}"), style="bold red")
-    return Panel(body, title=title, title_align="left", border_style="red")
+    return Panel(body, title=title, title_align="left", border_style="red", expand=expand)

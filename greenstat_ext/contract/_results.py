@@ -8,8 +8,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 
-__all__ = ["ContractReport", "Exchange", "Violation"]
+__all__ = ["ContractReport", "Exchange", "Inconclusive", "Verdict", "Violation"]
+
+
+class Verdict(Enum):
+    """What a run concludes, and the exit code the CLI gives it."""
+
+    PASSED = 0
+    FAILED = 1
+    INCONCLUSIVE = 3
+
+    @property
+    def exit_code(self) -> int:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Inconclusive:
+    """Why some check could not be judged: what was missing, in one line, and what to do about it."""
+
+    reason: str
+    fix: str
+    checks: tuple[str, ...] = ()  # the checks this leaves unjudged (all of them when empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +88,34 @@ class ContractReport:
     empty_phases: list[str] = field(default_factory=list)
     check_runs_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
     check_failures_by_operation: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (phase, status) of every answer: the 429s of the rate-limit phase are asked for, the others are not
+    statuses_by_phase: Counter[tuple[str, int]] = field(default_factory=Counter)
+    # requests a check could not judge (each answered 429 on every attempt, or no usable answer)
+    unjudged: Counter[str] = field(default_factory=Counter)
+    # set when the given credentials were rejected on the first valid request: then nothing else was sent
+    credentials_rejected: str | None = None
+    inconclusive: list[Inconclusive] = field(default_factory=list)
+    # write operations left out because --allow-writes was not given (they post real statuses)
+    skipped_operations: tuple[str, ...] = ()
+    polls: int = 0  # answers of 200 to the polled status (the temporal checks' evidence)
 
     @property
     def ok(self) -> bool:
-        return not self.violations
+        """True only for a PASSED run: no failure, and every check had enough evidence."""
+        return self.verdict is Verdict.PASSED
+
+    @property
+    def verdict(self) -> Verdict:
+        """FAILED when a rule was broken; else INCONCLUSIVE when evidence was missing; else PASSED.
+
+        Why a failure wins: a broken rule is a finding whatever else could not be judged. Rejected
+        credentials are INCONCLUSIVE: the run stopped before anything could be judged.
+        """
+        if self.credentials_rejected is not None:
+            return Verdict.INCONCLUSIVE
+        if self.violations:
+            return Verdict.FAILED
+        return Verdict.INCONCLUSIVE if self.inconclusive else Verdict.PASSED
 
     @property
     def failed_checks(self) -> tuple[str, ...]:

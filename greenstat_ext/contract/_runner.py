@@ -1,11 +1,13 @@
 """Run the contract against a live implementation: schemathesis-generated cases plus a few explicit probes.
 
-Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests and judges every
-response with its own checks; the kit only decides *which* requests (credentials pinned so the 200 branch is
-reached, wrong credentials so rejection is tested) and adds the probes whose expected answer the spec states
-in prose (401, 403, 400, 405), built from each operation's parameters (:mod:`._probes`). Every operation of
-the spec gets the same phases and its own probes, one operation after the other, and every finding names its
-operation. Every random choice is driven by one seed, and every phase is bounded
+Why this shape: schemathesis turns ``openapi.yaml`` into positive and negative requests (its hypothesis
+strategies and its coverage phase's boundary cases) and judges every response with its own checks; the kit
+only decides *which* requests (credentials pinned so the 200 branch is reached, wrong credentials so rejection
+is tested), what the spec's prose expects of each (200, 400, 401, 403, 405), and adds what no single answer
+shows: the credentials checked first, an unknown id, one status polled over the run (:mod:`._temporal`), a
+burst past each rate limit, and a verdict that weighs the evidence (PASSED, FAILED or INCONCLUSIVE). Every
+operation of the spec gets the same phases and its own probes, one operation after the other, and every
+finding names its operation. Every random choice is driven by one seed, and every phase is bounded
 by ``max_examples``, so a run is reproducible and its length predictable. Every request goes through
 :class:`~._bounded.BoundedAdapter` (a deadline per answer, a maximum size), the run has an overall time
 budget, and a server that stops answering ends the run early: a hostile server gets a report, never a hang.
@@ -14,11 +16,13 @@ budget, and a server that stops answering ends the run early: a hostile server g
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -29,23 +33,40 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode, Response
 from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.coverage import GenerationSession
+from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from greenstat_ext import _spec as spec
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import Redactor, redact
 
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, NoAnswerInTime, RunTimeUp
-from ._checks import KIT_CHECKS, LIMIT_CHECKS, SCHEMATHESIS_CHECKS, resolve_checks, schemathesis_check
+from ._checks import (
+    KIT_CHECKS,
+    LIMIT_CHECKS,
+    PHASE_CHECKS,
+    SCHEMATHESIS_CHECKS,
+    TEMPORAL_CHECKS,
+    resolve_checks,
+    schemathesis_check,
+)
 from ._errors import ContractUsageError
-from ._probes import Probe, probes_for
-from ._results import ContractReport, Exchange, Violation
-from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, Parameter, load_operations
+from ._evidence import RATE_LIMIT_PHASE, Evidence, weigh
+from ._probes import HEAD_METHOD, base_query, probes_for, unknown_id_query
+from ._results import ContractReport, Exchange, Inconclusive, Violation
+from ._spec import INSTANCE_PARAM, TOKEN_PARAM, Operation, load_operations
+from ._temporal import History, polled_schema
 
 __all__ = [
+    "DEFAULT_MAX_429_SHARE",
     "DEFAULT_MAX_EXAMPLES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MIN_OK",
+    "DEFAULT_POLLS",
+    "DEFAULT_POLL_INTERVAL",
     "DEFAULT_REQUEST_TIMEOUT",
     "DEFAULT_RUN_TIMEOUT",
+    "ProgressEvent",
     "run_contract_test",
 ]
 
@@ -75,6 +96,37 @@ _BODY_WINDOW: Final = 64 * 1024
 _MAX_DISTINCT_PER_CHECK: Final = 5
 _RATE_LIMIT_ATTEMPTS: Final = 3
 _MAX_RETRY_AFTER: Final = 5.0
+# Evidence: fewer answers of 200 than this for an operation, or a larger share of unasked-for 429s than this,
+# and the run is INCONCLUSIVE instead of PASSED (it checked too little to say the contract holds).
+DEFAULT_MIN_OK: Final = 3
+DEFAULT_MAX_429_SHARE: Final = 0.2
+# The polled status is read at the start and after each operation (spread over the run at no cost in time);
+# --polls N reads it until N answers, the extra ones at the end this far apart.
+DEFAULT_POLLS: Final = None
+DEFAULT_POLL_INTERVAL: Final = 2.0
+# The RFC 7240 preference a mock server (Stoplight Prism) honours to answer a documented status on request:
+# the only way to see the 429 of an implementation that never rate limits, so its Retry-After is judged too.
+_PREFER_429: Final = {"Prefer": "code=429"}
+_RATE_LIMIT_PHASE: Final = RATE_LIMIT_PHASE
+# After this many answers, a share of 429s above --max-429-share stops the run (INCONCLUSIVE): enough to
+# tell a rate-limited run from a few 429s of a busy server.
+_RATE_LIMITED_AFTER: Final = 30
+# Coverage scenarios about a request body's media type: meaningless for an operation without a body.
+_CONTENT_TYPE_SCENARIOS: Final = frozenset(
+    {CoverageScenario.MALFORMED_CONTENT_TYPE, CoverageScenario.UNSUPPORTED_CONTENT_TYPE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """Where a run is: the operation and phase of the request just answered, and the counts so far."""
+
+    operation: str
+    phase: str
+    sent: int
+    planned: int
+    ok: int  # answers of 200
+    rate_limited: int  # answers of 429
 
 
 def run_contract_test(
@@ -90,6 +142,12 @@ def run_contract_test(
     rate_limit: float = 0.0,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     run_timeout: float = DEFAULT_RUN_TIMEOUT,
+    allow_writes: bool = False,
+    min_ok: int = DEFAULT_MIN_OK,
+    max_429_share: float = DEFAULT_MAX_429_SHARE,
+    polls: int | None = DEFAULT_POLLS,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
+    progress: Callable[[ProgressEvent], None] | None = None,
 ) -> ContractReport:
     """Check the implementation at ``url`` against the bundled ``openapi.yaml``; never raises on a finding.
 
@@ -109,6 +167,14 @@ def run_contract_test(
     stops after ``run_timeout`` seconds, or after 3 requests in a row got no answer in time (a
     ``run_completed`` failure counting what was not sent). Raises :class:`ContractUsageError` for bad
     arguments or an unreachable URL.
+
+    Evidence: the verdict (``report.verdict``) is INCONCLUSIVE rather than PASSED when an operation got fewer
+    than ``min_ok`` answers of 200, when more than ``max_429_share`` of the answers were 429s the kit did not
+    ask for, when a selected check judged nothing, or when the credentials were rejected (401/403 on the
+    first valid request: then nothing else is sent). The polled status is read at the start and after each
+    operation; ``polls`` (optional) reads it until that many answers, the extra ones ``poll_interval`` s
+    apart at the end. ``allow_writes`` also checks the operations that post or delete
+    (they post real statuses: off by default). ``progress`` is called after every answer.
     """
     base_url = _validate_url(url)
     _validate_credentials(id_instance, token)
@@ -130,6 +196,15 @@ def run_contract_test(
         raise ContractUsageError(
             f"rate_limit must be 0 (off) or from {MIN_RATE} to 1000 requests/s, got {rate_limit}"
         )
+    if isinstance(min_ok, bool) or not isinstance(min_ok, int) or min_ok < 1:
+        raise ContractUsageError(f"min_ok must be a positive number of answers, got {min_ok!r}")
+    if not (isinstance(max_429_share, int | float) and 0 <= max_429_share <= 1):
+        raise ContractUsageError(f"max_429_share must be from 0 to 1, got {max_429_share!r}")
+    if polls is not None and (
+        isinstance(polls, bool) or not isinstance(polls, int) or not 2 <= polls <= MAX_MAX_EXAMPLES
+    ):
+        raise ContractUsageError(f"polls must be from 2 to {MAX_MAX_EXAMPLES}, got {polls!r}")
+    _validate_seconds("--poll-interval", poll_interval)
     selected = resolve_checks(checks)
     _check_reachable(base_url, max_response_bytes)
     limits = Limits(request_timeout, max_response_bytes, run_timeout)
@@ -142,6 +217,12 @@ def run_contract_test(
         checks=selected,
         seed=secrets.randbelow(2**32) if seed is None else seed,
         limits=limits,
+        allow_writes=allow_writes,
+        min_ok=min_ok,
+        max_429_share=float(max_429_share),
+        polls=polls,
+        poll_interval=poll_interval,
+        progress=progress,
     )
     # One adapter for every request the run sends (generated cases and probes alike): the limits, and the
     # token bucket's pacing when asked for.
@@ -149,8 +230,12 @@ def run_contract_test(
     adapter = BoundedAdapter(limits, limiter=limiter)
     run.session.mount("http://", adapter)
     run.session.mount("https://", adapter)
+    # The rate-limit phase sends its bursts unpaced (more than the limit within a second is the point).
+    burst_adapter = BoundedAdapter(limits)
+    run.burst_session.mount("http://", burst_adapter)
+    run.burst_session.mount("https://", burst_adapter)
     limits.start()
-    with run.session:
+    with run.session, run.burst_session:
         run.execute()
     return run.report
 
@@ -205,7 +290,7 @@ def _validate_supplied(supplied: Mapping[str, str]) -> None:
                     )
 
 
-def _fits(param: Parameter, value: str) -> bool:
+def _fits(param: spec.ParameterSpec, value: str) -> bool:
     """Whether ``value`` meets the declared lengths and pattern of the string parameter ``param``."""
     if param.min_length is not None and len(value) < param.min_length:
         return False
@@ -263,6 +348,12 @@ class _Run:
         checks: tuple[str, ...],
         seed: int,
         limits: Limits,
+        allow_writes: bool = False,
+        min_ok: int = DEFAULT_MIN_OK,
+        max_429_share: float = DEFAULT_MAX_429_SHARE,
+        polls: int | None = DEFAULT_POLLS,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        progress: Callable[[ProgressEvent], None] | None = None,
     ) -> None:
         self.base_url = base_url
         self.id_instance = id_instance
@@ -273,7 +364,15 @@ class _Run:
         self.limits = limits
         self.redact = Redactor(token)
         self.session = requests.Session()
-        self.operations = load_operations()
+        self.burst_session = requests.Session()
+        self.allow_writes = allow_writes
+        self.min_ok = min_ok
+        self.max_429_share = max_429_share
+        self.polls = polls or 0  # 0: only the polls at the start and after each operation
+        self.poll_interval = poll_interval
+        self.progress = progress
+        every = load_operations()
+        self.operations = tuple(op for op in every if allow_writes or not op.is_write)
         self.operation: Operation = self.operations[0]  # the one being checked; every finding names it
         self.st_checks = [(name, schemathesis_check(name)) for name in checks if name in SCHEMATHESIS_CHECKS]
         self.kit_checks = frozenset(name for name in checks if name in KIT_CHECKS)
@@ -282,10 +381,18 @@ class _Run:
             seed=seed,
             checks=checks,
             operations=tuple(operation.name for operation in self.operations),
+            skipped_operations=tuple(op.name for op in every if op not in self.operations),
         )
+        self._planned = self._plan()
+        self._histories: dict[str, History] = {}
+        self._poll_recipients = 0  # recipients in the polled answers (none at all: the polls prove little)
+        self._last_poll = -math.inf
         self._seen: dict[tuple[str, str, str, str], int] = {}
         self._silent_in_a_row = 0
         self._stopped: str | None = None  # why the run stopped sending, once it has
+        self._unasked = 0  # answers outside the rate-limit phase, and how many of them were 429
+        self._unasked_429 = 0
+        self._rate_limited = False  # it stopped because most answers were 429s: INCONCLUSIVE, not a failure
 
     @property
     def credentials(self) -> dict[str, Any]:
@@ -294,13 +401,70 @@ class _Run:
     # --- phases -------------------------------------------------------------------------------------------
 
     def execute(self) -> None:
+        """Credentials first; then per operation its phases, coverage cases, probes and the unknown-id probe,
+        polling the status between operations; then the last polls, the rate-limit bursts, the verdict."""
+        if not self._credentials_accepted():
+            return
+        self._poll()
         for operation in self.operations:
             self.operation = operation
             self._phases(operation)
+            self._coverage(operation)
             self._probes(operation)
+            self._unknown_id(operation)
+            self._poll()
+        self._final_polls()
+        for operation in self.operations:
+            self.operation = operation
+            self._rate_limit(operation)
         self._conclude()
+        self._weigh_evidence()
+
+    def _plan(self) -> int:
+        """About how many requests the run sends (the progress bar's total; generated phases may send
+        fewer)."""
+        phases = 5 * self.max_examples if self._phases_needed() else 0
+        per_operation = phases + 40  # coverage cases, probes and the unknown-id probe: a few dozen
+        bursts = sum(spec.operation(op.name).rate_limit.requests + 2 for op in self.operations)
+        return 1 + len(self.operations) * per_operation + self.polls + bursts
+
+    def _phases_needed(self) -> bool:
+        """The generated phases serve schemathesis' checks and two kit checks; without them none runs."""
+        return bool(self.st_checks) or bool(self.kit_checks & PHASE_CHECKS)
+
+    def _credentials_accepted(self) -> bool:
+        """The first valid request, before anything else: 401/403 there means every later finding would be
+        derived from the rejected credentials, so the run says that, and only that, up front."""
+        operation = self.operation
+        probe = probes_for(operation, self.supplied, self.id_instance, self._token)[0]
+        case = operation.api.Case(
+            path_parameters=dict(probe.path_parameters), query=dict(probe.query), body=_body(probe.body)
+        )
+        response = self._call_with_retries("credentials", None, case)
+        if response is None or response.status_code not in (401, 403):
+            if response is not None:
+                self._count("credentials", response.status_code)
+            return True
+        self._count("credentials", response.status_code)
+        meaning = (
+            "the token" if response.status_code == 401 else "the instance (or its access to the methods)"
+        )
+        self.report.credentials_rejected = (
+            f"the given credentials were rejected: {response.status_code} to the valid request of "
+            f"{operation.name}, which says {meaning} is wrong"
+        )
+        self.report.inconclusive.append(
+            Inconclusive(
+                self.report.credentials_rejected,
+                "pass valid credentials (--id-instance, --token) of the implementation under test; for 403 "
+                "also check its access to the beta Statuses methods",
+            )
+        )
+        return False
 
     def _phases(self, operation: Operation) -> None:
+        if not self._phases_needed():
+            return
         api = operation.api
         creds = self.credentials
         positive, negative = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
@@ -317,6 +481,12 @@ class _Run:
         self._generate("negative-credentials", api.as_strategy(negative), self._plain)
 
     def _generate(self, phase: str, strategy: Any, handle: Callable[[str, _Case, bool], None]) -> None:
+        if self._stopped is not None:
+            # Nothing more is sent: what this phase would have sent is counted, not generated (at most
+            # max_examples; generating it only to count took seconds).
+            self.report.not_sent += self.max_examples
+            return
+
         @hypothesis_seed(self.seed)
         @settings(
             max_examples=self.max_examples,
@@ -337,6 +507,287 @@ class _Run:
             # Nothing to generate: e.g. negative data for an operation whose only parameters are the pinned
             # credentials. Not a finding about the implementation; the report lists the phase as empty.
             self.report.empty_phases.append(f"{self.operation.name} {phase}")
+
+    def _coverage(self, operation: Operation) -> None:
+        """schemathesis' coverage phase: each parameter at and beyond its bounds, missing, of another type,
+        and each method the spec does not declare; judged by the kit's expectations and schemathesis' checks.
+
+        Why schemathesis' and not the kit's own: it derives these cases from every keyword of the schema
+        (lengths, bounds, patterns, enums, formats, body fields) and keeps up with the spec; the kit only
+        says what each case must get. Cases about the credentials get their expectation from which
+        credential differs (another valid token: 401; another valid instance: 403; a malformed one: only
+        schemathesis' checks, which allow each documented rejection).
+        """
+        if not self.st_checks and not self.kit_checks & _COVERAGE_CHECKS:
+            return
+        api = operation.api
+        config = api.schema.config.generation_for(operation=api, phase="coverage")
+        modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+        # A session of this run's own: schemathesis remembers per session which paths it already tried with
+        # other methods (one probe per method and path); the schema's own memory would outlive this run.
+        session = GenerationSession()
+        cases = api.schema.iter_coverage_cases(
+            api, generation_modes=modes, generation_config=config, session=session
+        )
+        for case in cases:
+            if self._stopped is not None:
+                self.report.not_sent += 1
+                continue
+            meta = case._meta
+            data = meta.phase.data if meta is not None else None
+            if not isinstance(data, CoveragePhaseData) or meta is None:
+                continue
+            positive = meta.generation.mode is GenerationMode.POSITIVE
+            if data.scenario is CoverageScenario.UNSPECIFIED_HTTP_METHOD:
+                if "unsupported_method_rejected" in self.kit_checks:
+                    query = {key: value for key, value in (case.query or {}).items()}
+                    self._method_request(case.method.upper(), dict(self.credentials), query, "coverage")
+                continue
+            if data.scenario in _CONTENT_TYPE_SCENARIOS and not operation.body:
+                continue  # a media type for a body the operation does not take: says nothing
+            label = f"{data.description}" + (f" ({data.parameter})" if data.parameter else "")
+            if data.parameter in (INSTANCE_PARAM, TOKEN_PARAM):
+                params = case.path_parameters or {}
+                same_instance = str(params.get(INSTANCE_PARAM)) == str(self.id_instance)
+                same_token = params.get(TOKEN_PARAM) == self._token
+                if positive and same_instance and not same_token:
+                    self._exchange(
+                        "coverage", case, kit_check="wrong_token_rejected", expected=_E401, label=label
+                    )
+                elif positive and same_token and not same_instance:
+                    self._exchange(
+                        "coverage", case, kit_check="wrong_instance_rejected", expected=_E403, label=label
+                    )
+                else:
+                    self._exchange("coverage", case, label=label)
+                continue
+            case.path_parameters = {**(case.path_parameters or {}), **self.credentials}
+            if operation.is_write and positive:
+                # A write that succeeds posts a status: sent once, never re-sent on a 429.
+                self._exchange(
+                    "coverage", case, kit_check="valid_request_accepted", expected=_E200, label=label
+                )
+            elif positive:
+                self._exchange(
+                    "coverage",
+                    case,
+                    kit_check="valid_request_accepted",
+                    expected=_E200,
+                    retry=True,
+                    label=label,
+                )
+            else:
+                self._exchange(
+                    "coverage",
+                    case,
+                    kit_check="invalid_parameter_rejected",
+                    expected=_E400,
+                    retry=True,
+                    label=label,
+                )
+
+    def _probes(self, operation: Operation) -> None:
+        for probe in probes_for(operation, self.supplied, self.id_instance, self._token):
+            if probe.check not in self.kit_checks:
+                continue
+            if probe.check == "unsupported_method_rejected":
+                self._method_request(probe.method, dict(probe.path_parameters), dict(probe.query), "probe")
+                continue
+            case = operation.api.Case(
+                path_parameters=dict(probe.path_parameters), query=dict(probe.query), body=_body(probe.body)
+            )
+            self._exchange(
+                "probe",
+                case,
+                kit_check=probe.check,
+                expected=probe.expected,
+                retry=not (operation.is_write and probe.check == "valid_request_accepted"),
+                label=probe.label,
+            )
+
+    def _unknown_id(self, operation: Operation) -> None:
+        """An id nobody issued gets 200 and ``[]`` (the spec: "An unknown ... idMessage gives []")."""
+        check = "unknown_id_answers_empty"
+        if (
+            check not in self.kit_checks
+            or operation.is_write
+            or not spec.operation(operation.name).returns_array
+        ):
+            return
+        fresh = "".join(secrets.choice("0123456789ABCDEF") for _ in range(20))
+        query = unknown_id_query(operation, self.supplied, fresh)
+        if query is None:
+            return
+        case = operation.api.Case(path_parameters=self.credentials, query=query)
+        label = "an idMessage nobody issued"
+        response = self._call_with_retries("unknown-id", check, case)
+        if response is None:
+            self.report.unjudged[check] += 1
+            return
+        self._count("unknown-id", response.status_code)
+        self._judge(case, response, "unknown-id")
+        if response.status_code == 429:
+            self.report.unjudged[check] += 1
+            return
+        self._ran(check)
+        exchange = self._exchange_for_response("unknown-id", response)
+        body = _json(response)
+        if response.status_code != 200 or body != []:
+            shown = (
+                "not JSON"
+                if body is _NOT_JSON
+                else f"{len(body)} items"
+                if isinstance(body, list)
+                else "no list"
+            )
+            message = (
+                f"{KIT_CHECKS[check]}\nProbe: {label}\nExpected: 200 []\n"
+                f"Received: {response.status_code} ({shown})"
+            )
+            self._violate(
+                check, f"{label}: expected [], got {response.status_code} ({shown})", message, exchange
+            )
+
+    # --- over time ----------------------------------------------------------------------------------------
+
+    def _polled(self) -> list[tuple[Operation, dict[str, Any]]]:
+        """The operations whose answer lists recipients with states, each with the query of the known id."""
+        found = []
+        for operation in self.operations:
+            if operation.is_write or polled_schema(operation.name) is None:
+                continue
+            query = base_query(operation, self.supplied)
+            if any(param.required for param in operation.query):
+                found.append((operation, query))
+        return found
+
+    def _poll(self) -> None:
+        """Read the known status once more and judge its recipients against every earlier answer."""
+        if not self.kit_checks & set(TEMPORAL_CHECKS):
+            return
+        current = self.operation
+        for operation, query in self._polled():
+            self.operation = operation
+            schema = polled_schema(operation.name)
+            assert schema is not None
+            history = self._histories.setdefault(operation.name, History(schema))
+            case = operation.api.Case(path_parameters=self.credentials, query=query)
+            response = self._call_with_retries("poll", "recipient_state_monotonic", case)
+            self._last_poll = time.monotonic()
+            if response is None:
+                continue
+            self._count("poll", response.status_code)
+            self._judge(case, response, "poll")
+            body = _json(response)
+            if response.status_code != 200 or not isinstance(body, list):
+                continue
+            self.report.polls += 1
+            self._poll_recipients += len(body)
+            exchange = self._exchange_for_response("poll", response)
+            for check in TEMPORAL_CHECKS:
+                self._ran(check)
+            for finding in history.add(body, time.time()):
+                if finding.check in self.kit_checks:
+                    message = f"{KIT_CHECKS[finding.check]}\n{finding.detail}"
+                    self._violate(finding.check, finding.title, message, exchange)
+        self.operation = current
+
+    def _final_polls(self) -> None:
+        """The last polls, ``poll_interval`` apart, until the status was read ``polls`` times."""
+        if not self.kit_checks & set(TEMPORAL_CHECKS) or not self._polled():
+            return
+        attempts = 0
+        while self.report.polls < self.polls and attempts < 2 * self.polls and self._stopped is None:
+            attempts += 1
+            wait = self._last_poll + self.poll_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._poll()
+
+    def _rate_limit(self, operation: Operation) -> None:
+        """More than the operation's ``x-rate-limit`` within its period must get a 429; each 429's
+        ``Retry-After`` is judged against the spec's header schema (in :meth:`_judge`, for every 429).
+
+        The burst goes through an unpaced session (``--rate-limit`` paces everything else): limit + 1 valid
+        requests back to back. Writes are never burst (each would post a status).
+        """
+        check = "rate_limit_enforced"
+        wanted = {check, "retry_after_conformance"} & self.kit_checks
+        if not wanted or operation.is_write or self._stopped is not None:
+            return
+        limit = spec.operation(operation.name).rate_limit
+        probe = probes_for(operation, self.supplied, self.id_instance, self._token)[0]
+        started = time.monotonic()
+        answers: list[int] = []
+        seen_429 = False
+        for _ in range(limit.requests + 1):
+            case = operation.api.Case(path_parameters=dict(probe.path_parameters), query=dict(probe.query))
+            response = self._burst_call(case)
+            if response is None:
+                return
+            answers.append(response.status_code)
+            seen_429 = seen_429 or response.status_code == 429
+        elapsed = time.monotonic() - started
+        if check in self.kit_checks:
+            if seen_429:
+                self._ran(check)
+            elif elapsed > limit.per_seconds:
+                self.report.unjudged[check] += 1  # too slow to go over the limit: says nothing
+            else:
+                self._ran(check)
+                shown = ", ".join(str(code) for code in answers)
+                message = (
+                    f"{KIT_CHECKS[check]}\nx-rate-limit: {limit.requests} per {limit.per_seconds:g} s; "
+                    f"sent {len(answers)} valid requests in {elapsed:.2f} s\nReceived: {shown}"
+                )
+                title = f"{len(answers)} requests in {elapsed:.2f} s, no 429"
+                exchange = Exchange(
+                    _RATE_LIMIT_PHASE,
+                    operation.method,
+                    self.redact(operation.path),
+                    "",
+                    answers[-1],
+                    None,
+                    "",
+                )
+                self._violate(check, title, message, exchange)
+        if not seen_429 and "retry_after_conformance" in self.kit_checks:
+            # No 429 of its own: ask for the documented one (Prism and other mock servers answer it).
+            case = operation.api.Case(
+                path_parameters=dict(probe.path_parameters),
+                query=dict(probe.query),
+                headers=dict(_PREFER_429),
+            )
+            self._burst_call(case)
+
+    def _burst_call(self, case: _Case) -> Response | None:
+        response = self._send(
+            _RATE_LIMIT_PHASE,
+            "rate_limit_enforced",
+            lambda: self._exchange_for_case(_RATE_LIMIT_PHASE, case),
+            lambda: case.call(
+                base_url=self.base_url, session=self.burst_session, timeout=self.limits.request_timeout
+            ),
+        )
+        if response is not None:
+            self._count(_RATE_LIMIT_PHASE, response.status_code)
+            self._judge(case, response, _RATE_LIMIT_PHASE)
+        return response
+
+    # --- evidence -----------------------------------------------------------------------------------------
+
+    def _weigh_evidence(self) -> None:
+        """Too little evidence makes the verdict INCONCLUSIVE (:mod:`._evidence`)."""
+        evidence = Evidence(
+            kit_checks=self.kit_checks,
+            min_ok=self.min_ok,
+            max_429_share=self.max_429_share,
+            pace=f"--rate-limit {spec.slowest_rate():g}",
+            polled=bool(self._polled()),
+            poll_recipients=self._poll_recipients,
+            rate_limited=self._rate_limited,
+        )
+        self.report.inconclusive.extend(weigh(self.report, evidence))
 
     def _positive(self, phase: str, case: _Case, pin: bool) -> None:
         pinned = {
@@ -359,18 +810,6 @@ class _Run:
         if case.path_parameters and case.path_parameters.get(INSTANCE_PARAM) != self.id_instance:
             self._exchange(phase, case, kit_check="wrong_instance_rejected", expected=frozenset({403}))
 
-    def _probes(self, operation: Operation) -> None:
-        for probe in probes_for(operation, self.supplied, self.id_instance, self._token):
-            if probe.check not in self.kit_checks:
-                continue
-            if probe.check == "unsupported_method_rejected":
-                self._method_probe(probe)
-                continue
-            case = operation.api.Case(path_parameters=dict(probe.path_parameters), query=dict(probe.query))
-            self._exchange(
-                "probe", case, kit_check=probe.check, expected=probe.expected, retry=True, label=probe.label
-            )
-
     # --- one exchange -------------------------------------------------------------------------------------
 
     def _exchange(
@@ -383,23 +822,58 @@ class _Run:
         retry: bool = False,
         label: str | None = None,
     ) -> None:
-        attempts = _RATE_LIMIT_ATTEMPTS if retry else 1
+        purpose = kit_check if label is None else f"{kit_check}: {label}"
+        response = self._call_with_retries(
+            phase, purpose, case, attempts=_RATE_LIMIT_ATTEMPTS if retry else 1
+        )
+        if response is None:
+            if kit_check is not None and kit_check in self.kit_checks:
+                self.report.unjudged[kit_check] += 1
+            return
+        self._count(phase, response.status_code)
+        exchange = self._judge(case, response, phase)
+        if kit_check is not None and kit_check in self.kit_checks:
+            if response.status_code == 429:
+                # Rate limited (on every attempt when re-sent): says nothing about the rule. Not a failure,
+                # but no evidence either: the verdict weighs it (INCONCLUSIVE when a check judged nothing).
+                self.report.unjudged[kit_check] += 1
+                return
+            self._ran(kit_check)
+            if response.status_code not in expected:
+                want = " or ".join(str(code) for code in sorted(expected))
+                probe = "" if label is None else f"\nProbe: {label}"
+                message = (
+                    f"{KIT_CHECKS[kit_check]}{probe}\nExpected: {want}\nReceived: {response.status_code}"
+                )
+                title = f"Expected {want}, got {response.status_code}"
+                self._violate(kit_check, title if label is None else f"{label}: {title}", message, exchange)
+
+    def _call_with_retries(
+        self, phase: str, purpose: str | None, case: _Case, *, attempts: int = _RATE_LIMIT_ATTEMPTS
+    ) -> Response | None:
+        """Send ``case``; on a 429 wait (its Retry-After, capped) and re-send, up to ``attempts`` in all.
+
+        Every 429 but the last is judged here (its Retry-After too); the caller judges the last answer.
+        """
+        response: Response | None = None
         for attempt in range(attempts):
             response = self._send(
                 phase,
-                kit_check if label is None else f"{kit_check}: {label}",
+                purpose,
                 lambda: self._exchange_for_case(phase, case),
                 lambda: case.call(
                     base_url=self.base_url, session=self.session, timeout=self.limits.request_timeout
                 ),
             )
-            if response is None:
-                return
-            if response.status_code != 429 or attempt == attempts - 1:
+            if response is None or response.status_code != 429 or attempt == attempts - 1:
                 break
+            self._count(phase, 429)
+            self._judge(case, response, phase)
             time.sleep(_retry_after(response.headers))
-        assert response is not None  # attempts >= 1
-        self._count(phase, response.status_code)
+        return response
+
+    def _judge(self, case: _Case, response: Response, phase: str) -> Exchange:
+        """Apply the selected schemathesis checks to one answer, and the Retry-After rule to a 429."""
         exchange = self._exchange_for_response(phase, response)
         for name, check in self.st_checks:
             self._ran(name)
@@ -408,55 +882,68 @@ class _Run:
             except FailureGroup as group:
                 for failure in group.exceptions:
                     self._violate(name, failure.title, failure.message, exchange)
-        if kit_check is not None and kit_check in self.kit_checks:
-            if response.status_code == 429 and not retry:
-                return  # rate limited: says nothing about the credentials; the schemathesis checks still ran
-            self._ran(kit_check)
-            if response.status_code not in expected:
-                want = " or ".join(str(code) for code in sorted(expected))
-                note = f" (rate limited on all {attempts} attempts)" if response.status_code == 429 else ""
-                probe = "" if label is None else f"\nProbe: {label}"
-                message = (
-                    f"{KIT_CHECKS[kit_check]}{probe}\nExpected: {want}\n"
-                    f"Received: {response.status_code}{note}"
-                )
-                title = f"Expected {want}, got {response.status_code}"
-                self._violate(kit_check, title if label is None else f"{label}: {title}", message, exchange)
+        if response.status_code == 429:
+            self._judge_retry_after(_header(response.headers, "retry-after"), exchange)
+        return exchange
 
-    def _method_probe(self, probe: Probe) -> None:
-        check = probe.check
-        method = probe.method
-        case = self.operation.api.Case(path_parameters=dict(probe.path_parameters), query=dict(probe.query))
+    def _judge_retry_after(self, value: str | None, exchange: Exchange) -> None:
+        check = "retry_after_conformance"
+        if check not in self.kit_checks:
+            return
+        self._ran(check)
+        declared = spec.response_header(self.operation.name, 429, "Retry-After")
+        if declared is None:
+            return  # the spec documents no Retry-After for this 429: nothing to hold it to
+        schema, required = declared
+        problem = _header_problem(value, schema, required=required)
+        if problem is not None:
+            message = (
+                f"{KIT_CHECKS[check]}\nSchema: {json.dumps(dict(schema))}\nReceived: Retry-After: {value!r}"
+            )
+            self._violate(check, f"429 with {problem}", message, exchange)
+
+    def _method_request(
+        self, method: str, path_parameters: dict[str, Any], query: dict[str, Any], phase: str
+    ) -> None:
+        """A method the spec does not declare on the path: 405 with Allow naming the declared ones.
+
+        HEAD may instead be answered as GET is, without a body (RFC 9110 9.3.2: a server that supports GET
+        should support HEAD), so a HEAD answered with the valid GET's 200 passes too.
+        """
+        check = "unsupported_method_rejected"
+        case = self.operation.api.Case(path_parameters=path_parameters, query=query)
         path = case.formatted_path
-        shown_query = "&".join(f"{key}=…" for key in probe.query)
+        shown_query = "&".join(f"{key}=…" for key in query)
+        raw: requests.Response | None = None
         for attempt in range(_RATE_LIMIT_ATTEMPTS):
             raw = self._send(
-                "probe",
+                phase,
                 f"{check} ({method})",
-                lambda: Exchange("probe", method, path, shown_query, None, None, ""),
+                lambda: Exchange(phase, method, path, shown_query, None, None, ""),
                 lambda: self.session.request(
-                    method,
-                    self.base_url + path,
-                    params=dict(probe.query),
-                    timeout=self.limits.request_timeout,
+                    method, self.base_url + path, params=query, timeout=self.limits.request_timeout
                 ),
             )
-            if raw is None:
-                return
-            if raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
+            if raw is None or raw.status_code != 429 or attempt == _RATE_LIMIT_ATTEMPTS - 1:
                 break
             time.sleep(_retry_after({key: [value] for key, value in raw.headers.items()}))
-        assert raw is not None  # _RATE_LIMIT_ATTEMPTS >= 1
-        self._count("probe", raw.status_code)
+        if raw is None:
+            self.report.unjudged[check] += 1
+            return
+        self._count(phase, raw.status_code)
         response = Response.from_requests(raw, verify=True)
-        exchange = self._exchange_for_response("probe", response)
+        exchange = self._exchange_for_response(phase, response)
+        if raw.status_code == 429:
+            self.report.unjudged[check] += 1
+            return
         self._ran(check)
         allow = {part.strip().upper() for part in raw.headers.get("Allow", "").split(",") if part.strip()}
         declared = sorted(self.operation.path_methods)
-        if raw.status_code != 405:
+        as_get = method == HEAD_METHOD and "GET" in declared and raw.status_code == 200
+        if raw.status_code != 405 and not as_get:
             message = f"{KIT_CHECKS[check]}\nExpected: 405\nReceived: {raw.status_code}"
             self._violate(check, f"{method} not rejected with 405", message, exchange)
-        elif not set(declared) <= allow:
+        elif raw.status_code == 405 and not set(declared) <= allow:
             # The header is the server's text: it may echo the token (the report would show it).
             shown = None if (value := raw.headers.get("Allow")) is None else self.redact(value)
             naming = ", ".join(declared)
@@ -520,7 +1007,7 @@ class _Run:
         """A run that stopped early fails ``run_completed``: its verdict covers only what was sent."""
         check = "run_completed"
         self._ran(check, operation="")
-        if self._stopped is None:
+        if self._stopped is None or self._rate_limited:
             return
         message = (
             f"{LIMIT_CHECKS[check]}\nThe run stopped sending because {self._stopped}; "
@@ -538,12 +1025,38 @@ class _Run:
         self.report.check_runs_by_operation[(name, check)] += times
 
     def _count(self, phase: str, status: int | None) -> None:
-        self.report.cases += 1
-        self.report.cases_by_operation[self.operation.name] += 1
-        self.report.phases[phase] += 1
+        report = self.report
+        report.cases += 1
+        report.cases_by_operation[self.operation.name] += 1
+        report.phases[phase] += 1
         if status is not None:
-            self.report.statuses[status] += 1
-            self.report.statuses_by_operation[(self.operation.name, status)] += 1
+            report.statuses[status] += 1
+            report.statuses_by_operation[(self.operation.name, status)] += 1
+            report.statuses_by_phase[(phase, status)] += 1
+            if phase != _RATE_LIMIT_PHASE:
+                self._unasked += 1
+                self._unasked_429 += status == 429
+                if (
+                    self._stopped is None
+                    and self._unasked >= _RATE_LIMITED_AFTER
+                    and self._unasked_429 / self._unasked > self.max_429_share
+                ):
+                    # Going on would only collect more 429s (and wait out each one): the verdict is already
+                    # INCONCLUSIVE, and saying so now is faster than minutes of rate-limited requests.
+                    self._rate_limited = True
+                    self._stopped = f"{self._unasked_429} of the first {self._unasked} answers were 429"
+        if self.progress is not None:
+            self._planned = max(self._planned, report.cases)
+            self.progress(
+                ProgressEvent(
+                    self.operation.name,
+                    phase,
+                    report.cases,
+                    self._planned,
+                    report.statuses[200],
+                    report.statuses[429],
+                )
+            )
 
     def _violate(
         self, check: str, title: str, message: str, exchange: Exchange, *, operation: str | None = None
@@ -622,3 +1135,50 @@ def _retry_after(headers: Mapping[str, list[str]]) -> float:
     if value is not None and value.strip().isdigit():
         return min(float(value.strip()), _MAX_RETRY_AFTER)
     return 1.0
+
+
+# The kit checks the coverage phase serves (besides all of schemathesis' checks).
+_COVERAGE_CHECKS: Final = frozenset(
+    {
+        "valid_request_accepted",
+        "invalid_parameter_rejected",
+        "unsupported_method_rejected",
+        "wrong_token_rejected",
+        "wrong_instance_rejected",
+    }
+)
+_E200: Final = frozenset({200})
+_E400: Final = frozenset({400})
+_E401: Final = frozenset({401})
+_E403: Final = frozenset({403})
+_NOT_JSON: Final = object()
+
+
+def _body(body: Mapping[str, Any] | None) -> Any:
+    """A probe's JSON body for ``Case(body=...)``: schemathesis' "no body" marker when there is none."""
+    from schemathesis.core import NOT_SET
+
+    return NOT_SET if body is None else dict(body)
+
+
+def _json(response: Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _header_problem(value: str | None, schema: Mapping[str, Any], *, required: bool) -> str | None:
+    """What is wrong with a header's value under its spec schema (None: nothing). Only what a header
+    schema of this spec uses is understood: ``type: string`` and ``pattern``, lengths."""
+    if value is None:
+        return "no Retry-After" if required else None
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and re.search(pattern, value) is None:
+        return f"a Retry-After not matching {pattern}"
+    min_length, max_length = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(min_length, int) and len(value) < min_length:
+        return "a Retry-After shorter than its minLength"
+    if isinstance(max_length, int) and len(value) > max_length:
+        return "a Retry-After longer than its maxLength"
+    return None

@@ -2,10 +2,10 @@
 
 Two views of one spec, both read through ``greenstat_ext._spec`` (the one reader of the bundled spec, below
 Core, Mock and Kit). schemathesis gets the spec document itself (``Operation.api``), to generate and judge
-requests. The kit's probes get plain facts about each operation (:class:`Operation`, :class:`Parameter`): its
-id, method, path and each parameter's location, requiredness and bounds, from which :mod:`._probes` builds a
-valid request and the invalid ones. The facts are mapped in ONE function, :func:`_parameter`, from
-``greenstat_ext._spec``'s accessors, so no limit is retyped here.
+requests. The kit's probes get plain facts about each operation (:class:`Operation`): its id, method, path and
+each parameter as ``greenstat_ext._spec.ParameterSpec`` (the one description of a parameter, shared with the
+client and the mock; an integer's bounds are its ``bounds``), plus the spec's example values, from which
+:mod:`._probes` builds a valid request. No limit is retyped here.
 
 Why a transformation: the spec types ``timestamp`` (and ``idInstance``) as ``integer`` with ``format: int64``,
 but JSON Schema validators, schemathesis' included, do not enforce integer formats: a ``timestamp`` of
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import schemathesis
@@ -32,7 +32,6 @@ __all__ = [
     "INSTANCE_PARAM",
     "TOKEN_PARAM",
     "Operation",
-    "Parameter",
     "enforce_integer_formats",
     "load_operations",
 ]
@@ -43,40 +42,31 @@ TOKEN_PARAM: Final = "apiTokenInstance"  # noqa: S105 - a parameter's name, not 
 
 
 @dataclass(frozen=True, slots=True)
-class Parameter:
-    """One parameter as the spec declares it (``type`` is the JSON Schema type; bounds None when absent).
-
-    An integer's ``minimum``/``maximum`` are those its value must meet: the spec's keywords tightened by its
-    ``intN`` format. ``example`` is the spec's example value, if any (a valid value to send).
-    """
-
-    name: str
-    location: str  # "path" or "query"
-    required: bool
-    type: str | None
-    minimum: int | float | None = None
-    maximum: int | float | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    default: Any = None
-    example: Any = None
-
-
-@dataclass(frozen=True, slots=True)
 class Operation:
     """One operation of the spec: its facts for the probes and its schemathesis twin for generation."""
 
     name: str  # the operationId, which names the operation in every finding
     method: str  # upper case
     path: str  # the template, e.g. /waInstance{idInstance}/getOutgoingStatuses/{apiTokenInstance}
-    parameters: tuple[Parameter, ...]
+    parameters: tuple[spec.ParameterSpec, ...]  # greenstat_ext._spec's own, shared with the client and mock
     path_methods: frozenset[str]  # every method the spec declares on this path (what a 405's Allow names)
     api: APIOperation[Any, Any, Any, Any]
+    body: tuple[spec.ParameterSpec, ...] = ()  # the JSON request body's fields (write operations)
+    # the spec's example value of a parameter, by name (a valid value to send), where it gives one
+    examples: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def query(self) -> tuple[Parameter, ...]:
+    def query(self) -> tuple[spec.ParameterSpec, ...]:
         return tuple(param for param in self.parameters if param.location == "query")
+
+    @property
+    def is_write(self) -> bool:
+        """Whether calling it may create or delete something (any method but GET and HEAD).
+
+        Why it matters: such a call posts a real status (or deletes one) on the implementation under test,
+        so the kit sends it only with ``--allow-writes``, and never re-sends it (not idempotent).
+        """
+        return self.method not in ("GET", "HEAD")
 
 
 @functools.cache
@@ -98,42 +88,32 @@ def load_operations() -> tuple[Operation, ...]:
     operations = []
     for fact in facts:
         api = apis[(fact.method, fact.path)]
-        definitions = {
-            (param.location.value, param.name): param.definition for param in api.iter_parameters()
+        examples = {
+            param.name: example
+            for param in api.iter_parameters()
+            if (example := _example(param.definition)) is not None
         }
-        parameters = tuple(
-            _parameter(param, definitions.get((param.location, param.name), {})) for param in fact.parameters
-        )
         operations.append(
             Operation(
-                fact.operation_id, fact.method, fact.path, parameters, frozenset(methods[fact.path]), api
+                fact.operation_id,
+                fact.method,
+                fact.path,
+                fact.parameters,
+                frozenset(methods[fact.path]),
+                api,
+                fact.body,
+                examples,
             )
         )
     return tuple(operations)
 
 
-def _parameter(param: spec.ParameterSpec, definition: Mapping[str, Any]) -> Parameter:
-    """The kit's facts of one parameter: ``greenstat_ext._spec``'s, plus the spec's example value."""
-    minimum, maximum = param.minimum, param.maximum
-    if param.type == "integer" and (param.format or (minimum is not None and maximum is not None)):
-        minimum, maximum = param.bounds or (minimum, maximum)
+def _example(definition: Mapping[str, Any]) -> Any:
+    """The spec's example of a parameter (its ``example``, its schema's ``example`` or first ``examples``)."""
     schema = definition.get("schema") or {}
     examples = schema.get("examples")
-    example = definition.get(
+    return definition.get(
         "example", schema.get("example", examples[0] if isinstance(examples, list) and examples else None)
-    )
-    return Parameter(
-        name=param.name,
-        location=param.location,
-        required=param.required,
-        type=param.type,
-        minimum=minimum,
-        maximum=maximum,
-        min_length=param.min_length,
-        max_length=param.max_length,
-        pattern=param.pattern,
-        default=param.default,
-        example=example,
     )
 
 

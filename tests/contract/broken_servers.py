@@ -10,13 +10,17 @@ of the spec.
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from greenstat_ext.contract import ALL_CHECKS
 
 ID_INSTANCE = 7103000042
 TOKEN = "Zq7sEcretT0kenUsedOnlyByTheContractTests"
@@ -208,3 +212,123 @@ BROKEN: dict[str, Handler] = {
     "text_plain_200": text_plain_200,
     "too_many_requests_without_body": too_many_requests_without_body,
 }
+
+
+# --- Broken over time or under load: the kit's temporal, unknown-id and rate-limit checks must name them. ---
+# Each is a factory: the server keeps state (what it answered before), one per test.
+
+RATE_LIMIT_PERIOD = 1.0  # the spec's x-rate-limit of each operation: 1 request per second (written out here)
+# The known status's first answers are right (the kit's credentials check reads it first, then the polls):
+# the broken behaviour starts after them, so the polls see it change.
+_GOOD_ANSWERS = 2
+
+
+def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
+    """``handler`` behind a per-operation limit of 1 request per second: beyond it 429 (+ ``retry_after``)."""
+    last: dict[str, float] = {}
+
+    async def limited(request: Request) -> Response:
+        operation = request.path_params["operation"]
+        if operation in OPERATIONS and request.method == "GET":
+            now = time.monotonic()
+            if now - last.get(operation, -math.inf) < RATE_LIMIT_PERIOD:
+                headers = {} if retry_after is None else {"Retry-After": retry_after}
+                return _error(429, "Too Many Requests", **headers)
+            last[operation] = now
+        return await handler(request)
+
+    return limited
+
+
+def _polled(request: Request, response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and request.path_params["operation"] == "getStatusStatistic"
+        and request.query_params.get("idMessage") == ID_MESSAGE
+    )
+
+
+def state_moves_backward() -> Handler:
+    """The last recipient is ``read`` in the first answers, ``delivered`` in every later one."""
+    polls = [0]
+
+    async def handler(request: Request) -> Response:
+        response = await reference(request)
+        if not _polled(request, response):
+            return response
+        polls[0] += 1
+        first = {**ITEMS[3], "status": "read" if polls[0] <= _GOOD_ANSWERS else "delivered"}
+        return JSONResponse([*ITEMS[:3], first])
+
+    return handler
+
+
+def timestamp_decreases() -> Handler:
+    """The last recipient's timestamp goes down by 60 s after the first answers (its state stays ``read``)."""
+    polls = [0]
+
+    async def handler(request: Request) -> Response:
+        response = await reference(request)
+        if not _polled(request, response):
+            return response
+        polls[0] += 1
+        timestamp = int(str(ITEMS[3]["timestamp"])) - (0 if polls[0] <= _GOOD_ANSWERS else 60)
+        last = {**ITEMS[3], "timestamp": timestamp}
+        return JSONResponse([*ITEMS[:3], last])
+
+    return handler
+
+
+def recipient_vanishes() -> Handler:
+    """A recipient seen a minute ago (well within the 30-day retention) is missing after the first answers."""
+    polls = [0]
+    now = int(time.time()) - 60
+    fresh = [{**item, "timestamp": now} for item in ITEMS]
+
+    async def handler(request: Request) -> Response:
+        response = await reference(request)
+        if not _polled(request, response):
+            return response
+        polls[0] += 1
+        return JSONResponse(fresh if polls[0] <= _GOOD_ANSWERS else fresh[1:])
+
+    return handler
+
+
+def unknown_id_answers_recipients() -> Handler:
+    """Any idMessage at all gets the known status's recipients (Stoplight Prism does this)."""
+
+    async def handler(request: Request) -> Response:
+        response = await reference(request)
+        known = request.path_params["operation"] == "getStatusStatistic" and response.status_code == 200
+        return JSONResponse(ITEMS) if known else response
+
+    return handler
+
+
+def retry_after_not_in_seconds() -> Handler:
+    """Rate limited as the spec says, but its 429s carry ``Retry-After: soon`` (not seconds, not a date)."""
+    return rate_limited(reference, retry_after="soon")
+
+
+def never_rate_limited() -> Handler:
+    """The reference itself: it never answers 429, however fast it is called."""
+    return reference
+
+
+BROKEN_OVER_TIME: dict[str, tuple[str, Callable[[], Handler]]] = {
+    "state_moves_backward": ("recipient_state_monotonic", state_moves_backward),
+    "timestamp_decreases": ("recipient_timestamp_monotonic", timestamp_decreases),
+    "recipient_vanishes": ("recipient_retained", recipient_vanishes),
+    "unknown_id_answers_recipients": ("unknown_id_answers_empty", unknown_id_answers_recipients),
+    "retry_after_not_in_seconds": ("retry_after_conformance", retry_after_not_in_seconds),
+    "never_rate_limited": ("rate_limit_enforced", never_rate_limited),
+}
+
+
+UNLIMITED_CHECKS = [
+    name for name in ALL_CHECKS if name not in ("rate_limit_enforced", "retry_after_conformance")
+]
+"""Every check but the two that need a rate-limited implementation: the reference (and every broken variant
+of it above) answers as fast as it is called, so those two would fail (no 429) or judge nothing (no
+Retry-After to judge); the tests about them use :func:`rate_limited` and the over-time servers."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -27,5 +28,7 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     and the verdict are unchanged, and the waits can be asserted.
     """
     waits: list[float] = []
-    monkeypatch.setattr(_runner, "time", SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(
+        _runner, "time", SimpleNamespace(sleep=waits.append, monotonic=time.monotonic, time=time.time)
+    )
     return waits

@@ -17,6 +17,7 @@ from tests.contract.broken_servers import (
     ID_INSTANCE,
     ID_MESSAGE,
     TOKEN,
+    UNLIMITED_CHECKS,
     app_for,
 )
 from tests.contract.test_runner import EXPECTED_CHECK, assert_retry_waits
@@ -36,7 +37,12 @@ def test_the_correct_implementation_exits_0_and_writes_passing_junit(
 ) -> None:
     junit = tmp_path / "contract.xml"
     result = runner.invoke(
-        app, _args(reference_url, "--max-examples", "5", "--seed", "1", "--junit", str(junit))
+        app,
+        _args(
+            reference_url,
+            *("--max-examples", "5", "--seed", "1", "--junit", str(junit)),
+            *("--checks", ",".join(UNLIMITED_CHECKS)),
+        ),
     )
 
     assert result.exit_code == 0, result.output
@@ -76,7 +82,9 @@ def test_each_broken_server_exits_1_names_the_check_and_never_shows_the_token(
 def test_a_server_broken_in_one_operation_is_named_in_the_report(tmp_path: Path) -> None:
     broken, handler = BROKEN_ONE_OPERATION["outgoing_wrong_token_accepted"]
     with serve(app_for(handler)) as url:
-        result = runner.invoke(app, _args(url, "--max-examples", "3", "--seed", "3"))
+        result = runner.invoke(
+            app, _args(url, "--max-examples", "3", "--seed", "3", "--checks", ",".join(UNLIMITED_CHECKS))
+        )
 
     assert result.exit_code == 1, result.output
     assert "wrong_token_rejected: " in result.stdout
@@ -89,7 +97,8 @@ def test_credentials_come_from_the_environment(reference_url: str, monkeypatch: 
     monkeypatch.setenv("GREEN_API_URL", reference_url)
     monkeypatch.setenv("GREEN_API_ID_INSTANCE", str(ID_INSTANCE))
     monkeypatch.setenv("GREEN_API_TOKEN", TOKEN)
-    result = runner.invoke(app, ["contract-test", "--max-examples", "2", "--seed", "0"])
+    checks = ",".join(UNLIMITED_CHECKS)
+    result = runner.invoke(app, ["contract-test", "--max-examples", "2", "--seed", "0", "--checks", checks])
 
     assert result.exit_code == 0, result.output
     help_text = runner.invoke(app, ["contract-test", "--help"]).output

@@ -1,0 +1,217 @@
+"""Kit v2: the verdict weighs evidence, and rules that only show across calls or under load are checked.
+
+Each broken server breaks one rule that no single answer shows (a state going back, a recipient vanishing,
+an unknown id answering recipients, a 429 with a malformed Retry-After, no rate limit at all): the kit must
+exit 1 naming that check. A rate-limited run without pacing must be INCONCLUSIVE (exit 3), never PASSED;
+rejected credentials must be said first, alone. Runs are kept short: only the checks under test, a few
+polls 50 ms apart.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from greenstat_ext.contract import ALL_CHECKS, ContractReport, ProgressEvent, run_contract_test
+from greenstat_ext.contract._cli import contract_test
+from greenstat_ext.contract._results import Verdict
+from greenstat_ext.contract._temporal import History, polled_schema
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from tests._servers import mid_cycle_clock, serve
+from tests.contract.broken_servers import (
+    BROKEN_OVER_TIME,
+    ID_INSTANCE,
+    ID_MESSAGE,
+    ITEMS,
+    TOKEN,
+    app_for,
+    rate_limited,
+    reference,
+)
+
+app = typer.Typer()
+app.command("contract-test")(contract_test)
+app.command("noop")(lambda: None)
+runner = CliRunner()
+
+RATE_CHECKS = ("rate_limit_enforced", "retry_after_conformance")
+# Every check but the two that need a rate-limited implementation (the reference fixture has no limit).
+UNLIMITED_CHECKS = [name for name in ALL_CHECKS if name not in RATE_CHECKS]
+QUICK = ("--polls", "3", "--poll-interval", "0.05", "--min-ok", "1")
+
+
+def _args(url: str, *extra: str) -> list[str]:
+    base = ["contract-test", "--url", url, "--id-instance", str(ID_INSTANCE), "--token", TOKEN]
+    return [*base, "--id-message", ID_MESSAGE, *QUICK, *extra]
+
+
+def _checks_for(check: str) -> list[str]:
+    """The checks a broken server's test runs: its own, and its partner (the rate limit's pair is paced)."""
+    return list(RATE_CHECKS) if check in RATE_CHECKS else [check]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_OVER_TIME))
+def test_each_server_broken_over_time_exits_1_naming_its_check(name: str, tmp_path: Path) -> None:
+    check, factory = BROKEN_OVER_TIME[name]
+    junit = tmp_path / "contract.xml"
+    pace = ("--rate-limit", "1") if check in RATE_CHECKS else ()
+    with serve(app_for(factory())) as url:
+        result = runner.invoke(
+            app, _args(url, "--checks", ",".join(_checks_for(check)), *pace, "--junit", str(junit))
+        )
+
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.stdout
+    assert f"{check}: " in result.stdout  # the heading of its failure panel
+    assert TOKEN not in result.output
+    failed = {
+        case.get("name")
+        for case in ET.parse(junit).getroot().iter("testcase")  # noqa: S314 - our own file
+        if case.find("failure") is not None
+    }
+    assert failed == {check}
+
+
+def test_the_reference_passes_every_check_but_the_rate_limit_ones(reference_url: str) -> None:
+    report = run_contract_test(
+        reference_url,
+        ID_INSTANCE,
+        TOKEN,
+        id_message=ID_MESSAGE,
+        max_examples=3,
+        seed=4,
+        checks=UNLIMITED_CHECKS,
+        polls=3,
+        poll_interval=0.05,
+    )
+
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
+    assert report.polls >= 3
+    for check in ("recipient_state_monotonic", "recipient_timestamp_monotonic", "recipient_retained"):
+        assert report.check_runs[check] >= 3
+    assert report.check_runs["unknown_id_answers_empty"] == 1  # only getStatusStatistic takes an id
+    assert report.phases["coverage"] > 0  # schemathesis' coverage phase generated the boundary cases
+    assert report.check_runs_by_operation[("getOutgoingStatuses", "invalid_parameter_rejected")] > 0
+
+
+def test_a_rate_limited_reference_passes_the_rate_limit_checks_when_paced() -> None:
+    with serve(app_for(rate_limited(reference))) as url:
+        report = run_contract_test(
+            url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, checks=list(RATE_CHECKS), rate_limit=1, min_ok=1
+        )
+
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
+    _assert_bursts_judged(report)
+    assert report.check_runs["retry_after_conformance"] >= report.check_runs["rate_limit_enforced"]
+
+
+def test_a_rate_limited_run_without_pacing_is_inconclusive_not_passed(
+    tmp_path: Path, retry_waits: list[float]
+) -> None:
+    junit = tmp_path / "contract.xml"
+    with serve(app_for(rate_limited(reference))) as url:
+        result = runner.invoke(app, _args(url, "--max-examples", "5", "--seed", "2", "--junit", str(junit)))
+
+    assert result.exit_code == 3, result.output
+    assert "PASSED" not in result.stdout
+    assert "INCONCLUSIVE" in result.stdout
+    assert "were 429" in result.stdout
+    assert "--rate-limit 1" in result.stdout  # the fix
+    verdict = ET.parse(junit).getroot().find("testsuite/properties/property[@name='verdict']")  # noqa: S314
+    assert verdict is not None
+    assert verdict.get("value") == "INCONCLUSIVE"
+
+
+def test_rejected_credentials_are_reported_first_and_alone(tmp_path: Path) -> None:
+    junit = tmp_path / "contract.xml"
+    with serve(app_for(reference)) as url:
+        args = ["contract-test", "--url", url, "--id-instance", str(ID_INSTANCE), "--token", "0" * len(TOKEN)]
+        result = runner.invoke(app, [*args, "--junit", str(junit)])
+
+    assert result.exit_code == 3, result.output
+    assert "credentials were rejected: 401" in result.stdout
+    assert "Checks" not in result.stdout  # no table of derived failures
+    assert "FAILED" not in result.stdout
+    cases = list(ET.parse(junit).getroot().iter("testcase"))  # noqa: S314 - our own file
+    assert cases
+    assert all(case.find("skipped") is not None for case in cases)  # nothing claims a pass
+
+
+def test_the_kit_passes_the_reference_mock() -> None:
+    with MockServer(MockSettings(rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE))) as mock:
+        report = run_contract_test(
+            mock.base_url,
+            DEMO_ID_INSTANCE,
+            DEMO_TOKEN,
+            id_message=ID_MESSAGE,
+            max_examples=3,
+            seed=5,
+            checks=UNLIMITED_CHECKS,
+            polls=3,
+            poll_interval=0.05,
+        )
+
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
+
+
+def test_the_kit_passes_the_rate_limit_of_the_reference_mock_when_paced() -> None:
+    with MockServer(MockSettings()) as mock:  # each operation at its spec rate, as Green API
+        report = run_contract_test(
+            mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, checks=list(RATE_CHECKS), rate_limit=1, min_ok=1
+        )
+
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
+    _assert_bursts_judged(report)
+
+
+def _assert_bursts_judged(report: ContractReport) -> None:
+    """One burst per operation; one slowed past the period by a loaded machine is unjudged, not failed."""
+    runs, unjudged = report.check_runs["rate_limit_enforced"], report.unjudged["rate_limit_enforced"]
+    assert runs + unjudged == 3
+    assert runs >= 1
+
+
+def test_history_judges_state_order_from_the_spec() -> None:
+    schema = polled_schema("getStatusStatistic")
+    assert schema is not None
+    assert schema.states[0] == "pending"
+    history = History(schema)
+    assert history.add(ITEMS, 0) == []
+    back = [{**ITEMS[3], "status": "sent"}, *ITEMS[:3]]
+    assert [finding.check for finding in history.add(back, 0)] == ["recipient_state_monotonic"]
+    assert polled_schema("getOutgoingStatuses") is None  # its items are statuses, not recipients
+
+
+def test_progress_is_reported_after_every_answer(reference_url: str) -> None:
+    events: list[ProgressEvent] = []
+    report = run_contract_test(
+        reference_url,
+        ID_INSTANCE,
+        TOKEN,
+        max_examples=1,
+        seed=6,
+        checks=UNLIMITED_CHECKS,
+        progress=events.append,
+    )
+
+    assert len(events) == report.cases
+    assert [event.sent for event in events] == list(range(1, report.cases + 1))
+    assert {event.operation for event in events} == set(report.operations)
+    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in events}
+    assert events[-1].ok == report.statuses[200]
+    assert all(event.planned >= event.sent for event in events)
+
+
+def test_a_ci_log_is_not_wrapped_at_80_columns() -> None:
+    check, factory = BROKEN_OVER_TIME["state_moves_backward"]
+    with serve(app_for(factory())) as url:
+        result = runner.invoke(app, _args(url, "--checks", check), env={"COLUMNS": "80"})
+
+    assert result.exit_code == 1, result.output
+    rule = "states move only forward: pending -> sent -> delivered -> read"
+    line = next(line for line in result.stdout.splitlines() if rule in line)  # on one line, not wrapped
+    assert len(line) > 80
