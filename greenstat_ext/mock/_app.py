@@ -401,7 +401,7 @@ async def _endpoint(request: Request) -> Response:
         id_values = [value for name, value in pairs if name == "idMessage"]
         id_message = id_values[-1] if id_values else None
     response = answer.response
-    status = None if isinstance(response, _DroppedResponse) else response.status_code
+    status = None if isinstance(response, _DroppedResponse | _AbortedResponse) else response.status_code
     fault = answer.fault.value if answer.fault is not None else None
     state.stats.record(id_message, status, fault, after=answer.after)
     return response

@@ -36,7 +36,7 @@ def test_pyproject_core_is_the_client_and_cli_is_an_extra() -> None:
     assert core == {"httpx", "attrs", "msgspec", "tenacity", "anyio", "sniffio"}
     extras = project["optional-dependencies"]
     assert {_name(requirement) for requirement in extras["cli"]} == {"typer", "rich"}
-    assert "greenstat[cli,mock,contract]" in extras["all"]
+    assert extras["all"] == ["greenstat[cli,mock,contract,redis]"]
     assert project["scripts"]["greenstat"] == "greenstat_ext.cli:main"
 
 

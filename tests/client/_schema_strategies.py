@@ -9,6 +9,7 @@ checked against the schema with ``jsonschema`` (the reference validator) in :fun
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -46,6 +47,18 @@ def _strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
         return st.sampled_from(schema["enum"])
     kind = schema.get("type")
     if kind == "string":
+        if (
+            schema.get("format") == "uri"
+        ):  # a pattern alone admits non-URIs (`http://"`): plain URLs that match
+            urls = st.from_regex(
+                r"https?://[a-z0-9]{1,20}(\.[a-z]{2,5})?(/[A-Za-z0-9._~-]{0,20}){0,3}", fullmatch=True
+            )
+            return urls.filter(
+                lambda s: (
+                    re.search(schema.get("pattern", ""), s) is not None
+                    and schema.get("minLength", 0) <= len(s) <= schema.get("maxLength", 10**9)
+                )
+            )
         if "pattern" in schema:
             return st.from_regex(schema["pattern"], fullmatch=True).filter(
                 lambda s: schema.get("minLength", 0) <= len(s) <= schema.get("maxLength", 10**9)
