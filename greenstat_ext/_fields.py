@@ -12,9 +12,12 @@ is searched, as JSON Schema does (the spec's patterns are anchored anyway).
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Final
 
 from ._spec import ParameterSpec
 
@@ -32,8 +35,55 @@ class FieldError(ValueError):
         super().__init__(f"{field}: {problem}")
 
 
+# RFC 3986's URI grammar (section 3 and appendix A), which JSON Schema's ``format: uri`` means and which
+# schemathesis checks a server against: an absolute URI, ASCII only, ``%`` followed by two hex digits.
+_UNRESERVED: Final = r"A-Za-z0-9\-._~"
+_SUB_DELIMS: Final = r"!$&'()*+,;="
+_PCT: Final = r"%[0-9A-Fa-f]{2}"
+_PCHAR: Final = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_URI: Final = re.compile(
+    rf"(?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*):"
+    rf"(?:"
+    rf"//(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?"  # userinfo
+    rf"(?:\[(?P<literal>[^\]]*)\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)"  # host
+    rf"(?::[0-9]*)?"  # port
+    rf"(?:/{_PCHAR}*)*"  # path-abempty
+    rf"|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?"  # path-absolute
+    rf"|{_PCHAR}+(?:/{_PCHAR}*)*"  # path-rootless
+    rf"|"  # path-empty
+    rf")"
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?"  # query
+    rf"(?:#(?:{_PCHAR}|[/?])*)?"  # fragment
+)
+_IP_FUTURE: Final = re.compile(rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+
+
+def _is_uri(value: str) -> bool:
+    """Whether ``value`` is an absolute URI by RFC 3986 (an IPv6 literal checked by :mod:`ipaddress`)."""
+    match = _URI.fullmatch(value)
+    if match is None:
+        return False
+    literal = match.group("literal")
+    if literal is None or _IP_FUTURE.fullmatch(literal):
+        return True
+    if "%" in literal:  # RFC 3986 has no zone ids; ipaddress would accept one
+        return False
+    try:
+        ipaddress.IPv6Address(literal)
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS: Final[dict[str, tuple[Callable[[str], bool], str]]] = {
+    "uri": (_is_uri, "must be an absolute URI (RFC 3986)"),
+}
+"""String formats with a meaning (JSON Schema's): the check and its problem. Others are annotations."""
+
+
 def _string_check(spec: ParameterSpec) -> Check:
     min_length, max_length, pattern = spec.min_length, spec.max_length, spec.regex
+    fmt = _FORMATS.get(spec.format or "")
     allowed = frozenset(spec.enum) if spec.enum is not None else None
 
     def check(name: str, value: object) -> None:
@@ -55,6 +105,8 @@ def _string_check(spec: ParameterSpec) -> Check:
             raise FieldError(name, f"must be one of {', '.join(sorted(allowed))}")
         if pattern is not None and pattern.search(value) is None:
             raise FieldError(name, f"must match the pattern {pattern.pattern!r}")
+        if fmt is not None and not fmt[0](value):
+            raise FieldError(name, fmt[1])
 
     return check
 

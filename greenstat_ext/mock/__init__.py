@@ -21,7 +21,14 @@ Hit counters (``server.stats`` / ``get_state(app).stats``, a :class:`MockStats`)
 - ``stats.faults`` → ``Counter[str]``: injected faults per kind (``"429"``, ``"499"``, ``"500"``, ``"502"``,
   ``"drop"``, ``"delay"``); ``stats.dropped``; ``stats.total``; ``stats.reset()``.
 - bounded: only spec-valid ``idMessage`` values (1 to 256 characters) are keys, at most 10,000 of them, least
-  recently seen first out (``stats.tracked``, ``stats.evicted``).
+  recently seen first out (``stats.tracked``, ``stats.evicted``);
+- ``stats.created`` / ``stats.deleted`` → ``Counter[str]``: statuses the sends actually created, and deleted,
+  per send operationId, whatever was answered (a fault may strike after a write acted:
+  ``stats.faults_after``), so a test can prove that no status was posted twice.
+
+Writes: a send creates a status (``server.state.posted``, a bounded :class:`PostedStatuses`) that
+``getOutgoingStatuses`` lists and whose statistics start ``pending`` and move on with the clock;
+``deleteStatus`` removes it (400 ``ID message notfound`` for anything else). See docs/mock.md.
 
 Connections are time-limited (``MockServer(..., timeouts=ConnectionTimeouts(request=, write=,
 keep_alive=))``): a client must send each whole request within ``request`` seconds and take answer bytes
@@ -46,6 +53,7 @@ from ._connections import ConnectionTimeouts
 from ._data import DataFileError, load_data, parse_data
 from ._faults import FaultKind, FaultSettings
 from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
+from ._posted import PostedStatuses
 from ._server import AppServer, MockServer
 from ._settings import MockSettings
 from ._state import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, DemoMessage, MessageStore
@@ -66,6 +74,7 @@ __all__ = [
     "MockSettings",
     "MockState",
     "MockStats",
+    "PostedStatuses",
     "TokenMaskingFilter",
     "create_app",
     "get_state",

@@ -8,9 +8,18 @@ answered with a documented code. The routes themselves come from the spec (:mod:
 
 Why one gateway in front of small handlers: Green API's gateway runs the same checks for every method, so
 they live in one place, in the order a gateway runs them: route (404), method (405 + ``Allow``), injected
-fault, instance syntax (400), instance (403), token (401), beta access (403), the operation's own rate limit
-(429 + ``Retry-After``), quota (466), then the request's parameters against the spec (400 naming the
-parameter), then the operation's handler (:mod:`._handlers`) for the 200.
+fault, instance syntax (400), instance (403), token (401), beta access (403), then the request itself: its
+query parameters and, for a write, its JSON body against the spec (400 naming the parameter or member; see
+:mod:`._body`), then the operation's own rate limit (429 + ``Retry-After``), quota (466), and the
+operation's handler (:mod:`._handlers`) for the 200.
+
+Why the request is checked before the rate limit: a gateway refuses a malformed request before it spends
+anything on it, so an invalid request neither earns a 429 nor uses up the method's budget (the README's curl
+block, pasted at once, used to get a 429 for its third, invalid, line instead of the 400 that says what is
+wrong).
+
+Why a fault may come after the handler: see :mod:`._faults`. For a write, a late fault lets the handler act
+(the status is created or deleted) and then answers the fault instead (or drops the connection).
 """
 
 from __future__ import annotations
@@ -32,11 +41,14 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
-from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range
+from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range, operation
 
+from ._body import BodyRefused, body_limit, body_members, read_body
 from ._faults import ConnectionDropped, FaultInjector, FaultKind
-from ._handlers import HANDLERS
+from ._handlers import HANDLERS, Refusal
+from ._journal import contacts
 from ._operations import match_route
+from ._posted import PostedStatuses
 from ._ratelimit import GatewayRateLimit
 from ._settings import MockSettings
 from ._state import Clock, MessageStore, monotonic_wall_clock
@@ -50,6 +62,7 @@ _ID_INSTANCE: Final = re.compile(r"[0-9]+")
 _INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _JSON: Final = "application/json"
 _MAX_QUERY_FIELDS: Final = 100
+_PARTICIPANTS_MAX_ITEMS: Final = operation("sendTextStatus").parameter("participants").max_items
 
 _REASONS: Final = {
     400: "Bad Request",
@@ -95,11 +108,13 @@ def _quota_body(operation_id: str) -> bytes:
 
 @dataclass(frozen=True, eq=False)
 class MockState:
-    """Everything one app instance holds: its settings, data, limiter, fault injector and hit counters."""
+    """Everything one app instance holds: its settings, data, posted statuses, limiter, fault injector and
+    hit counters."""
 
     settings: MockSettings
     clock: Clock
     store: MessageStore
+    posted: PostedStatuses
     limiter: GatewayRateLimit
     faults: FaultInjector
     stats: MockStats
@@ -107,10 +122,16 @@ class MockState:
     @classmethod
     def from_settings(cls, settings: MockSettings) -> MockState:
         clock = settings.clock or monotonic_wall_clock()
+        store = MessageStore(seed=settings.seed, clock=clock, data=settings.data)
+        # A status posted without participants goes to every contact: the seeded ones (at most the spec's
+        # maxItems of participants).
+        audience = [contact.chat_id for contact in contacts(settings.seed)]
+        audience = audience[: _PARTICIPANTS_MAX_ITEMS or len(audience)]
         return cls(
             settings=settings,
             clock=clock,
-            store=MessageStore(seed=settings.seed, clock=clock, data=settings.data),
+            store=store,
+            posted=PostedStatuses(seed=settings.seed, clock=clock, contacts=audience, reserved=store.known()),
             limiter=GatewayRateLimit(settings.rate_limit, clock),
             faults=FaultInjector(settings.faults),
             stats=MockStats(),
@@ -243,46 +264,81 @@ def _instance_message() -> str:
     return f"idInstance: must be an integer from {low} to {high}"
 
 
-async def _answer(
-    request: Request, state: MockState, pairs: list[tuple[str, str]] | str
-) -> tuple[Response, str | None]:
+@dataclass(slots=True)
+class _Answer:
+    """What :func:`_answer` did: the response, the fault injected (and whether after the handler), and the
+    ``idMessage`` a write's body carried (for the counters)."""
+
+    response: Response
+    fault: FaultKind | None = None
+    after: bool = False
+    id_message: str | None = None
+
+
+def _fault_response(state: MockState, fault: FaultKind) -> Response:
+    if fault is FaultKind.DROP:
+        return _DroppedResponse()
+    status = _FAULT_STATUS[fault]
+    headers = {"Retry-After": str(state.settings.faults.retry_after)} if status == 429 else None
+    return _error(status, headers=headers)
+
+
+async def _answer(request: Request, state: MockState, pairs: list[tuple[str, str]] | str) -> _Answer:
     raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
     routed = match_route(raw_path.split(b"?", 1)[0])
     if routed is None:
-        return _error(404), None
+        return _Answer(_error(404))
     route, path_values = routed
     method = "GET" if request.method == "HEAD" else request.method
     operation = route.by_method.get(method)
     if operation is None:
-        return _error(405, headers={"Allow": route.allow}), None
+        return _Answer(_error(405, headers={"Allow": route.allow}))
 
     fault = state.faults.draw()
-    if fault is not None:
+    after = fault is not None and operation.method != "GET" and state.faults.strikes_after(fault)
+    if fault is not None and not after:
         logger.info("fault injected: %s", fault.value)
-        if fault is FaultKind.DROP:
-            return _DroppedResponse(), fault.value
+        if fault is not FaultKind.DELAY:
+            return _Answer(_fault_response(state, fault), fault)
+        await anyio.sleep(state.settings.faults.delay)
+    outcome = await _gateway(request, state, operation, path_values, pairs)
+    if isinstance(outcome, Response):
+        answer = _Answer(outcome, fault)
+    else:
+        id_message = outcome.get("idMessage") if operation.body else None
+        answer = _Answer(await _handle(state, operation, outcome), fault,
+                         id_message=id_message if isinstance(id_message, str) else None)  # fmt: skip
+    if after and fault is not None:
+        logger.info("fault injected after the handler: %s", fault.value)
+        answer.after = True
         if fault is FaultKind.DELAY:
             await anyio.sleep(state.settings.faults.delay)
         else:
-            status = _FAULT_STATUS[fault]
-            headers = {"Retry-After": str(state.settings.faults.retry_after)} if status == 429 else None
-            return _error(status, headers=headers), fault.value
-    outcome = _gateway(state, operation, path_values, pairs)
-    if isinstance(outcome, Response):
-        response: Response = outcome
-    else:
-        handler = HANDLERS.get(operation.operation_id)
-        response = _error(501) if handler is None else _JsonBody(await handler(state, outcome))
-    return response, (fault.value if fault is not None else None)
+            answer.response = _fault_response(state, fault)
+    return answer
 
 
-def _gateway(
+async def _handle(state: MockState, operation: OperationSpec, params: dict[str, object]) -> Response:
+    handler = HANDLERS.get(operation.operation_id)
+    if handler is None:
+        return _error(501)
+    try:
+        body = await handler(state, params)
+    except Refusal as refusal:
+        return _error(refusal.status, refusal.message)
+    if not body:
+        return Response(status_code=200)  # deleteStatus: 200 with an empty body, no content type
+    return _JsonBody(body)
+
+
+async def _gateway(
+    request: Request,
     state: MockState,
     operation: OperationSpec,
     path_values: Mapping[str, bytes],
     pairs: list[tuple[str, str]] | str,
 ) -> Response | dict[str, object]:
-    """An error answer, or the request's validated parameters for the operation's handler."""
+    """An error answer, or the request's validated parameters and body members for the handler."""
     settings = state.settings
     instance = _instance(path_values["idInstance"])
     if instance is None:
@@ -295,25 +351,35 @@ def _gateway(
         return _error(401)
     if not settings.beta_access:
         return _error(403, "Forbidden: no access to the beta Statuses methods; ask Green API support")
+    params = _validate(operation, pairs)
+    if isinstance(params, str):
+        return _error(400, params)
+    if operation.body:
+        try:
+            members = body_members(operation, await read_body(request, body_limit(operation)))
+        except BodyRefused as refused:
+            return _error(400, refused.message)
+        params.update(members)
     wait = state.limiter.acquire(instance, operation.operation_id, operation.rate_limit)
     if wait is not None:
         return _error(429, headers={"Retry-After": str(wait)})
     if settings.quota_exceeded:
         return Response(_quota_body(operation.operation_id), status_code=466, media_type=_JSON)
-    params = _validate(operation, pairs)
-    if isinstance(params, str):
-        return _error(400, params)
     return params
 
 
 async def _endpoint(request: Request) -> Response:
     state = get_state(request.app)
     pairs = _query_pairs(request.scope["query_string"])
-    response, fault = await _answer(request, state, pairs)
-    id_values = [] if isinstance(pairs, str) else [value for name, value in pairs if name == "idMessage"]
-    id_message = id_values[-1] if id_values else None
+    answer = await _answer(request, state, pairs)
+    id_message = answer.id_message
+    if id_message is None and not isinstance(pairs, str):
+        id_values = [value for name, value in pairs if name == "idMessage"]
+        id_message = id_values[-1] if id_values else None
+    response = answer.response
     status = None if isinstance(response, _DroppedResponse) else response.status_code
-    state.stats.record(id_message, status, fault)
+    fault = answer.fault.value if answer.fault is not None else None
+    state.stats.record(id_message, status, fault, after=answer.after)
     return response
 
 

@@ -4,6 +4,14 @@ Why seeded and ordered: a retry test must fail the same way on every run, so the
 own ``random.Random(seed)`` once per request, in arrival order. A sequential client therefore sees the same
 faults at the same requests every time. Why per kind weights: a test of "499 is retried with a longer
 timeout" wants only 499s; a soak test wants a mix.
+
+Why a fault may strike after a write acted: on a real gateway a 500, a 499, a 502 or a dropped connection can
+come after the status was posted or deleted (the backend acted, the answer was lost), and a client that
+assumes "an error means nothing happened" posts twice. So for an operation that acts (a write), each fault
+that can happen late (everything but 429, which promises the request was not served) strikes *after* the
+handler with probability ``after``, drawn from a second seeded generator (so the reads' fault sequence is
+the same with or without writes in between, and both timings are reproducible). A late ``delay`` answers
+late after acting: a client that times out meanwhile does not know the status exists.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-__all__ = ["ConnectionDropped", "FaultInjector", "FaultKind", "FaultSettings"]
+__all__ = ["LATE_KINDS", "ConnectionDropped", "FaultInjector", "FaultKind", "FaultSettings"]
 
 
 class FaultKind(StrEnum):
@@ -71,10 +79,14 @@ class FaultSettings:
     )
     retry_after: int = 1
     delay: float = 0.5
+    after: float = 0.5
+    """Of the faults that strike a write and can come late, the share that strikes after it acted."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError(f"fault rate must be between 0 and 1, got {self.rate!r}")
+        if not 0.0 <= self.after <= 1.0:
+            raise ValueError(f"fault 'after' share must be between 0 and 1, got {self.after!r}")
         if self.retry_after < 0:
             raise ValueError(f"retry_after must be >= 0 seconds, got {self.retry_after!r}")
         if not 0.0 <= self.delay <= 60.0:
@@ -90,12 +102,17 @@ class FaultSettings:
         return _normalise(self.kinds)
 
 
+LATE_KINDS = frozenset(set(FaultKind) - {FaultKind.TOO_MANY_REQUESTS})
+"""The kinds that may strike after a write acted (not 429: a 429 says the request was not served)."""
+
+
 class FaultInjector:
-    """Decides, per request and in arrival order, whether and how it fails."""
+    """Decides, per request and in arrival order, whether and how it fails (and for a write, when)."""
 
     def __init__(self, settings: FaultSettings) -> None:
         self.settings = settings
         self._rng = random.Random(settings.seed)  # noqa: S311 - reproducible test faults, not security
+        self._timing = random.Random(f"{settings.seed}:after")  # noqa: S311 - reproducible test faults
         self._kinds = [kind for kind, _ in settings.weights]
         self._weights = [weight for _, weight in settings.weights]
         self._lock = threading.Lock()
@@ -108,3 +125,11 @@ class FaultInjector:
             hit = self._rng.random() < self.settings.rate
             kind = self._rng.choices(self._kinds, weights=self._weights)[0]
         return kind if hit else None
+
+    def strikes_after(self, kind: FaultKind) -> bool:
+        """For a write struck by ``kind``: whether the fault comes after the handler acted (see the module
+        docstring). Consumes randomness only for the kinds that can be late."""
+        if kind not in LATE_KINDS:
+            return False
+        with self._lock:
+            return self._timing.random() < self.settings.after

@@ -134,6 +134,10 @@ def incoming_items(seed: int, now: float, minutes: int) -> list[IncomingStatus]:
     return sorted(_incoming(seed, now, minutes), key=lambda item: (-item.timestamp, item.id_message))
 
 
+def _demo_content(status: Outgoing, rng: random.Random) -> dict[str, Any]:
+    return _content(status.type_message, status.id_message, rng, f"Demo status {status.id_message}")
+
+
 def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]) -> list[OutgoingStatus]:
     """``getOutgoingStatuses``: the known statuses whose last action lies within the last ``minutes``."""
     oldest = _window(now, minutes)
@@ -153,7 +157,7 @@ def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]
                 type_message=StatusMessageType(status.type_message),
                 chat_id=chat_id,
                 participants=list(status.participants),
-                **_content(status.type_message, status.id_message, rng, f"Demo status {status.id_message}"),
+                **(status.content if status.content is not None else _demo_content(status, rng)),
             )
         )
     return items

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import msgspec
 
@@ -38,6 +39,7 @@ __all__ = [
     "DemoMessage",
     "MessageStore",
     "monotonic_wall_clock",
+    "progress",
 ]
 
 Clock = Callable[[], float]
@@ -157,14 +159,23 @@ class _Schedule:
         )
 
 
-def _generate(id_message: str, spec: DemoMessage, seed: int) -> _Schedule:
-    """The schedule of one cycle, times relative to the cycle's start (the same draw for every cycle)."""
+def _generate(
+    id_message: str, spec: DemoMessage, seed: int, participants: list[str] | None = None
+) -> _Schedule:
+    """The schedule of one cycle, times relative to the cycle's start (the same draw for every cycle).
+
+    ``participants`` given (a posted status's recipients, :mod:`._posted`): they are the recipients, and
+    ``spec.recipients`` must be their number; otherwise the recipients are drawn from the seed.
+    """
     rng = random.Random(f"{seed}:{id_message}")  # noqa: S311 - str seeds hash with SHA-512: stable
     n = spec.recipients
     sent_at = -spec.age
-    # Unique chat ids: a sample without replacement of 10-digit subscriber numbers (+7 9xx ...).
-    numbers = rng.sample(range(9_000_000_000, 10_000_000_000), n)
-    participants = [f"7{number}@c.us" for number in numbers]
+    if participants is None:
+        # Unique chat ids: a sample without replacement of 10-digit subscriber numbers (+7 9xx ...).
+        numbers = rng.sample(range(9_000_000_000, 10_000_000_000), n)
+        participants = [f"7{number}@c.us" for number in numbers]
+    elif len(participants) != n:
+        raise ValueError(f"{n} recipients expected, {len(participants)} given")
     sent: list[float] = []
     delivered: list[float] = []
     read: list[float] = []
@@ -228,6 +239,16 @@ def _render(schedule: _Schedule, start: int, now: float) -> tuple[bytes, float]:
     return msgspec.json.encode(items), start + next_change
 
 
+def progress(schedule: _Schedule, start: int, now: float) -> tuple[int, StatusValue]:
+    """Of the cycle that started at ``start``, at ``now``: the time of the last action on the status (its
+    latest recipient step, or when it was sent) and the furthest state any recipient reached."""
+    rel = now - start
+    last = bisect.bisect_right(schedule.events, rel)
+    timestamp = int(start + schedule.events[last - 1]) if last else int(start + schedule.sent_at)
+    status = next((value for value, first in schedule.first if first <= rel), StatusValue.PENDING)
+    return max(timestamp, 0), status
+
+
 _EMPTY = b"[]"
 RETENTION = 30 * 86_400
 """Green API keeps status data for 30 days: older statuses are answered ``[]`` and are not listed."""
@@ -247,6 +268,8 @@ class Outgoing:
     ``timestamp`` is the time of the last action on the status (its latest recipient step, or the time it
     was sent); ``status`` the furthest state any recipient reached (``pending`` while none was sent to);
     ``participants`` the recipients of its statistics, or ``()`` for a status posted to all contacts.
+    ``content`` is what a posted status was sent with (the journal item's text or media fields, as model
+    keyword arguments); ``None`` for a demo or loaded status, whose content the journal draws from the seed.
     """
 
     id_message: str
@@ -254,6 +277,7 @@ class Outgoing:
     status: StatusValue
     type_message: str
     participants: tuple[str, ...]
+    content: Mapping[str, Any] | None = None
 
 
 class MessageStore:
@@ -366,13 +390,9 @@ class MessageStore:
                 continue
             with self._locks[id_message]:
                 schedule = self._schedule(id_message)
-            start = self.cycle_start(id_message, now)
-            rel = now - start
-            last = bisect.bisect_right(schedule.events, rel)
-            timestamp = int(start + schedule.events[last - 1]) if last else int(start + schedule.sent_at)
-            status = next((value for value, first in schedule.first if first <= rel), StatusValue.PENDING)
+            timestamp, status = progress(schedule, self.cycle_start(id_message, now), now)
             participants = () if spec.to_all else tuple(schedule.participants)
-            result.append(Outgoing(id_message, max(timestamp, 0), status, spec.type_message, participants))
+            result.append(Outgoing(id_message, timestamp, status, spec.type_message, participants))
         for id_message, items in self._loaded.items():
             if not items:
                 continue

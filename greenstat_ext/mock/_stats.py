@@ -9,6 +9,12 @@ the counters without end. Only values the spec accepts are keys (1 to 256 charac
 answered 400 and counted under its status only), and at most ``max_messages`` of them are kept, least recently
 seen first out: a test reads the counters of the values it has just sent, so those are the ones kept. What
 was evicted is counted in :attr:`MockStats.evicted`, so a reader can tell "never seen" from "forgotten".
+
+Why write counters apart from the answers: a send that was struck by a fault *after* it acted (see
+:mod:`._faults`) created a status although its answer was a 500 or a dropped connection. So what the mock
+actually did is counted where it was done, by the handlers: :attr:`MockStats.created` per send operation,
+:attr:`MockStats.deleted` per operation that had created the deleted status. "No status was posted twice"
+is then ``stats.created["sendTextStatus"] <= calls that got an id + calls whose outcome is unknown``.
 """
 
 from __future__ import annotations
@@ -51,9 +57,15 @@ class MockStats:
         self._faults: Counter[str] = Counter()
         self._dropped = 0
         self._evicted = 0
+        self._faults_after: Counter[str] = Counter()
+        self._created: Counter[str] = Counter()
+        self._deleted: Counter[str] = Counter()
 
-    def record(self, id_message: str | None, status: int | None, fault: str | None = None) -> None:
-        """Count one answered (``status``) or dropped (``status=None``) request."""
+    def record(
+        self, id_message: str | None, status: int | None, fault: str | None = None, *, after: bool = False
+    ) -> None:
+        """Count one answered (``status``) or dropped (``status=None``) request; ``after``: its ``fault``
+        struck after the handler acted."""
         with self._lock:
             if status is None:
                 self._dropped += 1
@@ -61,6 +73,8 @@ class MockStats:
                 self._by_status[status] += 1
             if fault is not None:
                 self._faults[fault] += 1
+                if after:
+                    self._faults_after[fault] += 1
             if id_message is None or not 1 <= len(id_message) <= ID_MESSAGE_MAX_LENGTH:
                 return
             counts = self._by_message.get(id_message)
@@ -92,6 +106,35 @@ class MockStats:
         """A copy of: fault kind value (``"429"``, ``"drop"``, ...) → number injected."""
         with self._lock:
             return Counter(self._faults)
+
+    @property
+    def faults_after(self) -> Counter[str]:
+        """A copy of: fault kind value → number injected after a write's handler acted (a subset of
+        :attr:`faults`)."""
+        with self._lock:
+            return Counter(self._faults_after)
+
+    def record_created(self, operation_id: str) -> None:
+        """Count one status created by ``operation_id`` (the handler calls it once the status exists)."""
+        with self._lock:
+            self._created[operation_id] += 1
+
+    def record_deleted(self, created_by: str) -> None:
+        """Count one posted status deleted; ``created_by`` is the operation that had created it."""
+        with self._lock:
+            self._deleted[created_by] += 1
+
+    @property
+    def created(self) -> Counter[str]:
+        """A copy of: send operationId → statuses it actually created (whatever was answered)."""
+        with self._lock:
+            return Counter(self._created)
+
+    @property
+    def deleted(self) -> Counter[str]:
+        """A copy of: send operationId → statuses it had created that ``deleteStatus`` removed."""
+        with self._lock:
+            return Counter(self._deleted)
 
     @property
     def dropped(self) -> int:
@@ -137,5 +180,8 @@ class MockStats:
             self._by_status.clear()
             self._by_message.clear()
             self._faults.clear()
+            self._faults_after.clear()
+            self._created.clear()
+            self._deleted.clear()
             self._dropped = 0
             self._evicted = 0

@@ -8,9 +8,22 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from greenstat_ext._spec import document, operation
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings, create_app
 
 PATH = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
+
+
+def op_path(operation_id: str, token: str = DEMO_TOKEN, instance: object = DEMO_ID_INSTANCE) -> str:
+    """The path of ``operation_id`` for the demo instance (or the given token and instance)."""
+    return f"/waInstance{instance}/{operation_id}/{token}"
+
+
+def example_body(operation_id: str) -> dict[str, Any]:
+    """The spec's ``published`` request example of a write (read from the spec, not retyped)."""
+    spec = operation(operation_id)
+    raw = document()["paths"][spec.path][spec.method.lower()]["requestBody"]["content"]["application/json"]
+    return dict(raw["examples"]["published"]["value"])
 
 
 class FakeClock:
@@ -49,6 +62,9 @@ class TestClient:
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
 
     def __enter__(self) -> TestClient:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import msgspec
 import pytest
 
@@ -26,9 +27,11 @@ from greenstat_ext.mock._handlers import HANDLERS
 from greenstat_ext.mock._journal import CONTACTS
 from greenstat_ext.mock._state import RETENTION
 
-from .conftest import FakeClock, TestClient
+from .conftest import FakeClock, TestClient, example_body
 
 OPERATION_IDS = list(operations())
+READ_IDS = [op.operation_id for op in operations().values() if op.method == "GET"]
+WRITE_IDS = [op.operation_id for op in operations().values() if op.method != "GET"]
 NO_PARAMS = {"getStatusStatistic": {"idMessage": "BAE5F4886F6F2D05"}}
 BIG = next(key for key, message in DEMO_MESSAGES.items() if message.recipients == 100_000)
 
@@ -49,21 +52,45 @@ def _incoming(client: TestClient, **params: object) -> list[IncomingStatus]:
     return msgspec.json.decode(response.content, type=list[IncomingStatus])
 
 
+def _valid_body(client: TestClient, operation_id: str) -> dict[str, object] | None:
+    """A body the operation answers 200 to: the spec's example; for deleteStatus, a status posted first."""
+    if operation_id not in WRITE_IDS:
+        return None
+    if operation_id == "deleteStatus":
+        posted = client.post(_path("sendTextStatus"), json=example_body("sendTextStatus"))
+        assert posted.status_code == 200, posted.text
+        return {"idMessage": posted.json()["idMessage"]}
+    return example_body(operation_id)
+
+
+def _call(client: TestClient, operation_id: str, **path: object) -> httpx.Response:
+    """A valid request of ``operation_id`` with its own method (the path's token/instance overridable)."""
+    method = operations()[operation_id].method
+    body = _valid_body(client, operation_id)
+    params = NO_PARAMS.get(operation_id, {})
+    return client.request(method, _path(operation_id, **path), params=params, json=body)  # type: ignore[arg-type]
+
+
 def test_every_operation_of_the_spec_has_a_handler() -> None:
     assert set(HANDLERS) == set(operations())
 
 
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
 def test_every_operation_answers_200_and_the_gateway_codes(client: TestClient, operation_id: str) -> None:
-    params = NO_PARAMS.get(operation_id, {})
-    assert client.get(_path(operation_id), params=params).status_code == 200
-    assert client.get(_path(operation_id, instance="x1"), params=params).status_code == 400
-    assert client.get(_path(operation_id, instance=DEMO_ID_INSTANCE + 1), params=params).status_code == 403
+    assert _call(client, operation_id).status_code == 200
+    assert _call(client, operation_id, instance="x1").status_code == 400
+    assert _call(client, operation_id, instance=DEMO_ID_INSTANCE + 1).status_code == 403
     for token in ["wrong", "a%2Fb", "a%0Ab", ""]:
-        assert client.get(_path(operation_id, token=token), params=params).status_code == 401, token
-    response = client.request("POST", _path(operation_id), params=params)
-    assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD")
-    assert client.request("HEAD", _path(operation_id), params=params).status_code == 200
+        assert _call(client, operation_id, token=token).status_code == 401, token
+    params = NO_PARAMS.get(operation_id, {})
+    if operation_id in READ_IDS:
+        response = client.request("POST", _path(operation_id), params=params)
+        assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD")
+        assert client.request("HEAD", _path(operation_id), params=params).status_code == 200
+    else:
+        for method in ("GET", "HEAD", "PUT", "DELETE"):
+            response = client.request(method, _path(operation_id))
+            assert (response.status_code, response.headers["allow"]) == (405, "POST"), method
 
 
 @pytest.mark.parametrize("operation_id", ["getOutgoingStatuses", "getIncomingStatuses"])
@@ -95,7 +122,15 @@ def test_rate_limit_is_per_operation(clock: FakeClock) -> None:
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
 def test_quota_body_names_the_operation(clock: FakeClock, operation_id: str) -> None:
     with TestClient(create_app(MockSettings(quota_exceeded=True, clock=clock))) as client:
-        response = client.get(_path(operation_id), params=NO_PARAMS.get(operation_id, {}))
+        method = operations()[operation_id].method
+        body = (
+            {"idMessage": "BAE5F4886F6F2D05"}
+            if operation_id == "deleteStatus"
+            else _valid_body(client, operation_id)
+        )
+        response = client.request(
+            method, _path(operation_id), params=NO_PARAMS.get(operation_id, {}), json=body
+        )
     assert response.status_code == 466
     assert msgspec.json.decode(response.content, type=QuotaExceeded).invoke_status.method == operation_id
 
@@ -171,7 +206,7 @@ def test_journals_move_with_the_clock(client: TestClient, clock: FakeClock) -> N
     assert max(i.timestamp for i in after) > max(i.timestamp for i in before)
 
 
-@pytest.mark.parametrize("operation_id", OPERATION_IDS)
+@pytest.mark.parametrize("operation_id", READ_IDS)
 def test_two_mocks_started_apart_answer_alike(operation_id: str) -> None:
     """The state is a function of ``--seed`` and the clock: not of when the process started."""
     first_clock, second_clock = FakeClock(1_700_000_000.0), FakeClock(1_700_000_000.0 + 5_000.0)
@@ -194,8 +229,9 @@ def test_two_mocks_started_apart_answer_alike(operation_id: str) -> None:
 
 def test_counters_see_every_operation(client: TestClient) -> None:
     for operation_id in OPERATION_IDS:
-        client.get(_path(operation_id), params=NO_PARAMS.get(operation_id, {}))
-    assert get_state(client.app).stats.by_status == {200: len(OPERATION_IDS)}
+        assert _call(client, operation_id).status_code == 200
+    # deleteStatus posts the status it deletes first: one more 200
+    assert get_state(client.app).stats.by_status == {200: len(OPERATION_IDS) + 1}
 
 
 def test_big_status_in_the_outgoing_journal_without_rendering_it(clock: FakeClock) -> None:
