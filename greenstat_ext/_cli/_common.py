@@ -225,11 +225,14 @@ def check_arguments(
             fail(command, f"{flag}: must be a finite number of seconds, got {number}", EXIT_USAGE)
 
 
-def explain(exc: GreenStatError, api_url: str, bad_request_hint: str | None = None) -> tuple[str, int]:
+def explain(
+    exc: GreenStatError, api_url: str, bad_request_hint: str | None = None, *, write: bool = False
+) -> tuple[str, int]:
     """A one-line message and the exit code for an error the client raised (all already redacted).
 
     ``bad_request_hint`` replaces the generic hint of a 400 where the command knows better (``delete``:
-    the id is not a posted status).
+    the id is not a posted status). ``write``: the command posts or deletes, so an answer that breaks the
+    spec is a 200 that could not be read -- done, most likely, without its id: exit 4 as well, never 1.
     """
     from .._errors import (
         APIConnectionError,
@@ -252,6 +255,11 @@ def explain(exc: GreenStatError, api_url: str, bad_request_hint: str | None = No
         name = type(exc).__name__
         return f"{exc.message} [{name}]" + (f" - {hint}" if hint else ""), EXIT_API_ERROR
     if isinstance(exc, ResponseValidationError):
+        if write:  # the client's message says it was answered 200, most likely done; do not repeat it
+            return (
+                f"outcome unknown: {exc.message} Check `greenstat report` before running it again.",
+                EXIT_OUTCOME_UNKNOWN,
+            )
         return f"the API's answer breaks the spec: {exc.message}", EXIT_API_ERROR
     return str(exc), EXIT_API_ERROR
 
@@ -284,6 +292,7 @@ def api_session(
     max_retries: int | None,
     rate_limit: float | None,
     bad_request_hint: str | None = None,
+    write: bool = False,
 ) -> Iterator[GreenStat]:
     """A client for the duration of a command, with every way out mapped to one line and an exit code.
 
@@ -316,7 +325,7 @@ def api_session(
             ) as client:
                 yield client
         except GreenStatError as exc:
-            message, code = explain(exc, shown_url, bad_request_hint)
+            message, code = explain(exc, shown_url, bad_request_hint, write=write)
             fail(command, message, code)
     except KeyboardInterrupt:
         typer.echo(f"greenstat {command}: interrupted", err=True)

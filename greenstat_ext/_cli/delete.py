@@ -29,8 +29,8 @@ _EPILOG = (
     "Prints 'deleted ID_MESSAGE'. Exit codes: 0 deleted; 1 the API answered with an error (400 "
     "'ID message notfound': never posted by this account, deleted already, or expired; 401, 403, 466, 429, "
     "5xx before anything was sent); 2 bad usage or the API could not be reached; 4 OUTCOME UNKNOWN: the "
-    "request was sent and its answer lost, so the status may have been deleted (`greenstat report` shows "
-    "whether it is still listed); 130 interrupted with Ctrl-C."
+    "request was sent and its answer lost or unreadable, so the status may have been deleted "
+    "(`greenstat report` shows whether it is still listed); 130 interrupted with Ctrl-C."
 )
 
 
@@ -60,6 +60,7 @@ def delete(
         api_url=api_url,
         max_retries=max_retries,
         rate_limit=_stats._rate_limit,
+        write=True,
         bad_request_hint="not a status this account posted, or deleted already, or expired",
     )
     with session as client:

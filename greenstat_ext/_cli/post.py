@@ -67,7 +67,8 @@ _EPILOG = (
     "2 bad usage (missing or malformed credentials, a flag or argument the spec refuses) or the API could "
     "not be reached before anything was sent; "
     "4 OUTCOME UNKNOWN: the request was sent and its answer lost (a timeout, a dropped connection, "
-    "a 499 or a 5xx), so the status may have been posted: check `greenstat report` before posting again; "
+    "a 499 or a 5xx) or unreadable, so the status may have been posted: check `greenstat report` before "
+    "posting again; "
     "130 interrupted with Ctrl-C. A post is never retried once it may have been done."
 )
 
@@ -144,6 +145,7 @@ def _post(
         api_url=api_url,
         max_retries=max_retries,
         rate_limit=_stats._rate_limit,
+        write=True,
     )
     with session as client:
         deadline = _stats._clock() + timeout
