@@ -109,8 +109,8 @@ class MockStats:
 
     @property
     def faults_after(self) -> Counter[str]:
-        """A copy of: fault kind value → number injected after a write's handler acted (a subset of
-        :attr:`faults`)."""
+        """A copy of: fault kind value → number injected after a write was answered by the gateway and its
+        handler (for a valid write: after it acted); a subset of :attr:`faults`."""
         with self._lock:
             return Counter(self._faults_after)
 

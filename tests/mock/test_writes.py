@@ -24,6 +24,7 @@ from greenstat_ext.mock import (
     get_state,
 )
 from greenstat_ext.mock._body import body_limit
+from greenstat_ext.mock._faults import FaultInjector
 from greenstat_ext.mock._journal import contacts
 from greenstat_ext.mock._posted import PostedStatuses
 from greenstat_ext.mock._state import RETENTION
@@ -508,3 +509,35 @@ def test_logs_name_the_status_never_the_token_nor_the_text(caplog: pytest.LogCap
     assert "/sendTextStatus/***" in logged  # the access log is among them, its token masked
     assert DEMO_TOKEN not in caplog.text
     assert secret_text not in caplog.text
+
+
+def test_the_timing_draw_leaves_the_fault_sequence_alone() -> None:
+    """Writes in between do not shift which requests the reads' faults strike (a second generator)."""
+    settings = FaultSettings(rate=0.4, seed=9)
+    plain, mixed = FaultInjector(settings), FaultInjector(settings)
+    sequence = [plain.draw() for _ in range(200)]
+    drawn = []
+    for _ in range(200):
+        kind = mixed.draw()
+        if kind is not None:
+            mixed.strikes_after(kind)
+        drawn.append(kind)
+    assert drawn == sequence
+
+
+@pytest.mark.parametrize("after", [0.0, 1.0])
+def test_the_after_share_is_honoured_and_a_late_delay_still_answers(clock: FakeClock, after: float) -> None:
+    faults = FaultSettings(rate=1.0, seed=2, kinds={"delay": 1, "500": 1}, delay=0.01, after=after)
+    app = create_app(MockSettings(rate_limit=0, clock=clock, faults=faults))
+    with TestClient(app) as client:
+        codes = [
+            client.post(op_path("sendTextStatus"), json={"message": "hi"}).status_code for _ in range(20)
+        ]
+    stats = get_state(app).stats
+    assert set(codes) == {200, 500}
+    if after:  # every fault struck after acting: every send created its status, the delayed ones said so
+        assert stats.created["sendTextStatus"] == 20
+        assert stats.faults_after == stats.faults
+    else:  # before: a delayed send still acts (then answers 200), a 500 never does
+        assert stats.created["sendTextStatus"] == codes.count(200)
+        assert stats.faults_after == {}
