@@ -68,7 +68,7 @@ test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, test
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory pytest
 
-demo: $(STAMP) ## Start the mock, run greenstat stats, report, a short --watch and contract-test against it, stop it
+demo: $(STAMP) ## Start the mock; run greenstat stats, report, --watch, post --watch, delete, contract-test against it; stop it
 	$(BIN)/python scripts/demo.py
 
 FUZZ_EXAMPLES ?= 5000
