@@ -328,7 +328,9 @@ def api_session(
             message, code = explain(exc, shown_url, bad_request_hint, write=write)
             fail(command, message, code)
     except KeyboardInterrupt:
-        typer.echo(f"greenstat {command}: interrupted", err=True)
+        # A write interrupted while its request was out may have been done, like a lost answer.
+        after = " (a request already sent may have been done: check `greenstat report`)" if write else ""
+        typer.echo(f"greenstat {command}: interrupted{after}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (typer.Exit, typer.Abort):  # our own exits (click's are RuntimeError subclasses)
         raise

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -294,3 +299,33 @@ def test_help_says_the_exit_codes_and_the_spec_limits(args: list[str]) -> None:
         assert f"at most {spec.parameter('participants').max_items}" in text
         assert f"to {spec.parameter('message').max_length} characters" in text
         assert ", ".join(spec.parameter("font").enum or ()) in text
+
+
+def test_ctrl_c_during_post_watch_exits_130_and_the_id_stays_printed() -> None:
+    with MockServer(MockSettings(rate_limit=0)) as server:
+        env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
+        command = "from greenstat_ext.cli import main; main()"
+        args = ["post", "text", "Interrupted", "-p", PARTICIPANTS[0], "--watch", "--interval", "1"]
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-c", command, *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while sum(server.stats.created.values()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # into the watch
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+        listed = _outgoing(server)
+    assert process.returncode == 130, stderr
+    id_message = stdout.splitlines()[0]
+    assert id_message in listed
+    assert f"posted {id_message}" in stderr
+    assert stderr.strip().endswith(
+        "interrupted (a request already sent may have been done: check `greenstat report`)"
+    )
+    assert "Traceback" not in stdout + stderr
+    _no_token(stdout, stderr)
