@@ -287,7 +287,8 @@ def voice(
         str,
         typer.Argument(
             metavar="URL",
-            help="A direct link to the audio file (http or https; MP3 recommended).",
+            help="A direct link to the audio file (http or https, at most "
+            f"{_VOICE.parameter('urlFile').max_length} characters; MP3 recommended).",
             show_default=False,
         ),
     ],
