@@ -20,12 +20,14 @@ help: ## List the targets
 venv: $(STAMP) ## Create .venv with the pinned dependencies (requirements.lock)
 
 # --compile-bytecode: uv does not compile by default, and the first run of every module then pays for it
-# (`greenstat --help` took twice as long; docs/performance-cli.md).
+# (`greenstat --help` took twice as long; docs/performance-cli.md). The editable install's own packages are
+# not compiled by uv: compileall writes theirs (PYTHONDONTWRITEBYTECODE would keep every run compiling them).
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --compile-bytecode requirements.lock
 	$(BIN)/uv pip install --quiet --compile-bytecode --no-deps -e .
+	$(BIN)/python -m compileall -q greenstat_ext generated/greenstat_client
 	touch $@
 
 lock: $(VENV)/bin/uv ## Re-resolve requirements.lock from pyproject.toml (needs the registry)
@@ -68,7 +70,7 @@ test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, test
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory pytest
 
-demo: $(STAMP) ## Start the mock, run greenstat stats, report, a short --watch and contract-test against it, stop it
+demo: $(STAMP) ## Start the mock; run greenstat stats, report, --watch, post --watch, delete, contract-test against it; stop it
 	$(BIN)/python scripts/demo.py
 
 FUZZ_EXAMPLES ?= 5000

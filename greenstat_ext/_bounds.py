@@ -18,6 +18,8 @@ a 5 s read timeout). A hostile or broken server could otherwise hold a call, and
 from __future__ import annotations
 
 import contextvars
+import functools
+import ssl
 import time
 import zlib
 from collections.abc import Iterator
@@ -208,26 +210,62 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CAs, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``), built once.
+
+    Why once, and only when needed: building it loads the CA bundle (~16-30 ms), which a ``greenstat stats``
+    against an ``http://`` mock paid twice (httpx's transport built one, then the swapped pool another)
+    though it never opened a TLS connection. Now the pools ask for it at their first ``https`` connection,
+    and every client of the process shares it (an ``SSLContext`` is safe to share between threads); the
+    environment variables are read at that first connection.
+    """
+    return httpx.create_ssl_context()
+
+
+def _placeholder_tls_context() -> ssl.SSLContext:
+    """A bare context (~0.3 ms, no CA bundle) for httpx's transport to keep, so that it builds none itself.
+
+    Never used for a connection: the transport's pool, which alone holds it, is replaced at once.
+    """
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def _pool_settings() -> dict[str, Any]:
-    """httpx's default pool settings (default ``Limits``, TLS context) for the pools swapped in below."""
+    """httpx's default pool settings (default ``Limits``) for the pools swapped in below; no TLS context
+    (:func:`tls_context` is given at the first ``https`` connection)."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
     return {
-        "ssl_context": httpx.create_ssl_context(),
+        "ssl_context": None,
         "max_connections": limits.max_connections,
         "max_keepalive_connections": limits.max_keepalive_connections,
         "keepalive_expiry": limits.keepalive_expiry,
     }
 
 
+class _DeadlinePool(httpcore.ConnectionPool):
+    """httpx's pool with :class:`_DeadlineBackend`; gets :func:`tls_context` at its first https connection.
+
+    (httpcore would otherwise build its own default context for every ``https`` connection of a pool
+    without one.)
+    """
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.ConnectionInterface:
+        if self._ssl_context is None and origin.scheme == b"https":
+            self._ssl_context = tls_context()
+        return super().create_connection(origin)
+
+
 def http_transport() -> httpx.HTTPTransport:
     """httpx's own transport, with a connection pool whose sockets honour :data:`io_deadline`.
 
     ``HTTPTransport`` takes no network backend, so its pool is replaced by an identical one (httpx's default
-    limits and TLS context) built with :class:`_DeadlineBackend`. ``tests/client/test_deadline.py`` fails
+    limits; httpx's default TLS context, given at the first ``https`` connection: :func:`tls_context`) built
+    with :class:`_DeadlineBackend`. ``tests/client/test_deadline.py`` fails
     if a future httpx stops sending through ``_pool``.
     """
-    transport = httpx.HTTPTransport()
-    transport._pool = httpcore.ConnectionPool(**_pool_settings(), network_backend=_DeadlineBackend())
+    transport = httpx.HTTPTransport(verify=_placeholder_tls_context())
+    transport._pool = _DeadlinePool(**_pool_settings(), network_backend=_DeadlineBackend())
     return transport
 
 
@@ -293,6 +331,15 @@ class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _AsyncDeadlinePool(httpcore.AsyncConnectionPool):
+    """The async :class:`_DeadlinePool`: :func:`tls_context` at the first ``https`` connection."""
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
+        if self._ssl_context is None and origin.scheme == b"https":
+            self._ssl_context = tls_context()
+        return super().create_connection(origin)
+
+
 def async_http_transport() -> httpx.AsyncHTTPTransport:
     """The async :func:`http_transport`: httpx's own, with a pool whose sockets honour :data:`io_deadline`.
 
@@ -300,8 +347,6 @@ def async_http_transport() -> httpx.AsyncHTTPTransport:
     scope per attempt costs ~6 µs, a hundredth of a 12-recipient call, for what clamping each socket
     operation gives as well (``tests/client/test_bounds.py`` checks the pool matches httpx's own).
     """
-    transport = httpx.AsyncHTTPTransport()
-    transport._pool = httpcore.AsyncConnectionPool(
-        **_pool_settings(), network_backend=_AsyncDeadlineBackend()
-    )
+    transport = httpx.AsyncHTTPTransport(verify=_placeholder_tls_context())
+    transport._pool = _AsyncDeadlinePool(**_pool_settings(), network_backend=_AsyncDeadlineBackend())
     return transport

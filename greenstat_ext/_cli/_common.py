@@ -1,15 +1,17 @@
 """What every API command of the CLI shares: credential options, argument checks, the client's lifetime, and
 the mapping of greenstat's typed errors to one stderr line and an exit code.
 
-Why one module: ``stats`` and ``report`` (and later commands) must agree on exit codes (0 ok, 1 API error,
-2 bad usage or no connection, 130 Ctrl-C), on which flag a configuration error names, and on never showing
-the token. Messages are built from greenstat's already-redacted exceptions and name flags, never values.
-Anything else that escapes (a bug) still ends as one redacted line, exit 1, with a request to report it.
+Why one module: ``stats``, ``report``, ``post`` and ``delete`` must agree on exit codes (0 ok, 1 API error,
+2 bad usage or no connection, 4 a write whose outcome is unknown, 130 Ctrl-C), on which flag a configuration
+or validation error names, and on never showing the token. Messages are built from greenstat's
+already-redacted exceptions and name flags, never values. Anything else that escapes (a bug) still ends as one
+redacted line, exit 1, with a request to report it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -19,7 +21,7 @@ import typer
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor httpx
     from .._client import GreenStat
     from .._credentials import Credentials
-    from .._errors import GreenStatError
+    from .._errors import GreenStatError, OutcomeUnknownError
 
 from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from .._redact import Redactor
@@ -28,12 +30,14 @@ __all__ = [
     "EXIT_API_ERROR",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_OUTCOME_UNKNOWN",
     "EXIT_USAGE",
     "ApiUrlOption",
     "IdInstanceOption",
     "JsonOption",
     "MaxRetriesOption",
     "TokenOption",
+    "WriteMaxRetriesOption",
     "api_session",
     "check_arguments",
     "fail",
@@ -43,6 +47,9 @@ __all__ = [
 EXIT_OK = 0
 EXIT_API_ERROR = 1  # also: --watch timed out
 EXIT_USAGE = 2
+#: A post or delete was sent and its answer lost (``OutcomeUnknownError``): it may have been done. Its own
+#: code, so that a script never re-runs a post on a plain "1" (which it might, for a 429 or a 5xx read).
+EXIT_OUTCOME_UNKNOWN = 4
 EXIT_INTERRUPTED = 130
 
 IdInstanceOption = Annotated[
@@ -85,6 +92,19 @@ MaxRetriesOption = Annotated[
         show_default=False,
     ),
 ]
+#: ``post`` and ``delete``: the same option, saying what a write's retries are (``docs/retries.md``).
+WriteMaxRetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        min=0,
+        max=20,
+        metavar="N",
+        help="Retries of a 429 or of a failure before the request was written, 0 to 20 (default 3); "
+        "never of a request that may have been done.",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 _FLAG_OF_FIELD = {
@@ -94,7 +114,47 @@ _FLAG_OF_FIELD = {
     "id_message": "ID_MESSAGE",
     "max_retries": "--max-retries",
     "minutes": "--minutes",
+    # post text / media / voice: the client's argument names (InvalidRequestError.field) -> the CLI's
+    "message": "MESSAGE",
+    "url_file": "URL",
+    "file_name": "--file-name",
+    "caption": "--caption",
+    "background_color": "--background-color",
+    "font": "--font",
+    "participants": "--participant",
 }
+#: ``participants[3]``: the fourth ``--participant``.
+_ITEM_FIELD = re.compile(r"(?P<field>\w+)\[(?P<index>\d+)\]")
+
+
+def flag_of(field: str) -> str:
+    """The flag or argument a client field stands for (``participants[2]`` -> ``--participant #3``)."""
+    item = _ITEM_FIELD.fullmatch(field)
+    if item is not None:
+        flag = _FLAG_OF_FIELD.get(item["field"], item["field"])
+        return f"{flag} #{int(item['index']) + 1}"
+    return _FLAG_OF_FIELD.get(field, field)
+
+
+def _outcome_unknown(exc: OutcomeUnknownError) -> str:
+    """Why the write may have been done, and what to look at before running it again."""
+    if exc.operation.startswith("delete"):
+        done, advice = (
+            "deleted",
+            "check with `greenstat report` whether it is still listed before deleting it again "
+            "(a second delete of a deleted status answers 400)",
+        )
+    else:
+        done, advice = (
+            "posted",
+            "do NOT re-run this post blindly: look for it first with `greenstat report` (the outgoing "
+            "journal; it lists API-sent statuses only while the instance's outgoing-statuses setting is on, "
+            "and may list a new one late)",
+        )
+    return (
+        f"outcome unknown ({exc.operation}): the request was sent and its answer lost ({exc.cause}), so the "
+        f"status may have been {done}; {advice}"
+    )
 
 
 def _hint(exc: GreenStatError) -> str | None:
@@ -165,27 +225,41 @@ def check_arguments(
             fail(command, f"{flag}: must be a finite number of seconds, got {number}", EXIT_USAGE)
 
 
-def explain(exc: GreenStatError, api_url: str) -> tuple[str, int]:
-    """A one-line message and the exit code for an error the client raised (all already redacted)."""
+def explain(
+    exc: GreenStatError, api_url: str, bad_request_hint: str | None = None, *, write: bool = False
+) -> tuple[str, int]:
+    """A one-line message and the exit code for an error the client raised (all already redacted).
+
+    ``bad_request_hint`` replaces the generic hint of a 400 where the command knows better (``delete``:
+    the id is not a posted status). ``write``: the command posts or deletes, so an answer that breaks the
+    spec is a 200 that could not be read -- done, most likely, without its id: exit 4 as well, never 1.
+    """
     from .._errors import (
         APIConnectionError,
         APIStatusError,
         ConfigurationError,
         InvalidRequestError,
+        OutcomeUnknownError,
         ResponseValidationError,
     )
 
     if isinstance(exc, ConfigurationError | InvalidRequestError):
-        field = _FLAG_OF_FIELD.get(exc.field, exc.field)
         problem = str(exc).removeprefix(f"{exc.field}: ")
-        return f"{field}: {problem}", EXIT_USAGE
+        return f"{flag_of(exc.field)}: {problem}", EXIT_USAGE
+    if isinstance(exc, OutcomeUnknownError):  # before the others: it is no plain API or connection error
+        return _outcome_unknown(exc), EXIT_OUTCOME_UNKNOWN
     if isinstance(exc, APIConnectionError):
         return f"cannot reach {api_url}: {exc.message}", EXIT_USAGE
     if isinstance(exc, APIStatusError):
-        hint = _hint(exc)
+        hint = bad_request_hint if bad_request_hint and exc.status_code == 400 else _hint(exc)
         name = type(exc).__name__
         return f"{exc.message} [{name}]" + (f" - {hint}" if hint else ""), EXIT_API_ERROR
     if isinstance(exc, ResponseValidationError):
+        if write:  # the client's message says it was answered 200, most likely done; do not repeat it
+            return (
+                f"outcome unknown: {exc.message} Check `greenstat report` before running it again.",
+                EXIT_OUTCOME_UNKNOWN,
+            )
         return f"the API's answer breaks the spec: {exc.message}", EXIT_API_ERROR
     return str(exc), EXIT_API_ERROR
 
@@ -217,6 +291,8 @@ def api_session(
     api_url: str | None,
     max_retries: int | None,
     rate_limit: float | None,
+    bad_request_hint: str | None = None,
+    write: bool = False,
 ) -> Iterator[GreenStat]:
     """A client for the duration of a command, with every way out mapped to one line and an exit code.
 
@@ -249,10 +325,12 @@ def api_session(
             ) as client:
                 yield client
         except GreenStatError as exc:
-            message, code = explain(exc, shown_url)
+            message, code = explain(exc, shown_url, bad_request_hint, write=write)
             fail(command, message, code)
     except KeyboardInterrupt:
-        typer.echo(f"greenstat {command}: interrupted", err=True)
+        # A write interrupted while its request was out may have been done, like a lost answer.
+        after = " (a request already sent may have been done: check `greenstat report`)" if write else ""
+        typer.echo(f"greenstat {command}: interrupted{after}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (typer.Exit, typer.Abort):  # our own exits (click's are RuntimeError subclasses)
         raise

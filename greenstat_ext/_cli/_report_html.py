@@ -18,7 +18,8 @@ from ._report_output import format_time, rate_text
 __all__ = ["render_html"]
 
 _WIDTH, _HEIGHT = 960, 320
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 16, 48
+_LEFT, _RIGHT, _TOP = 56, 16, 16
+_BOTTOM = 48  # room for the date labels under the bars
 _LABEL_WIDTH = 80  # an "MM-DD HH:MM" label at 12 px
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2933; }

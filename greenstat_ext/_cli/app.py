@@ -20,7 +20,9 @@ from typer.core import TyperGroup
 
 from .._version import __version__
 from . import contract as _contract
+from . import delete as _delete
 from . import mock as _mock
+from . import post as _post
 from . import report as _report
 from . import stats as _stats
 
@@ -109,3 +111,5 @@ def _root(
 _mock.register(app)
 _stats.register(app)
 _report.register(app)
+_post.register(app)
+_delete.register(app)

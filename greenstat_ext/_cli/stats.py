@@ -2,7 +2,8 @@
 
 The command is three parts: the options (this function's signature), the client's lifetime and error mapping
 (:func:`._common.api_session`, shared with ``report``), and the output (:mod:`._stats_output`: a page on a
-terminal, every row with ``--all``, plain rows to a pipe or a file, JSON). ``--watch`` polls here.
+terminal, every row with ``--all``, plain rows to a pipe or a file, JSON). ``--watch`` polls here
+(:func:`watch`); ``post --watch`` (:mod:`.post`) follows a new status with the same function and options.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import enum
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -36,7 +37,20 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
 
     from .._client import GreenStat
 
-__all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "register"]
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "IntervalOption",
+    "Target",
+    "UntilOption",
+    "WatchOption",
+    "register",
+    "request_timeout",
+    "timeout_option",
+    "watch",
+]
 
 MIN_INTERVAL = 1 / operation("getStatusStatistic").rate_limit.rate  # the spec's x-rate-limit of the method
 #: Each request's own limit (the client's default); the command's --timeout can only shorten it.
@@ -70,6 +84,35 @@ class Target(enum.StrEnum):
 _REACHED = {Target.READ: {"read"}, Target.DELIVERED: {"delivered", "read"}}
 
 
+#: ``--watch`` and its options, shared by ``stats`` and ``post`` (one declaration, one help text).
+WatchOption = Annotated[
+    bool,
+    typer.Option(
+        "--watch", help="Poll until every recipient reached the --until status, with a progress bar."
+    ),
+]
+IntervalOption = Annotated[
+    float,
+    typer.Option(
+        "--interval",
+        min=MIN_INTERVAL,
+        metavar="SECONDS",
+        help="--watch: seconds between two polls (at least 1: the API's rate limit).",
+    ),
+]
+UntilOption = Annotated[
+    Target, typer.Option("--until", help="--watch: the status to wait for (read implies delivered).")
+]
+DEFAULT_INTERVAL = 2.0
+DEFAULT_TIMEOUT = 300.0
+
+
+def timeout_option(help_text: str) -> Any:
+    """The ``--timeout`` option (seconds, at least 0) with the command's own ``help_text``: what it bounds
+    differs between ``stats`` and ``post`` (and so does the exit code of a timed-out request)."""
+    return typer.Option("--timeout", min=0.0, metavar="SECONDS", help=help_text)
+
+
 def _reached(items: Sequence[StatusStatistic], target: Target) -> int:
     from ._stats_output import status_text
 
@@ -77,7 +120,7 @@ def _reached(items: Sequence[StatusStatistic], target: Target) -> int:
     return sum(1 for item in items if status_text(item) in wanted)
 
 
-def _request_timeout(deadline: float) -> float:
+def request_timeout(deadline: float) -> float:
     """The timeout of the next request: what is left of the command's ``--timeout``, within bounds.
 
     Why: a request's timeout is its whole budget (retries included, see ``docs/retries.md``), so the command
@@ -101,7 +144,7 @@ def _show(console: Console, id_message: str, items: Sequence[StatusStatistic], *
         print_page(console, id_message, items, None if show_all else page_size(console))
 
 
-def _watch(
+def watch(
     client: GreenStat,
     id_message: str,
     *,
@@ -110,8 +153,10 @@ def _watch(
     timeout: float,
     console: Console,
     as_json: bool,
+    command: str = _COMMAND,
 ) -> int:
-    """Poll until every recipient reached ``target`` (0) or ``timeout`` passed (1).
+    """Poll until every recipient reached ``target`` (0) or ``timeout`` passed (1); ``command`` names the
+    command in the timeout line (``stats``, ``post text``...).
 
     An empty answer is waited on, not counted as done: a fresh status (or a mistyped id) has no recipients,
     and "all of zero recipients read it" would be a misleading success.
@@ -136,7 +181,7 @@ def _watch(
     ) as progress:
         task = progress.add_task(f"{target.value}", total=None, counts="waiting for the first answer")
         while True:
-            items = client.with_options(timeout=_request_timeout(deadline)).get_status_statistic(id_message)
+            items = client.with_options(timeout=request_timeout(deadline)).get_status_statistic(id_message)
             reached = _reached(items, target)
             summary = summarize(items)
             counts = printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
@@ -158,7 +203,8 @@ def _watch(
     else:
         why = "no recipients yet (unknown or expired idMessage?)" if not items else f"{reached}/{len(items)}"
         typer.echo(
-            f"greenstat stats: timed out after {timeout:g} s waiting for '{target.value}': {why}", err=True
+            f"greenstat {command}: timed out after {timeout:g} s waiting for '{target.value}': {why}",
+            err=True,
         )
     return EXIT_OK if done else EXIT_API_ERROR
 
@@ -187,34 +233,16 @@ def stats(
             "--all", help="On a terminal, print every row (by default: a page). Pipes and files get all rows."
         ),
     ] = False,
-    watch: Annotated[
-        bool,
-        typer.Option(
-            "--watch", help="Poll until every recipient reached the --until status, with a progress bar."
-        ),
-    ] = False,
-    interval: Annotated[
-        float,
-        typer.Option(
-            "--interval",
-            min=MIN_INTERVAL,
-            metavar="SECONDS",
-            help="--watch: seconds between two polls (at least 1: the API's rate limit).",
-        ),
-    ] = 2.0,
-    until: Annotated[
-        Target, typer.Option("--until", help="--watch: the status to wait for (read implies delivered).")
-    ] = Target.READ,
+    follow: WatchOption = False,
+    interval: IntervalOption = DEFAULT_INTERVAL,
+    until: UntilOption = Target.READ,
     timeout: Annotated[
         float,
-        typer.Option(
-            "--timeout",
-            min=0.0,
-            metavar="SECONDS",
-            help="Give up after this many seconds: the whole --watch (exit 1), or the one request "
-            f"(at most {REQUEST_TIMEOUT:g} s, exit 2 like any timeout).",
+        timeout_option(
+            "Give up after this many seconds: the whole --watch (exit 1), or the one request "
+            f"(at most {REQUEST_TIMEOUT:g} s, exit 2 like any timeout)."
         ),
-    ] = 300.0,
+    ] = DEFAULT_TIMEOUT,
     max_retries: MaxRetriesOption = None,
 ) -> None:
     """Show who of a status's recipients has it pending, sent, delivered or read, and the read rate.
@@ -235,11 +263,11 @@ def stats(
         rate_limit=_rate_limit,
     )
     with session as client:
-        if watch:
-            code = _watch(client, id_message, target=until, interval=interval, timeout=timeout,
+        if follow:
+            code = watch(client, id_message, target=until, interval=interval, timeout=timeout,
                           console=console, as_json=as_json)  # fmt: skip
             raise typer.Exit(code)
-        request = client.with_options(timeout=_request_timeout(_clock() + timeout))
+        request = client.with_options(timeout=request_timeout(_clock() + timeout))
         items = request.get_status_statistic(id_message)
         _show(console, id_message, items, as_json=as_json, show_all=show_all)
 

@@ -16,5 +16,5 @@ def test_version() -> None:
 def test_every_command_is_listed_in_help() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("stats", "mock", "contract-test"):
+    for command in ("stats", "report", "post", "delete", "mock", "contract-test"):
         assert command in result.output

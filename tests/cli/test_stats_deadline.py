@@ -65,6 +65,6 @@ def test_an_endless_body_is_one_line_and_exit_1() -> None:
 
 def test_each_request_gets_what_is_left_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stats_command, "_clock", lambda: 100.0)
-    assert stats_command._request_timeout(100.0 + 300) == stats_command.REQUEST_TIMEOUT
-    assert stats_command._request_timeout(100.0 + 5) == 5.0
-    assert stats_command._request_timeout(100.0 - 5) == stats_command.MIN_REQUEST_TIMEOUT
+    assert stats_command.request_timeout(100.0 + 300) == stats_command.REQUEST_TIMEOUT
+    assert stats_command.request_timeout(100.0 + 5) == 5.0
+    assert stats_command.request_timeout(100.0 - 5) == stats_command.MIN_REQUEST_TIMEOUT

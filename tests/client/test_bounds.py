@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ import traceback
 import zlib
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -34,6 +36,7 @@ from greenstat_ext._bounds import (
     _DeadlineBackend,
     async_http_transport,
     http_transport,
+    tls_context,
 )
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests._figures import record
@@ -320,3 +323,26 @@ async def test_the_async_deadline_pool_is_httpxs_own_pool_with_our_backend() -> 
             assert (await client.get(server.base_url)).status_code == 200
             connections = ours._pool.connections
     assert connections, "the request did not go through the swapped pool"
+
+
+@pytest.mark.parametrize("make", [http_transport, async_http_transport])
+def test_the_tls_context_is_built_at_the_first_https_connection_and_shared(make: Any) -> None:
+    """An ``http://`` client never loads the CA bundle (~16-30 ms); an ``https`` connection gets httpx's
+    verifying default context, the same object for every pool of the process."""
+    first, second = make(), make()
+    assert first._pool._ssl_context is None
+    origin = httpcore.Origin(b"https", b"api.green-api.com", 443)
+    first._pool.create_connection(origin)  # builds the connection object only: nothing is sent
+    second._pool.create_connection(origin)
+    context = first._pool._ssl_context
+    assert context is tls_context() is second._pool._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0  # the CA bundle is loaded
+
+
+def test_an_http_request_leaves_the_pool_without_a_tls_context() -> None:
+    ours = http_transport()
+    with HostileServer(answer(200, b"[]")) as server, httpx.Client(transport=ours) as client:
+        assert client.get(server.base_url).status_code == 200
+    assert ours._pool._ssl_context is None
