@@ -70,10 +70,6 @@ ALLOWED: dict[tuple[str, str, object], str] = {
     ("greenstat_ext/_ratelimit.py", "REGISTRY_SIZE", 256): (
         "how many rate-limit buckets the process keeps; equals idMessage's maxLength by coincidence"
     ),
-    # 48 is a participant chat id's maxLength in the spec; these three are other quantities.
-    ("greenstat_ext/_cli/_report_data.py", "MAX_BINS", 48): "bars in the report's chart (two days of hours)",
-    ("greenstat_ext/_cli/_report_html.py", "_BOTTOM", 48): "pixels under the HTML chart for its date labels",
-    ("greenstat_ext/mock/_posted.py", "_ID_BITS", 48): "bits of a posted status's id number (12 hex digits)",
 }
 
 
