@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
 __all__ = ["register"]
 
 _COMMAND = "report"
+#: Columns of the report when stdout is not a terminal (rich would assume 80 and fold the ids).
+_PIPE_WIDTH = 132
 _MINUTES = operation("getOutgoingStatuses").parameter("minutes")
 _MIN_MINUTES, _MAX_MINUTES = _MINUTES.bounds or (1, None)
 # Seams for tests: the report's "now", and the client's rate limit (None: each method at its spec rate).
@@ -112,6 +114,8 @@ def report(
         if not html.parent.is_dir():
             fail(_COMMAND, f"--html: directory {str(html.parent)!r} does not exist", EXIT_USAGE)
     console = Console(highlight=False, markup=False)
+    if not console.is_terminal:  # a log or a file: wide enough that a 20-32 character idMessage never folds
+        console = Console(highlight=False, markup=False, width=_PIPE_WIDTH)
     progress_console = Console(stderr=True, highlight=False, markup=False)
     session = api_session(_COMMAND, id_instance=id_instance, token=token, api_url=api_url,
                           max_retries=max_retries, rate_limit=_rate_limit)  # fmt: skip
