@@ -50,7 +50,10 @@ def _summary(probes: list[Probe]) -> list[tuple[str, str, dict[str, object], int
 def test_the_kit_checks_every_operation_of_the_spec_as_greenstat_ext_spec_reads_it() -> None:
     operations = load_operations()
     assert [operation.name for operation in operations] == list(spec.operations())
-    assert [operation.name for operation in operations] == list(OPERATIONS)  # the fixtures cover them all
+    reads = [operation.name for operation in operations if not operation.is_write]
+    assert reads == list(
+        OPERATIONS
+    )  # the fixtures cover every read (the writes: tests/contract/test_writes.py)
     for operation in operations:
         facts = spec.operation(operation.name)
         assert (operation.method, operation.path) == (facts.method, facts.path)
