@@ -31,7 +31,7 @@ class ReportRow:
 
     id_message: str
     kind: str
-    posted: int  # the journal's timestamp of the status (UNIX seconds)
+    last_action: int  # the journal's timestamp: the last action on the status (UNIX seconds), per the spec
     recipients: int
     delivered: int
     read: int
@@ -44,7 +44,7 @@ class ReportRow:
         return {
             "id_message": self.id_message,
             "kind": self.kind,
-            "posted": self.posted,
+            "last_action": self.last_action,
             "recipients": self.recipients,
             "delivered": self.delivered,
             "read": self.read,
@@ -65,11 +65,11 @@ class Report:
 
     @property
     def total(self) -> ReportRow:
-        """The sum of every row (``id_message`` "total", no kind, ``posted`` the window's start)."""
+        """The sum of every row (``id_message`` "total", no kind, ``last_action`` the window's start)."""
         return ReportRow(
             id_message="total",
             kind="",
-            posted=self.start,
+            last_action=self.start,
             recipients=sum(row.recipients for row in self.rows),
             delivered=sum(row.delivered for row in self.rows),
             read=sum(row.read for row in self.rows),
@@ -101,7 +101,7 @@ def _row(status: OutgoingStatus, items: Sequence[StatusStatistic]) -> ReportRow:
     return ReportRow(
         id_message=status.id_message,
         kind=str(status.type_message.value),
-        posted=status.timestamp,
+        last_action=status.timestamp,
         recipients=len(items),
         delivered=counts["delivered"] + counts["read"],
         read=counts["read"],

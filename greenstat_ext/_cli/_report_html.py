@@ -45,7 +45,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 def _table(body: ET.Element, report: Report) -> None:
     table = _sub(body, "table")
     head = _sub(_sub(table, "thead"), "tr")
-    for name in ("idMessage", "kind", "posted (UTC)"):
+    for name in ("idMessage", "kind", "last action (UTC)"):
         _sub(head, "th", name)
     for name in ("recipients", "delivered", "read", "read rate"):
         _sub(head, "th", name, class_="n")
@@ -53,8 +53,8 @@ def _table(body: ET.Element, report: Report) -> None:
 
     def add(row: ReportRow, css: str) -> None:
         tr = _sub(rows, "tr", class_=css)
-        posted = "" if css == "total" else format_time(row.posted)
-        for value in (printable(row.id_message), printable(row.kind), posted):
+        last_action = "" if css == "total" else format_time(row.last_action)
+        for value in (printable(row.id_message), printable(row.kind), last_action):
             _sub(tr, "td", value)
         for value in (str(row.recipients), str(row.delivered), str(row.read), rate_text(row.read_rate)):
             _sub(tr, "td", value, class_="n")

@@ -31,7 +31,7 @@ __all__ = [
     "write_csv",
 ]
 
-CSV_COLUMNS = ("id_message", "kind", "posted_utc", "recipients", "delivered", "read", "read_rate")
+CSV_COLUMNS = ("id_message", "kind", "last_action_utc", "recipients", "delivered", "read", "read_rate")
 _BAR_WIDTH = 40
 
 
@@ -57,7 +57,7 @@ def _cells(row: ReportRow) -> list[Text]:
     values = (
         printable(row.id_message),
         printable(short_kind(row.kind)),
-        format_time(row.posted)[5:] if row.id_message != "total" else "",
+        format_time(row.last_action)[5:] if row.id_message != "total" else "",
         str(row.recipients),
         str(row.delivered),
         str(row.read),
@@ -71,7 +71,7 @@ def _statuses_table(report: Report) -> Table:
     # SIMPLE_HEAD: no vertical rules, so the seven columns fit 80 characters; a long idMessage folds.
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("idMessage", overflow="fold", min_width=8)
-    for name in ("kind", "posted (UTC)"):
+    for name in ("kind", "last action (UTC)"):
         table.add_column(name, no_wrap=True)
     for name in ("recipients", "delivered", "read", "rate"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -118,6 +118,6 @@ def write_csv(out: TextIO, report: Report) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in (*report.rows, report.total):
-        iso = format_time(row.posted)
+        iso = format_time(row.last_action)
         rate = "" if row.read_rate is None else f"{row.read_rate:.4f}"
         writer.writerow((row.id_message, row.kind, iso, row.recipients, row.delivered, row.read, rate))
