@@ -47,6 +47,7 @@ from ._checks import (
     PHASE_CHECKS,
     SCHEMATHESIS_CHECKS,
     TEMPORAL_CHECKS,
+    WRITE_CHECKS,
     resolve_checks,
     schemathesis_check,
 )
@@ -218,6 +219,14 @@ def run_contract_test(
     _validate_seconds("--poll-interval", poll_interval)
     _validate_seconds("write_wait", write_wait)
     selected = resolve_checks(checks)
+    if not allow_writes:
+        # The write-side checks judge only what the run posts: without writes they do not apply (a table row
+        # "not judged" and a PASSED counting them would claim a check that was never possible).
+        selected = tuple(name for name in selected if name not in WRITE_CHECKS)
+        if not selected:
+            raise ContractUsageError(
+                f"checks {', '.join(WRITE_CHECKS)} judges only with writes allowed (--allow-writes)"
+            )
     _check_reachable(base_url, max_response_bytes)
     limits = Limits(request_timeout, max_response_bytes, run_timeout)
     run = _Run(

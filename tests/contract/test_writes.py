@@ -22,7 +22,7 @@ from starlette.responses import Response
 from typer.testing import CliRunner
 
 from greenstat_ext._fields import checker
-from greenstat_ext.contract import Verdict, run_contract_test
+from greenstat_ext.contract import ContractUsageError, Verdict, run_contract_test
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._probes import probes_for
 from greenstat_ext.contract._spec import Operation, load_operations
@@ -72,6 +72,14 @@ def test_the_writes_are_not_sent_without_allow_writes_and_the_report_names_them(
     assert report.skipped_operations == WRITES  # named as not checked
     assert report.posted == 0
     assert not any(line.split()[1] in WRITES for line in seen)  # not one request to a write
+
+
+def test_without_allow_writes_the_write_side_check_is_not_in_the_run(reference_url: str) -> None:
+    report = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=1, seed=1, checks=["all"])
+    assert CHECK not in report.checks  # not a "not judged" row, nor counted by a PASSED
+
+    with pytest.raises(ContractUsageError, match="--allow-writes"):
+        run_contract_test(reference_url, ID_INSTANCE, TOKEN, checks=[CHECK])
 
 
 @pytest.mark.parametrize("name", SENDS)
