@@ -225,6 +225,25 @@ def test_statuses_it_could_not_delete_are_listed_by_id() -> None:
         POSTED.statuses.pop(created)
 
 
+def test_the_cli_exits_1_naming_the_write_side_check() -> None:
+    app = typer.Typer()
+    app.command("contract-test")(contract_test)
+    app.command("noop")(lambda: None)
+    with serve(app_for(posted_missing_from_journal)) as url:
+        flags = ["--allow-writes", "--checks", CHECK, "--write-wait", "0.5", "--poll-interval", "0.1"]
+        result = CliRunner().invoke(
+            app,
+            ["contract-test", "--url", url, "--id-instance", str(ID_INSTANCE), "--seed", "1", *flags],
+            env={"GREEN_API_TOKEN": TOKEN, "COLUMNS": "200"},
+        )
+
+    assert result.exit_code == 1, result.output
+    assert f"FAILED: 3 distinct failures in: {CHECK}." in result.output
+    assert "missing from getOutgoingStatuses" in result.output
+    assert "Statuses posted: 3" in result.output
+    assert TOKEN not in result.output
+
+
 def test_help_warns_that_writes_post_real_statuses() -> None:
     app = typer.Typer()
     app.command("contract-test")(contract_test)
