@@ -418,6 +418,7 @@ class _Run:
         self._created: dict[str, str] = {}
         self._deleted: set[str] = set()
         self._followed: dict[str, str] = {}
+        self._probed: set[str] = set()  # the writes whose valid request was sent (posted or not)
         self._cleaned = False
         every = load_operations()
         self.operations = tuple(op for op in every if allow_writes or not op.is_write)
@@ -670,6 +671,8 @@ class _Run:
                 path_parameters=dict(probe.path_parameters), query=dict(probe.query), body=_body(probe.body)
             )
             posted = len(self._created)
+            if probe.check == "valid_request_accepted" and operation.is_write:
+                self._probed.add(operation.name)
             self._exchange(
                 "probe",
                 case,
@@ -871,8 +874,10 @@ class _Run:
         current = self.operation
         for life in self.lifecycles:
             created = self._followed.get(life.creator.name)
-            if created is None and self._stopped is None:
-                created = self._post(life)  # its valid request was not sent (not selected) or posted nothing
+            if created is None and self._stopped is None and life.creator.name not in self._probed:
+                # Its valid request was not sent (valid_request_accepted not selected). One sent already
+                # that got no id is not sent again: without an answer it may have posted (not idempotent).
+                created = self._post(life)
             if created is None or self._stopped is not None:
                 self.operation = life.creator
                 self.report.unjudged[check] += 1  # its valid request posted nothing to follow
@@ -1038,7 +1043,8 @@ class _Run:
             self._judge(case, response, "writes")
             if response.status_code == 200:
                 self._deleted.add(created)
-                if self._followed.get(self._created.get(created, "")) == created:
+                followed = self._followed.get(self._created.get(created, "")) == created
+                if followed and "valid_request_accepted" in self.kit_checks:
                     self._ran("valid_request_accepted")  # the delete's valid request, with a real id
             if response.status_code == 429:
                 self.report.unjudged["posted_status_lifecycle"] += 1
