@@ -25,6 +25,7 @@ __all__ = [
     "PHASE_CHECKS",
     "SCHEMATHESIS_CHECKS",
     "TEMPORAL_CHECKS",
+    "WRITE_CHECKS",
     "resolve_checks",
     "schemathesis_check",
 ]
@@ -64,6 +65,10 @@ KIT_CHECKS: Final[Mapping[str, str]] = {
     "recipient_timestamp_monotonic": "polled over the run, a recipient's timestamp never decreases",
     "recipient_retained": "polled over the run, a recipient never disappears while its timestamp is within "
     "the retention window",
+    "posted_status_lifecycle": "with --allow-writes, a status the valid request of a send posted is listed "
+    "once by the journal (getOutgoingStatuses) with sendByApi true, its statistics answer recipients among "
+    "those it was sent to, its delete gets 200 with an empty body; after it the journal no longer lists it, "
+    "its statistics are [] and a second delete gets 400",
     "rate_limit_enforced": "more requests than the operation's x-rate-limit within its period get a 429",
     "retry_after_conformance": "every 429 carries a Retry-After that matches the spec's header schema (when "
     "the spec's header is optional, an absent one passes)",
@@ -71,6 +76,9 @@ KIT_CHECKS: Final[Mapping[str, str]] = {
 
 TEMPORAL_CHECKS: Final = ("recipient_state_monotonic", "recipient_timestamp_monotonic", "recipient_retained")
 """The checks judged on one status polled over the run (:mod:`._temporal`)."""
+
+WRITE_CHECKS: Final = ("posted_status_lifecycle",)
+"""The checks judged on the statuses the kit posts (only with ``--allow-writes``; :mod:`._writes`)."""
 
 PHASE_CHECKS: Final = frozenset({*("wrong_token_rejected", "wrong_instance_rejected")})
 """Kit checks the generated phases serve too (besides all of schemathesis' checks)."""

@@ -36,6 +36,7 @@ from ._runner import (
     DEFAULT_POLLS,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RUN_TIMEOUT,
+    DEFAULT_WRITE_WAIT,
     ProgressEvent,
     run_contract_test,
 )
@@ -233,8 +234,20 @@ def contract_test(
     ] = DEFAULT_POLLS,
     poll_interval: Annotated[
         float,
-        typer.Option("--poll-interval", help="Seconds between the last polls of the known status."),
+        typer.Option(
+            "--poll-interval",
+            help="Seconds between the last polls of the known status (and between the reads that wait for "
+            "a posted status, with --allow-writes).",
+        ),
     ] = DEFAULT_POLL_INTERVAL,
+    write_wait: Annotated[
+        float,
+        typer.Option(
+            "--write-wait",
+            help="With --allow-writes: seconds a posted status may take to show in the journal and its "
+            "statistics, and a deleted one to leave them.",
+        ),
+    ] = DEFAULT_WRITE_WAIT,
 ) -> None:
     """Check that an implementation of the Statuses methods honours openapi.yaml, every operation of it.
 
@@ -283,6 +296,7 @@ def contract_test(
                 max_429_share=max_429_share,
                 polls=polls,
                 poll_interval=poll_interval,
+                write_wait=write_wait,
                 progress=progress,
             )
     except ContractUsageError as exc:

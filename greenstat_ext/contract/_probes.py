@@ -105,14 +105,18 @@ def base_query(operation: Operation, supplied: Mapping[str, str]) -> dict[str, A
 
 
 def base_body(operation: Operation, supplied: Mapping[str, str]) -> dict[str, Any] | None:
-    """The smallest valid JSON body of a write operation (each required field), None when it has no body."""
+    """A valid JSON body of a write operation, None when it has no body.
+
+    The spec's first request-body example when it gives one (the spec's examples are valid bodies: the
+    published ones, their comments removed), else each required field at a valid value. Never a value of
+    ``supplied``: the user's ``idMessage`` names a status they care about, and a write's body is where a
+    delete would take it.
+    """
     if not operation.body:
         return None
-    return {
-        param.name: _valid(param, supplied, operation.examples.get(param.name))
-        for param in operation.body
-        if param.required
-    }
+    if operation.body_examples:
+        return dict(operation.body_examples[0])
+    return {param.name: _valid(param, {}, None) for param in operation.body if param.required}
 
 
 def _valid(param: spec.ParameterSpec, supplied: Mapping[str, str], example: Any) -> Any:

@@ -39,6 +39,14 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
             Text(_safe("Not checked (writes, they post real statuses; --allow-writes checks them): "))
             + Text(_safe(", ".join(report.skipped_operations)))
         )
+    if report.posted:
+        posted = f"Statuses posted: {report.posted} (the run deletes each one it posted at its end)."
+        console.print(Text(_safe(posted)))
+    if report.undeleted:
+        # Real statuses left on the instance: the person running the kit must know which, to delete them.
+        console.print(
+            Text(_safe("NOT DELETED (delete them by hand): " + ", ".join(report.undeleted)), style="bold red")
+        )
     phases = ", ".join(f"{name} {count}" for name, count in report.phases.items())
     not_sent = f"; not sent: {report.not_sent}" if report.not_sent else ""
     console.print(Text(_safe(f"Requests: {report.cases} ({phases}){not_sent}")))

@@ -98,6 +98,10 @@ class ContractReport:
     # write operations left out because --allow-writes was not given (they post real statuses)
     skipped_operations: tuple[str, ...] = ()
     polls: int = 0  # answers of 200 to the polled status (the temporal checks' evidence)
+    # with --allow-writes: statuses the kit posted (every answer of 200 to a send), and the ids of those it
+    # could not delete at the end (they are still on the implementation: delete them by hand)
+    posted: int = 0
+    undeleted: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -31,6 +31,7 @@ from greenstat_ext import _spec as spec
 __all__ = [
     "INSTANCE_PARAM",
     "TOKEN_PARAM",
+    "Link",
     "Operation",
     "enforce_integer_formats",
     "load_operations",
@@ -39,6 +40,22 @@ __all__ = [
 # The two path parameters that carry the credentials in every Green API path: the kit pins them.
 INSTANCE_PARAM: Final = "idInstance"
 TOKEN_PARAM: Final = "apiTokenInstance"  # noqa: S105 - a parameter's name, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One OpenAPI link of a 200 answer: ``target`` takes the answer's ``source`` field as its ``name``.
+
+    ``location`` is ``query`` or ``body`` (a link's ``parameters`` or ``requestBody``). Why the kit reads
+    them: they are how the spec says which operations act on what a send created (``getStatusStatistic``
+    reads it, ``deleteStatus`` removes it), so the write-side checks follow the links instead of naming
+    operations.
+    """
+
+    target: str  # an operationId
+    name: str  # the parameter or body field the value goes into
+    location: str  # "query" or "body"
+    source: str  # the field of the 200 answer's JSON body (``$response.body#/<source>``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,10 @@ class Operation:
     body: tuple[spec.ParameterSpec, ...] = ()  # the JSON request body's fields (write operations)
     # the spec's example value of a parameter, by name (a valid value to send), where it gives one
     examples: Mapping[str, Any] = field(default_factory=dict)
+    # the spec's examples of the JSON request body, in spec order (each a valid body: the first is sent)
+    body_examples: tuple[Mapping[str, Any], ...] = ()
+    # the OpenAPI links of its 200 answer: which operation takes which field of that answer, and where
+    links: tuple[Link, ...] = ()
 
     @property
     def query(self) -> tuple[spec.ParameterSpec, ...]:
@@ -103,9 +124,61 @@ def load_operations() -> tuple[Operation, ...]:
                 api,
                 fact.body,
                 examples,
+                _body_examples(fact.path, fact.method),
+                _links(fact.path, fact.method),
             )
         )
     return tuple(operations)
+
+
+def _raw(path: str, method: str) -> Mapping[str, Any]:
+    raw = spec.document()["paths"][path][method.lower()]
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def _body_examples(path: str, method: str) -> tuple[Mapping[str, Any], ...]:
+    """The named examples of the operation's JSON request body (``requestBody.content.*.examples``)."""
+    body = _deref(_raw(path, method).get("requestBody", {}))
+    media = body.get("content", {}).get("application/json", {}) if isinstance(body, Mapping) else {}
+    found = [
+        _deref(example).get("value")
+        for example in (media.get("examples") or {}).values()
+        if isinstance(_deref(example), Mapping)
+    ]
+    if isinstance(media.get("example"), Mapping):
+        found.append(media["example"])
+    return tuple(value for value in found if isinstance(value, Mapping))
+
+
+def _links(path: str, method: str) -> tuple[Link, ...]:
+    """The links of the operation's 200 answer whose values come from its JSON body."""
+    answer = _deref(_raw(path, method).get("responses", {}).get("200", {}))
+    found = []
+    for link in (answer.get("links") or {}).values():
+        link = _deref(link)
+        target = link.get("operationId")
+        if not isinstance(target, str):
+            continue
+        sources = [("query", link.get("parameters") or {}), ("body", link.get("requestBody") or {})]
+        for location, values in sources:
+            if not isinstance(values, Mapping):
+                continue
+            for name, expression in values.items():
+                prefix = "$response.body#/"
+                if isinstance(expression, str) and expression.startswith(prefix):
+                    found.append(Link(target, name, location, expression[len(prefix) :]))
+    return tuple(found)
+
+
+def _deref(node: Any) -> Mapping[str, Any]:
+    """``node`` with its local ``$ref`` followed (the spec's responses and examples are often shared)."""
+    seen = 0
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 8:
+        target: Any = spec.document()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target.get(part, {}) if isinstance(target, Mapping) else {}
+        node, seen = target, seen + 1
+    return node if isinstance(node, Mapping) else {}
 
 
 def _example(definition: Mapping[str, Any]) -> Any:

@@ -1,26 +1,34 @@
-"""A correct minimal implementation of the contract (all three operations), and deliberately broken variants.
+"""A correct minimal implementation of the contract (every operation), and deliberately broken variants.
 
 Why here and not in the package: these exist only to prove that the kit catches real deviations (and passes a
 correct implementation). Each broken server changes ONE behaviour of the reference, in a few lines, so a
 failing assertion points at exactly one rule; those in :data:`BROKEN_ONE_OPERATION` break it in one of the
 new operations only, so the kit must name that operation and pass the others. The paths and the ``minutes``
 bounds are written out here on purpose: a test fixture states the contract independently of the kit's reading
-of the spec.
+of the spec. The write operations' bodies are the exception: their rules (patterns, enums, lengths, item
+counts of four bodies) are checked with ``greenstat_ext._fields``, the one check the client and the mock use;
+what the write-side tests are about (a posted status listed once, counted, deleted, gone) is written out.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from greenstat_ext import _spec as spec
+from greenstat_ext._fields import FieldError, checker
 from greenstat_ext.contract import ALL_CHECKS
+from greenstat_ext.contract._checks import WRITE_CHECKS
 
 ID_INSTANCE = 7103000042
 TOKEN = "Zq7sEcretT0kenUsedOnlyByTheContractTests"
@@ -74,6 +82,10 @@ INCOMING = [
     }
 ]
 OPERATIONS = ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses")
+SENDS = ("sendTextStatus", "sendVoiceStatus", "sendMediaStatus")
+DELETE = "deleteStatus"
+WRITES = (*SENDS, DELETE)
+ALL_OPERATIONS = (*OPERATIONS, *WRITES)
 MINUTES = (1, 43200)  # the spec's bounds of minutes
 PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -88,10 +100,11 @@ def _error(status: int, message: str, **headers: str) -> JSONResponse:
 async def reference(request: Request) -> Response:
     """The contract, minimally: 404 unknown operation, 405, 400 malformed instance, 403, 401, 400, 200."""
     operation = request.path_params["operation"]
-    if operation not in OPERATIONS:
+    if operation not in ALL_OPERATIONS:
         return _error(404, "Not Found")
-    if request.method != "GET":
-        return _error(405, "Method Not Allowed", Allow="GET")
+    method = "POST" if operation in WRITES else "GET"
+    if request.method != method:
+        return _error(405, "Method Not Allowed", Allow=method)
     id_instance = request.path_params["id_instance"]
     if not id_instance.isascii() or not id_instance.isdigit() or not 1 <= int(id_instance) <= 9999999999:
         return _error(400, "idInstance: must be an integer of 1 to 10 digits")
@@ -99,6 +112,8 @@ async def reference(request: Request) -> Response:
         return _error(403, "Forbidden")
     if request.path_params["token"] != TOKEN:
         return _error(401, "Unauthorized")
+    if operation in WRITES:
+        return await _write(request, operation, POSTED)
     if operation != "getStatusStatistic":
         return _journal(request, operation)
     id_message = request.query_params.get("idMessage")
@@ -106,7 +121,69 @@ async def reference(request: Request) -> Response:
         return _error(400, "idMessage: required query parameter is missing")
     if not 1 <= len(id_message) <= 256:
         return _error(400, "idMessage: must be 1 to 256 characters")
+    if id_message in POSTED.statuses:
+        return JSONResponse(POSTED.statistics(id_message))
     return JSONResponse(ITEMS if id_message == ID_MESSAGE else [])
+
+
+@dataclass
+class Posted:
+    """The statuses posted to a reference server: id -> its journal item. Ids never repeat (a counter)."""
+
+    statuses: dict[str, dict[str, object]] = field(default_factory=dict)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def post(self, body: dict[str, object]) -> str:
+        created = f"BAE5{next(self.ids):012X}"
+        participants = body.get("participants") or []
+        self.statuses[created] = {
+            **OUTGOING[1],
+            "idMessage": created,
+            "timestamp": int(time.time()),
+            "statusMessage": "pending",
+            "sendByApi": True,
+            "participants": participants,
+        }
+        return created
+
+    def statistics(self, created: str) -> list[dict[str, object]]:
+        """Every recipient pending, as just posted (to the first contact when sent to everyone)."""
+        participants = self.statuses[created]["participants"]
+        who = participants if isinstance(participants, list) and participants else [ITEMS[0]["participant"]]
+        return [
+            {"participant": one, "timestamp": self.statuses[created]["timestamp"], "status": "pending"}
+            for one in who
+        ]
+
+    def journal(self) -> list[dict[str, object]]:
+        return [*OUTGOING, *self.statuses.values()]
+
+
+POSTED = Posted()  # the reference's: ids are unique per process, so tests sharing it do not meet
+
+
+async def _write(request: Request, operation: str, posted: Posted) -> Response:
+    """A send posts (200 ``{idMessage}``); deleteStatus removes a posted one (200, empty body) or 400."""
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        return _error(400, "request body: not valid JSON")
+    if not isinstance(body, dict):
+        return _error(400, "request body: must be a JSON object")
+    for member in spec.operation(operation).body:
+        if member.name not in body:
+            if member.required:
+                return _error(400, f"{member.name}: required member missing from the body")
+            continue
+        try:
+            checker(member)(member.name, body[member.name])
+        except FieldError as exc:
+            return _error(400, str(exc))
+    if operation != DELETE:
+        return JSONResponse({"idMessage": posted.post(body)})
+    if posted.statuses.pop(str(body["idMessage"]), None) is None:
+        return _error(400, "ID message notfound")
+    return Response(status_code=200)
 
 
 def _journal(request: Request, operation: str) -> Response:
@@ -116,7 +193,7 @@ def _journal(request: Request, operation: str) -> Response:
         not re.fullmatch(r"-?[0-9]{1,12}", minutes) or not MINUTES[0] <= int(minutes) <= MINUTES[1]
     ):
         return _error(400, f"minutes: must be an integer from {MINUTES[0]} to {MINUTES[1]}")
-    return JSONResponse(OUTGOING if operation == "getOutgoingStatuses" else INCOMING)
+    return JSONResponse(POSTED.journal() if operation == "getOutgoingStatuses" else INCOMING)
 
 
 def app_for(handler: Handler) -> Starlette:
@@ -326,9 +403,44 @@ BROKEN_OVER_TIME: dict[str, tuple[str, Callable[[], Handler]]] = {
 }
 
 
+# --- Broken on the write side: a posted status must be listed, counted, deleted and gone. ---
+
+
+async def posted_missing_from_journal(request: Request) -> Response:
+    """Posts and deletes as it should, but the journal never lists what was posted."""
+    if request.path_params["operation"] == "getOutgoingStatuses" and request.method == "GET":
+        response = await reference(request)
+        return JSONResponse(OUTGOING) if response.status_code == 200 else response
+    return await reference(request)
+
+
+def still_listed_after_delete() -> Handler:
+    """deleteStatus answers 200 but removes nothing: the journal and the statistics keep the status."""
+
+    async def handler(request: Request) -> Response:
+        if request.path_params["operation"] == DELETE and request.method == "POST":
+            response = await reference(request)
+            if response.status_code == 200:
+                # Put it back: the status is still there, and a second delete gets 200 again.
+                created = str(json.loads(await request.body())["idMessage"])
+                POSTED.statuses[created] = {
+                    **OUTGOING[1],
+                    "idMessage": created,
+                    "sendByApi": True,
+                    "participants": [],
+                }
+            return response
+        return await reference(request)
+
+    return handler
+
+
 UNLIMITED_CHECKS = [
-    name for name in ALL_CHECKS if name not in ("rate_limit_enforced", "retry_after_conformance")
+    name
+    for name in ALL_CHECKS
+    if name not in ("rate_limit_enforced", "retry_after_conformance", *WRITE_CHECKS)
 ]
 """Every check but the two that need a rate-limited implementation: the reference (and every broken variant
 of it above) answers as fast as it is called, so those two would fail (no 429) or judge nothing (no
-Retry-After to judge); the tests about them use :func:`rate_limited` and the over-time servers."""
+Retry-After to judge); the tests about them use :func:`rate_limited` and the over-time servers. The
+write-side check judges only with --allow-writes: tests/contract/test_writes.py selects it."""

@@ -1,103 +1,247 @@
-"""Write operations (phase 2 adds them to the spec): off by default, probes built from the request body.
+"""The write operations of the spec (three sends and deleteStatus): off by default; with --allow-writes
+their probes carry the spec's example bodies, invalid bodies must get 400, a posted status must be listed,
+counted, deleted and gone (``posted_status_lifecycle``), every write is sent once, and whatever the kit
+posts it deletes.
 
-The spec has no write operation yet, so these tests add one to a copy of it (``deleteStatus``, as the facts
-describe it: POST, a JSON body with a required ``idMessage``, 10 requests/s) and check what the kit does with
-it: nothing without ``--allow-writes`` (the report names it as not checked), a valid JSON body in its probes,
-and ``--help`` warning that writes post real statuses.
+Fast on purpose: these runs select ``posted_status_lifecycle`` (no generated phases, no coverage cases: the
+writes are paced at their x-rate-limit, 5 per second, so a full run is a minute) and short waits.
 """
 
 from __future__ import annotations
 
-import copy
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 import typer
+from schemathesis import GenerationMode
+from schemathesis.generation.coverage import GenerationSession
 from starlette.requests import Request
 from starlette.responses import Response
 from typer.testing import CliRunner
 
-from greenstat_ext import _spec as spec
-from greenstat_ext.contract import run_contract_test
+from greenstat_ext._fields import checker
+from greenstat_ext.contract import ContractUsageError, Verdict, run_contract_test
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._probes import probes_for
-from greenstat_ext.contract._spec import load_operations
+from greenstat_ext.contract._spec import Operation, load_operations
 from tests._servers import serve
-from tests.contract.broken_servers import ID_INSTANCE, ID_MESSAGE, TOKEN, UNLIMITED_CHECKS, app_for, reference
+from tests.contract.broken_servers import (
+    DELETE,
+    ID_INSTANCE,
+    ID_MESSAGE,
+    OPERATIONS,
+    POSTED,
+    SENDS,
+    TOKEN,
+    UNLIMITED_CHECKS,
+    WRITES,
+    Handler,
+    app_for,
+    posted_missing_from_journal,
+    reference,
+    still_listed_after_delete,
+)
 
-WRITE = "deleteStatus"
-
-
-@pytest.fixture
-def spec_with_a_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    document = copy.deepcopy(dict(spec.document()))
-    document["paths"]["/waInstance{idInstance}/deleteStatus/{apiTokenInstance}"] = {
-        "post": {
-            "operationId": WRITE,
-            "x-rate-limit": {"requests": 10, "per_seconds": 1},
-            "parameters": [
-                {"$ref": "#/components/parameters/IdInstance"},
-                {"$ref": "#/components/parameters/ApiTokenInstance"},
-            ],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["idMessage"],
-                            "properties": {"idMessage": {"type": "string", "minLength": 1}},
-                        }
-                    }
-                },
-            },
-            "responses": {"200": {"description": "Deleted."}},
-        }
-    }
-    caches = (spec.operations, load_operations)
-    for cache in caches:
-        cache.cache_clear()
-    monkeypatch.setattr(spec, "document", lambda: document)
-    yield
-    monkeypatch.undo()
-    for cache in caches:
-        cache.cache_clear()
+CHECK = "posted_status_lifecycle"
+FAST = {"max_examples": 1, "seed": 1, "write_wait": 0.5, "poll_interval": 0.1, "allow_writes": True}
 
 
-@pytest.mark.usefixtures("spec_with_a_write")
-def test_a_write_is_not_sent_without_allow_writes_and_the_report_says_so() -> None:
-    seen: list[str] = []
+def _operation(name: str) -> Operation:
+    return next(operation for operation in load_operations() if operation.name == name)
 
+
+def _recording(handler: Handler, seen: list[str]) -> Handler:
     async def recording(request: Request) -> Response:
         seen.append(f"{request.method} {request.path_params['operation']}")
-        return await reference(request)
+        return await handler(request)
 
-    with serve(app_for(recording)) as url:
+    return recording
+
+
+def test_the_writes_are_not_sent_without_allow_writes_and_the_report_names_them() -> None:
+    seen: list[str] = []
+    with serve(app_for(_recording(reference, seen))) as url:
         report = run_contract_test(
             url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=1, seed=1, checks=UNLIMITED_CHECKS
         )
 
-    writes = tuple(op.name for op in load_operations() if op.is_write)
-    assert WRITE in writes
-    assert report.skipped_operations == writes
-    assert WRITE not in report.operations
-    assert not any(line.endswith(WRITE) for line in seen)  # not one request to it
+    assert report.ok, (report.violations, report.inconclusive)
+    assert report.operations == OPERATIONS  # what was checked: the reads
+    assert report.skipped_operations == WRITES  # named as not checked
+    assert report.posted == 0
+    assert not any(line.split()[1] in WRITES for line in seen)  # not one request to a write
 
 
-@pytest.mark.usefixtures("spec_with_a_write")
-def test_a_writes_probes_carry_a_json_body_built_from_its_body_fields() -> None:
-    operation = next(op for op in load_operations() if op.name == WRITE)
-    assert operation.is_write
+def test_without_allow_writes_the_write_side_check_is_not_in_the_run(reference_url: str) -> None:
+    report = run_contract_test(reference_url, ID_INSTANCE, TOKEN, max_examples=1, seed=1, checks=["all"])
+    assert CHECK not in report.checks  # not a "not judged" row, nor counted by a PASSED
+
+    with pytest.raises(ContractUsageError, match="--allow-writes"):
+        run_contract_test(reference_url, ID_INSTANCE, TOKEN, checks=[CHECK])
+
+
+@pytest.mark.parametrize("name", SENDS)
+def test_a_sends_probes_carry_the_specs_first_example_body(name: str) -> None:
+    operation = _operation(name)
     probes = probes_for(operation, {"idMessage": ID_MESSAGE}, ID_INSTANCE, TOKEN)
 
+    assert operation.is_write
+    assert operation.body_examples
     valid = probes[0]
     assert (valid.check, valid.method, valid.body) == (
         "valid_request_accepted",
         "POST",
-        {"idMessage": ID_MESSAGE},
+        dict(operation.body_examples[0]),
     )
-    assert all(probe.body == {"idMessage": ID_MESSAGE} for probe in probes if probe.method == "POST")
+    assert valid.body is not None
+    for field in operation.body:  # the example is valid under the spec's own rules (via _fields)
+        if field.name in valid.body:
+            checker(field)(field.name, valid.body[field.name])
+    assert all(probe.body == valid.body for probe in probes if probe.method == "POST")
+
+
+def test_a_delete_probe_never_carries_the_users_id_message() -> None:
+    """The user's --id-message names a status they care about: a probe of deleteStatus must not delete it."""
+    users = "3EB0C767D097B7C7C030"
+    probes = probes_for(_operation(DELETE), {"idMessage": users}, ID_INSTANCE, TOKEN)
+
+    assert all(probe.body is None or probe.body["idMessage"] != users for probe in probes)
+
+
+def test_invalid_bodies_are_among_the_cases_that_must_get_400() -> None:
+    """Bad colour, bad font, a too long message, a missing one: schemathesis' coverage phase generates them
+    from the spec, and the kit expects 400 for each (invalid_parameter_rejected)."""
+    api = _operation("sendTextStatus").api
+    config = api.schema.config.generation_for(operation=api, phase="coverage")
+    cases = api.schema.iter_coverage_cases(
+        api, generation_modes=[GenerationMode.NEGATIVE], generation_config=config, session=GenerationSession()
+    )
+    described = [case._meta.phase.data.description for case in cases if case._meta is not None]
+    text = "\n".join(described)
+
+    assert re.search(r"backgroundColor: Value not matching", text)
+    assert re.search(r"font: Invalid enum value", text)
+    assert re.search(r"message: String larger than maxLength", text)
+    assert "Missing required property: message" in text
+
+
+def test_the_reference_passes_the_write_side_check_and_every_posted_status_is_deleted() -> None:
+    seen: list[str] = []
+    before = set(POSTED.statuses)  # (the reference is shared by the tests of this process)
+    with serve(app_for(_recording(reference, seen))) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert report.check_runs[CHECK] >= 3 * len(SENDS)  # listed, counted, deleted, gone: for each send
+    assert not report.check_failures[CHECK], report.violations
+    assert report.posted == len(SENDS)
+    assert report.undeleted == []
+    assert set(POSTED.statuses) <= before  # nothing left behind
+    # each send posted once (never re-sent); each status deleted once, then the second delete (400)
+    assert [line for line in seen if line.startswith("POST send")] == [f"POST {name}" for name in SENDS]
+    assert seen.count(f"POST {DELETE}") == 2 * len(SENDS)
+
+
+@pytest.mark.parametrize(
+    ("make", "titles"),
+    [
+        (lambda: posted_missing_from_journal, ["missing from getOutgoingStatuses"]),
+        (
+            still_listed_after_delete,
+            ["still listed by getOutgoingStatuses", "getStatusStatistic of", "second delete of"],
+        ),
+    ],
+    ids=["posted_missing_from_journal", "still_listed_after_delete"],
+)
+def test_a_broken_write_side_fails_the_run_and_names_the_check(
+    make: Callable[[], Handler], titles: list[str]
+) -> None:
+    with serve(app_for(make())) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert report.verdict is Verdict.FAILED
+    assert report.failed_checks == (CHECK,)
+    for title in titles:
+        assert any(title in violation.title for violation in report.violations), report.violations
+    assert report.undeleted == []
+
+
+def test_a_write_answered_429_is_not_re_sent() -> None:
+    seen: list[str] = []
+
+    async def limited(request: Request) -> Response:
+        if request.path_params["operation"] in SENDS:
+            return Response('{"statusCode": 429, "message": "Too Many Requests"}', 429, {"Retry-After": "1"})
+        return await reference(request)
+
+    with serve(app_for(_recording(limited, seen))) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert [line for line in seen if line.startswith("POST send")] == [f"POST {name}" for name in SENDS]
+    assert report.unjudged[CHECK] == len(SENDS)
+    assert report.verdict is Verdict.INCONCLUSIVE
+
+
+def test_a_run_cut_short_still_deletes_what_it_posted() -> None:
+    """Once a status is posted, the reads never answer in time: the run stops (3 silent requests in a row)
+    and still deletes the status it posted."""
+
+    async def stalling(request: Request) -> Response:
+        posted = request.query_params.get("idMessage", "").startswith("BAE50")
+        if request.path_params["operation"] == "getOutgoingStatuses" or posted:
+            await asyncio.sleep(1.5)
+        return await reference(request)
+
+    before = set(POSTED.statuses)
+    with serve(app_for(stalling)) as url:
+        report = run_contract_test(
+            url,
+            ID_INSTANCE,
+            TOKEN,
+            checks=[CHECK],
+            request_timeout=0.3,
+            **FAST,  # type: ignore[arg-type]
+        )
+
+    assert report.failed_checks == ("answer_within_limits", "run_completed")
+    assert report.posted == 1
+    assert report.undeleted == []
+    assert set(POSTED.statuses) <= before
+
+
+def test_statuses_it_could_not_delete_are_listed_by_id() -> None:
+    async def undeletable(request: Request) -> Response:
+        if request.path_params["operation"] == DELETE:
+            return Response("upstream down", 502)
+        return await reference(request)
+
+    with serve(app_for(undeletable)) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert len(report.undeleted) == len(SENDS)
+    assert set(report.undeleted) <= set(POSTED.statuses)
+    for created in report.undeleted:  # left on the server by this test: remove them for the next ones
+        POSTED.statuses.pop(created)
+
+
+def test_the_cli_exits_1_naming_the_write_side_check() -> None:
+    app = typer.Typer()
+    app.command("contract-test")(contract_test)
+    app.command("noop")(lambda: None)
+    with serve(app_for(posted_missing_from_journal)) as url:
+        flags = ["--allow-writes", "--checks", CHECK, "--write-wait", "0.5", "--poll-interval", "0.1"]
+        result = CliRunner().invoke(
+            app,
+            ["contract-test", "--url", url, "--id-instance", str(ID_INSTANCE), "--seed", "1", *flags],
+            env={"GREEN_API_TOKEN": TOKEN, "COLUMNS": "200"},
+        )
+
+    assert result.exit_code == 1, result.output
+    assert f"FAILED: 3 distinct failures in: {CHECK}." in result.output
+    assert "missing from getOutgoingStatuses" in result.output
+    assert "Statuses posted: 3" in result.output
+    assert TOKEN not in result.output
 
 
 def test_help_warns_that_writes_post_real_statuses() -> None:
@@ -110,3 +254,4 @@ def test_help_warns_that_writes_post_real_statuses() -> None:
     assert "--allow-writes" in help_text
     assert "REAL statuses" in help_text
     assert "Off by default" in help_text
+    assert "--write-wait" in help_text

@@ -1,0 +1,85 @@
+"""Which operations the write-side check follows, read from the spec's links: what a send creates, where it
+shows, and what removes it.
+
+Why from the links and not from names: the spec's OpenAPI links of a send's 200 answer say which operation
+reads the new status (``getStatusStatistic``, ``idMessage`` in the query) and which removes it
+(``deleteStatus``, ``idMessage`` in the body). The journal that lists it is not a link target (it takes no
+id): it is the read operation whose items carry the created id and the ``sendByApi`` flag the spec describes
+("the one ``getOutgoingStatuses`` lists with ``sendByApi: true``"). Adding a send to the spec therefore adds
+it to the check with no change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from greenstat_ext import _spec as spec
+
+from ._spec import Link, Operation
+
+__all__ = ["BY_API", "Lifecycle", "lifecycles", "needs_state"]
+
+# The journal item's flag that says a status was posted through the API (the spec's OutgoingStatus).
+BY_API: Final = "sendByApi"
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """What follows a send: the id field of its answer, the operation reading it, the one deleting it, and
+    the journal listing it (each None when the spec has none)."""
+
+    creator: Operation
+    source: str  # the field of the send's answer holding the new id (``idMessage``)
+    delete: tuple[Operation, Link]
+    statistics: tuple[Operation, Link] | None
+    journal: Operation | None
+
+
+def needs_state(operation: Operation, operations: Iterable[Operation]) -> bool:
+    """Whether ``operation`` acts on something an earlier answer created: a link fills its *body*.
+
+    Why it matters: a schema-valid request with an id the kit made up gets the documented 400 (``ID message
+    notfound``), not a 200; only an id a send answered can get its 200 (the write-side check sends it).
+    """
+    return any(
+        link.target == operation.name and link.location == "body"
+        for other in operations
+        for link in other.links
+    )
+
+
+def lifecycles(operations: Iterable[Operation]) -> list[Lifecycle]:
+    """One :class:`Lifecycle` per write operation whose answer a link feeds into a write's body."""
+    by_name = {operation.name: operation for operation in operations}
+    found = []
+    for creator in by_name.values():
+        if not creator.is_write:
+            continue
+        deletes = [
+            (by_name[link.target], link)
+            for link in creator.links
+            if link.location == "body" and link.target in by_name and by_name[link.target].is_write
+        ]
+        if not deletes:
+            continue
+        reads = [
+            (by_name[link.target], link)
+            for link in creator.links
+            if link.location == "query" and link.target in by_name and not by_name[link.target].is_write
+        ]
+        source = deletes[0][1].source
+        journal = next((op for op in by_name.values() if _is_journal(op, source)), None)
+        found.append(Lifecycle(creator, source, deletes[0], reads[0] if reads else None, journal))
+    return found
+
+
+def _is_journal(operation: Operation, source: str) -> bool:
+    """A read listing items that carry the created id (``source``) and the ``sendByApi`` flag."""
+    found = spec.operation(operation.name)
+    if operation.is_write or not found.returns_array or found.result_schema is None:
+        return False
+    schemas = spec.document().get("components", {}).get("schemas", {})
+    properties = schemas.get(found.result_schema, {}).get("properties", {})
+    return BY_API in properties and source in properties
