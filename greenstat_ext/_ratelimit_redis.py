@@ -69,7 +69,7 @@ logger = logging.getLogger("greenstat.ratelimit")
 #: The environment variable read when a client is given no ``rate_limit_store``.
 ENV_RATE_LIMIT_STORE = "GREEN_API_RATE_LIMIT_STORE"
 #: Longest one store command may take (connect, send, answer), seconds; a URL's ``socket_timeout`` /
-#: ``socket_connect_timeout`` query parameters override it.
+#: ``socket_connect_timeout`` query parameters may lower it, never raise it (a call's deadline must hold).
 STORE_TIMEOUT = 0.5
 #: After a store failure, how long calls are paced in-process before the store is tried again (seconds).
 RETRY_AFTER = 2.0
@@ -229,6 +229,13 @@ def _connect(url: str, field: str) -> _Store:
         raise ConfigurationError(
             field, f"{redact_store_url(url)} is not a usable Redis URL ({type(exc).__name__})"
         ) from None
+    # A URL's own timeouts override the keyword arguments in redis-py: cap them, or one slow store command
+    # could outlast the call's whole deadline (a ``?socket_timeout=20`` held a 3 s call for 20 s).
+    options = client.connection_pool.connection_kwargs
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        value = options.get(name)
+        if not isinstance(value, int | float) or not 0 < value <= STORE_TIMEOUT:
+            options[name] = STORE_TIMEOUT
     # ValueError, TypeError, IndexError: an answer of the wrong shape (a store that is not Redis, a clash)
     errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ValueError, TypeError, IndexError)
     return _Store(url, client, errors)

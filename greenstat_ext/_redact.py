@@ -307,18 +307,26 @@ def install_log_redaction() -> None:
 
 
 def mask_url_password(url: str) -> str:
-    """``url`` with the password of its user-info masked (``redis://user:***@host:6379/0``).
+    """``url`` with the password of its user-info masked (``redis://user:***@host:6379/0``), and its query
+    and fragment replaced by a mask (``redis://host/0?***``).
 
     For service URLs a user configures, such as the rate-limit store's (``redis://:password@host``): shown in
-    a repr, a warning or an error, they must not show the password. A netloc too malformed to parse (a bad
-    port) keeps only its scheme: nothing of it is shown.
+    a repr, a warning or an error, they must not show the password -- which redis-py also reads from the query
+    (``?password=…``, its documented form for ``unix://`` sockets), so no query is ever shown. A netloc too
+    malformed to parse (a bad port) keeps only its scheme: nothing of it is shown.
     """
     from urllib.parse import urlsplit, urlunsplit
 
     try:
         parts = urlsplit(url)
+        if parts.query or parts.fragment:
+            parts = parts._replace(query=MASK if parts.query else "", fragment=MASK if parts.fragment else "")
         if parts.password is None:
-            return url
+            if not parts.netloc and url.startswith(
+                f"{parts.scheme}://"
+            ):  # unix:///path: keep its three slashes
+                return f"{parts.scheme}://" + urlunsplit(parts._replace(scheme=""))
+            return urlunsplit(parts)
         host = parts.hostname or ""
         host = f"[{host}]" if ":" in host else host
         port = f":{parts.port}" if parts.port is not None else ""

@@ -53,11 +53,11 @@ def short_kind(kind: str) -> str:
     return "text" if short == "extendedText" else short
 
 
-def _cells(row: ReportRow) -> list[Text]:
+def _cells(row: ReportRow, *, is_total: bool = False) -> list[Text]:
     values = (
         printable(row.id_message),
         printable(short_kind(row.kind)),
-        format_time(row.last_action)[5:] if row.id_message != "total" else "",
+        "" if is_total else format_time(row.last_action)[5:],
         str(row.recipients),
         str(row.delivered),
         str(row.read),
@@ -78,7 +78,7 @@ def _statuses_table(report: Report) -> Table:
     for row in report.rows:
         table.add_row(*_cells(row))
     table.add_section()
-    table.add_row(*_cells(report.total), style="bold")
+    table.add_row(*_cells(report.total, is_total=True), style="bold")
     return table
 
 
@@ -113,11 +113,27 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection): it gets a leading ``'``.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text: str) -> str:
+    """A server string made safe for a CSV cell: control characters escaped (no escape sequence reaches a
+    terminal that shows the file), and never read as a formula by a spreadsheet."""
+    shown = printable(text)
+    return f"'{shown}" if shown.startswith(_FORMULA_STARTS) else shown
+
+
 def write_csv(out: TextIO, report: Report) -> None:
-    """One row per status, then the total (``id_message`` "total"); times ISO-8601 UTC, rate 0 to 1."""
+    """One row per status, then the total (empty ``id_message``, kind ``total``: no status id can be
+    empty); times ISO-8601 UTC, rate 0 to 1. Server strings go through :func:`_csv_text`."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in (*report.rows, report.total):
+    for row in report.rows:
         iso = format_time(row.last_action)
         rate = "" if row.read_rate is None else f"{row.read_rate:.4f}"
-        writer.writerow((row.id_message, row.kind, iso, row.recipients, row.delivered, row.read, rate))
+        cells = (_csv_text(row.id_message), _csv_text(row.kind), iso)
+        writer.writerow((*cells, row.recipients, row.delivered, row.read, rate))
+    total = report.total
+    rate = "" if total.read_rate is None else f"{total.read_rate:.4f}"
+    writer.writerow(("", "total", "", total.recipients, total.delivered, total.read, rate))

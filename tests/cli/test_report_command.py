@@ -23,6 +23,7 @@ from greenstat_client.models import (
 from greenstat_ext._cli import report as report_command
 from greenstat_ext._cli._report_data import MAX_BINS, build_report
 from greenstat_ext._cli._report_html import render_html
+from greenstat_ext._cli._report_output import write_csv
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, MockServer, MockSettings
 
@@ -105,7 +106,7 @@ def test_csv_rows_and_total(mock: MockServer) -> None:
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     *statuses, total = rows
-    assert total["id_message"] == "total"
+    assert (total["id_message"], total["kind"]) == ("", "total")
     assert int(total["recipients"]) == sum(int(row["recipients"]) for row in statuses)
     assert {row["kind"] for row in statuses} <= {kind.value for kind in StatusMessageType}
 
@@ -172,3 +173,24 @@ def test_html_escapes_server_strings() -> None:
     assert "<script>" not in page
     root = ET.fromstring(page.removeprefix("<!DOCTYPE html>\n"))  # noqa: S314 - our own page
     assert hostile in [td.text for td in root.iter("td")]
+
+
+def test_csv_cells_from_the_server_are_neither_escape_codes_nor_formulas() -> None:
+    hostile = ["\x1b]0;PWNED\x07\x1b[31m", '=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "total"]
+    report = build_report(60, NOW, [(_status(id_message), [_read(int(NOW) - 10)]) for id_message in hostile])
+    out = io.StringIO()
+    write_csv(out, report)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    *statuses, total = rows
+    assert "\x1b" not in out.getvalue()
+    assert "\x07" not in out.getvalue()
+    assert [row["id_message"] for row in statuses] == [
+        "\\x1b]0;PWNED\\x07\\x1b[31m",
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "total",  # a status may be called "total": the total row is the one without an id
+    ]
+    assert (total["id_message"], total["kind"]) == ("", "total")
+    assert statuses[-1]["last_action_utc"]  # the status named "total" keeps its time

@@ -114,6 +114,20 @@ def test_a_silent_store_is_bounded_by_the_store_timeout(
     assert "Timeout" in warnings[0]
 
 
+def test_a_urls_own_longer_timeouts_cannot_outlast_the_store_timeout(
+    silent_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # redis-py lets a URL's query override the client's timeouts: a ``?socket_timeout=20`` held a call with a
+    # 3 s deadline for 20 s. They are capped at STORE_TIMEOUT (a lower one is kept).
+    caplog.set_level(logging.WARNING, logger="greenstat.ratelimit")
+    url = f"{silent_server}?socket_timeout=20&socket_connect_timeout=20"
+    limiter = redis_limiter(url, "http://loopback:80", 13, "getStatusStatistic", RATE)
+    started = time.monotonic()
+    with limiter.slot(max_wait=5.0):
+        pass
+    assert time.monotonic() - started < STORE_TIMEOUT + 1.0
+
+
 @pytest.mark.anyio
 async def test_the_async_slot_falls_back_too(silent_server: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="greenstat.ratelimit")

@@ -101,6 +101,11 @@ def test_store_errors_and_reprs_never_show_a_password(
         ("rediss://:p4ss@host/0", "rediss://:***@host/0"),
         ("redis://u:p4ss@[::1]:6379", "redis://u:***@[::1]:6379"),
         ("redis://u:p4ss@host:port/0", "redis://***"),
+        # redis-py reads a password from the query too (its documented form for unix sockets): never shown
+        ("redis://127.0.0.1:1/0?password=p4ss", "redis://127.0.0.1:1/0?***"),
+        ("unix:///run/redis.sock?password=p4ss&db=1", "unix:///run/redis.sock?***"),
+        ("unix:///run/redis.sock", "unix:///run/redis.sock"),
+        ("redis://:p4ss@host/0?socket_timeout=abc", "redis://:***@host/0?***"),
     ],
 )
 def test_redact_store_url(url: str, shown: str) -> None:
