@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,11 +48,11 @@ _rate_limit: float | None = None
 
 def _fetch(
     client: GreenStat, statuses: Sequence[OutgoingStatus], console: Console, *, quiet: bool
-) -> list[tuple[OutgoingStatus, list[StatusStatistic]]]:
-    """Each status's recipients, one request per status at the limiter's pace, with a progress bar."""
+) -> Iterator[tuple[OutgoingStatus, list[StatusStatistic]]]:
+    """Each status's recipients, one request per status at the limiter's pace, with a progress bar; yielded
+    one at a time, so only one status's recipients are in memory at once (``build_report`` sums them)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    fetched: list[tuple[OutgoingStatus, list[StatusStatistic]]] = []
     with Progress(
         TextColumn("statistics", style="bold"),
         BarColumn(),
@@ -63,8 +63,7 @@ def _fetch(
         transient=True,
     ) as progress:
         for status in progress.track(statuses, total=len(statuses)):
-            fetched.append((status, client.get_status_statistic(status.id_message)))
-    return fetched
+            yield status, client.get_status_statistic(status.id_message)
 
 
 def _write_html(path: Path, page: str) -> None:
@@ -122,9 +121,10 @@ def report(
     with session as client:
         statuses = client.get_outgoing_statuses(minutes=minutes)
         quiet = not progress_console.is_terminal
-        fetched = _fetch(client, statuses, progress_console, quiet=quiet)
-    now = _now()
-    built = build_report(minutes, now, fetched)
+        # The window ends when the journal was read; a read landing in a later hour while the statistics are
+        # fetched (a long report) is counted outside the chart, as any read outside the window is.
+        now = _now()
+        built = build_report(minutes, now, _fetch(client, statuses, progress_console, quiet=quiet))
     if html is not None:
         _write_html(html, render_html(built, now))
     if as_json:

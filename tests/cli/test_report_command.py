@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,3 +196,29 @@ def test_csv_cells_from_the_server_are_neither_escape_codes_nor_formulas() -> No
     ]
     assert (total["id_message"], total["kind"]) == ("", "total")
     assert statuses[-1]["last_action_utc"]  # the status named "total" keeps its time
+
+
+def test_the_report_keeps_no_recipient_list_it_has_summed() -> None:
+    """A month of big statuses must not sit in memory at once: each list is summed and let go."""
+
+    class Recipients(list[StatusStatistic]):
+        """A list that can be weakly referenced (hashed by identity): does the report keep it?"""
+
+        __hash__ = object.__hash__  # type: ignore[assignment]
+
+    alive: weakref.WeakSet[Recipients] = weakref.WeakSet()
+    most_alive = 0
+
+    def fetched() -> Iterator[tuple[OutgoingStatus, Recipients]]:
+        nonlocal most_alive
+        for n in range(50):
+            items = Recipients([_read(int(NOW) - 10)] * 100)
+            alive.add(items)
+            gc.collect()
+            most_alive = max(most_alive, len(alive))
+            yield _status(f"S{n}"), items
+
+    report = build_report(60, NOW, fetched())
+    assert len(report.rows) == 50
+    assert report.total.read == 50 * 100
+    assert most_alive <= 2  # the one being summed and the next one, never the month
