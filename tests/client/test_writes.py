@@ -126,6 +126,8 @@ def test_unknown_id_on_delete_is_a_bad_request_not_an_unknown_outcome() -> None:
             "participants",
         ),
         (lambda c: c.send_voice_status("https://example.test/a.ogg", "a.ogg"), "file_name"),
+        (lambda c: c.send_voice_status("https://example.test/a.mp3", "a\x00b.mp3"), "file_name"),
+        (lambda c: c.send_media_status("https://example.test/a.png", "a\x1b[31m.png"), "file_name"),
         (lambda c: c.send_voice_status("ftp://example.test/a.mp3", "a.mp3"), "url_file"),
         (lambda c: c.send_media_status("https://example.test/a", "noextension"), "file_name"),
         (

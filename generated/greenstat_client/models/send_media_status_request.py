@@ -12,9 +12,15 @@ class SendMediaStatusRequest(Model, kw_only=True):
      """
 
     file_name: Annotated[
-        str, msgspec.Meta(min_length=3, max_length=255, pattern="^[^/\\\\]*[^/\\\\.][.][A-Za-z0-9]+$")
+        str,
+        msgspec.Meta(
+            min_length=3,
+            max_length=255,
+            pattern="^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\.\\x00-\\x1f\\x7f][.][A-Za-z0-9]+$",
+        ),
     ] = msgspec.field(name="fileName")
-    """ The file's name with its extension (e.g. `horse.png`), which tells its kind. """
+    """ The file's name with its extension (e.g. `horse.png`), which tells its kind; no path separator or control
+    character. """
 
     caption: Annotated[str, msgspec.Meta(max_length=1024)] | Unset = msgspec.field(default=UNSET)
     """ The caption under the image or video, at most 1024 characters. """

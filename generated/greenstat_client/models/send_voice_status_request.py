@@ -13,9 +13,13 @@ class SendVoiceStatusRequest(Model, kw_only=True):
 
     file_name: Annotated[
         str,
-        msgspec.Meta(min_length=5, max_length=255, pattern="^[^/\\\\]*[^/\\\\.][.]([mM][pP]3|[wW][aA][vV])$"),
+        msgspec.Meta(
+            min_length=5,
+            max_length=255,
+            pattern="^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\.\\x00-\\x1f\\x7f][.]([mM][pP]3|[wW][aA][vV])$",
+        ),
     ] = msgspec.field(name="fileName")
-    """ The audio file's name with its extension, `.mp3` or `.wav`. """
+    """ The audio file's name with its extension, `.mp3` or `.wav`; no path separator or control character. """
 
     background_color: str | Unset = msgspec.field(name="backgroundColor", default=UNSET)
     """ The background colour, `#RRGGBB`. Optional; the default is disputed between the pages (`#FFFFFF`
