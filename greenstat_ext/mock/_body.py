@@ -18,6 +18,7 @@ does not list are ignored (the request schemas leave ``additionalProperties`` op
 from __future__ import annotations
 
 import functools
+import re
 from typing import Final
 
 import msgspec
@@ -97,6 +98,10 @@ def _kind(value: object) -> str:
     )
 
 
+#: A JSON escape of a UTF-16 surrogate (``\ud800``): valid only in pairs; alone it is no Unicode text.
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def body_members(operation: OperationSpec, raw: bytes) -> dict[str, object]:
     """The spec's members of the JSON object ``raw``, each checked; :class:`BodyRefused` naming the problem.
 
@@ -109,6 +114,10 @@ def body_members(operation: OperationSpec, raw: bytes) -> dict[str, object]:
     except UnicodeDecodeError as exc:
         raise BodyRefused(f"request body: not valid UTF-8 (byte {exc.start} of a string)") from None
     except msgspec.DecodeError as exc:
+        if _SURROGATE_ESCAPE.search(raw):  # msgspec says "truncated" for a lone one, which misleads
+            raise BodyRefused(
+                "request body: not valid JSON (a \\uD800-\\uDFFF escape that is not half of a surrogate pair)"
+            ) from None
         raise BodyRefused(f"request body: not valid JSON ({exc})") from None
     except RecursionError:
         raise BodyRefused("request body: not valid JSON (nested too deeply)") from None

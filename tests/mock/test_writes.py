@@ -541,3 +541,14 @@ def test_the_after_share_is_honoured_and_a_late_delay_still_answers(clock: FakeC
     else:  # before: a delayed send still acts (then answers 200), a 500 never does
         assert stats.created["sendTextStatus"] == codes.count(200)
         assert stats.faults_after == {}
+
+
+def test_a_lone_surrogate_escape_is_named_not_called_truncated() -> None:
+    from greenstat_ext._spec import operation
+    from greenstat_ext.mock._body import BodyRefused, body_members
+
+    with pytest.raises(BodyRefused, match="surrogate pair"):
+        body_members(operation("sendTextStatus"), b'{"message": "\\ud800"}')
+    assert body_members(operation("sendTextStatus"), b'{"message": "\\ud83d\\ude00"}') == {
+        "message": "\U0001f600"
+    }
