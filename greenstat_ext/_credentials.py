@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ ID_INSTANCE_MIN, ID_INSTANCE_MAX = id_instance_range()
 TOKEN_MIN_LEN, TOKEN_MAX_LEN = token_limits().min_length, token_limits().max_length
 _TOKEN_RE = token_limits().regex
 _MASKED = "**********"
+#: A ``waInstance{id}`` path segment, any case (``_redact`` masks such paths the same way).
+_INSTANCE_SEGMENT = re.compile(r"wainstance", re.IGNORECASE)
 
 
 class ApiToken:
@@ -76,13 +79,21 @@ def _validate_id_instance(value: object) -> int:
     if isinstance(value, str):
         text = value.strip()
         if not text.isascii() or not text.isdigit():
-            raise ConfigurationError("id_instance", f"must be digits only (got {value!r})")
+            # The shape, never the value: a token pasted into the wrong variable must not be printed.
+            others = sum(1 for c in text if not (c.isascii() and c.isdigit()))
+            raise ConfigurationError(
+                "id_instance",
+                f"must be digits only (got {len(text)} characters, {others} of them not digits)",
+            )
         value = int(text)
     if not isinstance(value, int):
         raise ConfigurationError("id_instance", f"must be an integer, got {type(value).__name__}")
     if not ID_INSTANCE_MIN <= value <= ID_INSTANCE_MAX:
+        # A token may be all digits: a number longer than any idInstance is described, not shown.
+        digits = len(str(abs(value)))
+        got = str(value) if digits <= len(str(ID_INSTANCE_MAX)) else f"a number of {digits} digits"
         raise ConfigurationError(
-            "id_instance", f"must be from {ID_INSTANCE_MIN} to {ID_INSTANCE_MAX} (got {value})"
+            "id_instance", f"must be from {ID_INSTANCE_MIN} to {ID_INSTANCE_MAX} (got {got})"
         )
     return value
 
@@ -93,8 +104,12 @@ def _validate_api_url(value: object) -> str:
     try:
         url = httpx.URL(value.strip())
     except httpx.InvalidURL as exc:
-        detail = "" if "@" in value else f" ({exc})"  # the message may quote a password
-        raise ConfigurationError("api_url", f"is not a valid URL{detail}") from None
+        # httpx quotes the offending part after a colon ("Invalid port: '...'"): it may be a password or a
+        # token given in the wrong place, so only what precedes it is kept.
+        detail = str(exc).partition(":")[0].strip()
+        raise ConfigurationError(
+            "api_url", "is not a valid URL" + (f" ({detail})" if detail else "")
+        ) from None
     if url.userinfo:
         # Green API never authenticates by URL userinfo, and a password there would be printed in every
         # retry warning and error: refuse it, without echoing the value.
@@ -103,9 +118,26 @@ def _validate_api_url(value: object) -> str:
             "must not contain a user name or password (user:password@host); Green API never uses one",
         )
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError("api_url", f"must be an http(s) URL with a host (got {value!r})")
+        # What is wrong, never the value: a token given as the URL must not be printed back.
+        if not url.scheme:
+            problem = "no scheme"
+        elif url.scheme not in ("http", "https"):
+            problem = "a scheme other than http or https"
+        else:
+            problem = "no host"
+        raise ConfigurationError(
+            "api_url", f"must be an http(s) URL with a host (got {len(value)} characters with {problem})"
+        )
     if url.query or url.fragment:
         raise ConfigurationError("api_url", "must not have a query or fragment")
+    if any(_INSTANCE_SEGMENT.match(segment) for segment in url.path.split("/")):
+        # A full method URL (…/waInstance{id}/{method}/{token}) pasted as the base: the client adds those
+        # parts itself, and the token in it would be shown wherever the base URL is.
+        raise ConfigurationError(
+            "api_url",
+            "must be the API's base URL only, without the waInstance part and what follows it (the client "
+            "adds the instance, the method and the token itself)",
+        )
     return str(url).rstrip("/")
 
 

@@ -10,13 +10,17 @@ redacted line, exit 1, with a request to report it.
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from contextvars import ContextVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
 
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor httpx
     from .._client import GreenStat
@@ -24,9 +28,10 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
     from .._errors import GreenStatError, OutcomeUnknownError
 
 from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
-from .._redact import Redactor
+from .._redact import Redactor, redact
 
 __all__ = [
+    "ENV_MOCK_TOKEN",
     "EXIT_API_ERROR",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
@@ -36,12 +41,17 @@ __all__ = [
     "IdInstanceOption",
     "JsonOption",
     "MaxRetriesOption",
+    "RedactedClickError",
     "TokenOption",
     "WriteMaxRetriesOption",
     "api_session",
     "check_arguments",
+    "echo_error",
     "fail",
+    "given_tokens",
     "printable",
+    "redacted",
+    "tokens_given",
 ]
 
 EXIT_OK = 0
@@ -51,6 +61,15 @@ EXIT_USAGE = 2
 #: code, so that a script never re-runs a post on a plain "1" (which it might, for a 429 or a 5xx read).
 EXIT_OUTCOME_UNKNOWN = 4
 EXIT_INTERRUPTED = 130
+
+#: ``greenstat mock --token``'s variable: a token too, masked in errors like ``GREEN_API_TOKEN``.
+ENV_MOCK_TOKEN = "GREENSTAT_MOCK_TOKEN"  # noqa: S105 - the variable's name, not a secret
+#: Every option and variable through which a command of this CLI takes a token.
+_TOKEN_FLAG = "--token"  # noqa: S105 - the option's name, not a secret
+_TOKEN_VARIABLES = (ENV_TOKEN, ENV_MOCK_TOKEN)
+#: The raw ``--token`` values of the running invocation (``tokens_given``); the variables are read when a
+#: line is printed, so a command run without the app's entry point (a test's direct call) is covered too.
+_GIVEN: ContextVar[tuple[str, ...]] = ContextVar("greenstat_cli_given_tokens", default=())
 
 IdInstanceOption = Annotated[
     str | None,
@@ -190,10 +209,86 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
+def given_tokens(args: Sequence[str], environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Every value given as a token in ``args`` (``--token X``, ``--token=X``) or ``environ``, raw.
+
+    Raw, whatever its shape: a malformed token (too long, a stray space, a slash) is refused by the client
+    without being kept, yet it is still the user's secret, and what the user mistyped is exactly what an
+    error line would quote. Each is also listed as ``repr`` and :func:`printable` show it (Click quotes a
+    bad value with ``repr``) and stripped of surrounding space. Blank values are no secret and are skipped.
+    """
+    raw = [environ.get(name, "") for name in _TOKEN_VARIABLES]
+    for index, arg in enumerate(args):
+        if arg == _TOKEN_FLAG and index + 1 < len(args):
+            raw.append(args[index + 1])
+        elif arg.startswith(f"{_TOKEN_FLAG}="):
+            raw.append(arg.removeprefix(f"{_TOKEN_FLAG}="))
+    shown: dict[str, None] = {}
+    for token in raw:
+        for form in (token, token.strip(), repr(token)[1:-1], printable(token)):
+            if form.strip():
+                shown[form] = None
+    return tuple(shown)
+
+
+@contextmanager
+def tokens_given(args: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    """While a command runs: the tokens it was given are masked in every line :func:`redacted` makes.
+
+    Also registers them with :mod:`.._redact` (a :class:`Redactor` does), so the process-wide masking --
+    the log filters, the contract kit's messages -- hides a real-sized one too.
+    """
+    tokens = given_tokens(args, os.environ)
+    Redactor(*tokens)
+    reset = _GIVEN.set(tokens)
+    try:
+        yield tokens
+    finally:
+        _GIVEN.reset(reset)
+
+
+def redacted(text: str) -> str:
+    """``text`` as the CLI may print it: every token it was given masked, and every Green API URL path.
+
+    The one filter of everything the CLI prints on error (:func:`fail`, :func:`echo_error`,
+    :class:`RedactedClickError`): messages are built to name flags rather than values, and this makes the
+    rule hold for the ones that quote a value anyway (a mistyped option, a bad URL), whichever the option.
+    A token shorter than :mod:`.._redact`'s registry minimum is masked where it stands as a word.
+    """
+    current = given_tokens((), os.environ)
+    return redact(text, secrets=dict.fromkeys((*_GIVEN.get(), *current)))
+
+
+def echo_error(text: str) -> None:
+    """Print ``text`` on stderr as one line, redacted (:func:`redacted`) and escaped (:func:`printable`)."""
+    typer.echo(printable(redacted(text)), err=True)
+
+
 def fail(command: str, message: str, code: int) -> NoReturn:
     """One line on stderr (typer.echo, not rich: no console width wraps it), then exit ``code``."""
-    typer.echo(f"greenstat {command}: error: {printable(message)}", err=True)
+    echo_error(f"greenstat {command}: error: {message}")
     raise typer.Exit(code)
+
+
+class RedactedClickError(click.ClickException):
+    """A Click usage error (or any ``ClickException``) as Click would show it, with :func:`redacted` applied.
+
+    Why: Click's own messages quote the bad value (``Invalid value for '--font': 'd75b…' is not one of``,
+    ``No such command 'd75b…'``, ``Got unexpected extra argument``), and a user who puts the token in the
+    wrong place gets it printed back. The app's group (``app.py``) turns every ``ClickException`` into this
+    one; the output keeps Click's format (usage line, hint, ``Error: ...``) and exit code. The original is
+    rendered once, at construction, and not kept: it holds the value.
+    """
+
+    def __init__(self, original: click.ClickException) -> None:
+        buffer = io.StringIO()
+        original.show(buffer)
+        self.rendered = redacted(buffer.getvalue())
+        super().__init__(redacted(original.format_message()))
+        self.exit_code = original.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.rendered, file=file, err=file is None, nl=False)
 
 
 def unexpected(exc: Exception, token: str | None) -> str:
@@ -248,8 +343,8 @@ def explain(
         return f"{flag_of(exc.field)}: {problem}", EXIT_USAGE
     if isinstance(exc, OutcomeUnknownError):  # before the others: it is no plain API or connection error
         return _outcome_unknown(exc), EXIT_OUTCOME_UNKNOWN
-    if isinstance(exc, APIConnectionError):
-        return f"cannot reach {api_url}: {exc.message}", EXIT_USAGE
+    if isinstance(exc, APIConnectionError):  # the URL a user gave may hold a token: masked, like any URL
+        return f"cannot reach {redact(api_url)}: {exc.message}", EXIT_USAGE
     if isinstance(exc, APIStatusError):
         hint = bad_request_hint if bad_request_hint and exc.status_code == 400 else _hint(exc)
         name = type(exc).__name__

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ._common import echo_error
 from ._extras import missing_extra
 
 if TYPE_CHECKING:
@@ -86,5 +87,5 @@ def listen(host: str, port: int) -> socket.socket:
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--host'") from None
     except OSError as exc:
-        typer.echo(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        echo_error(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}")
         raise typer.Exit(1) from None

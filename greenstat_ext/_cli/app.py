@@ -11,8 +11,9 @@ a summary; the kit is imported only when ``contract-test`` itself is parsed (``d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Annotated
+import sys
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
@@ -25,6 +26,7 @@ from . import mock as _mock
 from . import post as _post
 from . import report as _report
 from . import stats as _stats
+from ._common import RedactedClickError, tokens_given
 
 __all__ = ["app"]
 
@@ -36,7 +38,44 @@ _LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
 
 
 class _LazyGroup(TyperGroup):
-    """A Typer group whose ``_LAZY`` commands are listed from a table and imported only when run."""
+    """A Typer group whose ``_LAZY`` commands are listed from a table and imported only when run, and whose
+    usage errors are printed redacted.
+
+    Why here: every usage error of every command (parsing the root, a sub-group, a command's options, a
+    ``BadParameter`` a command raises) propagates through this group's ``make_context`` or ``invoke``, so
+    turning each ``ClickException`` into a :class:`RedactedClickError` there covers them all at once, Click's
+    exit code and format kept; ``main`` knows ``argv``, hence the ``--token`` given.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        with tokens_given(sys.argv[1:] if args is None else args):
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except RedactedClickError:
+            raise
+        except click.ClickException as exc:
+            raise RedactedClickError(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RedactedClickError:
+            raise
+        except click.ClickException as exc:
+            raise RedactedClickError(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*super().list_commands(ctx), *_LAZY]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._spec import id_instance_range
+from ._common import ENV_MOCK_TOKEN
 from ._mock_banner import banner
 from ._mock_setup import fault_settings, listen, load, require_extra, settings_of
 
@@ -50,7 +51,7 @@ TokenOption = Annotated[
         "--token",
         metavar="TOKEN",
         help="The apiTokenInstance it accepts (default: the demo token).",
-        envvar="GREENSTAT_MOCK_TOKEN",
+        envvar=ENV_MOCK_TOKEN,
     ),
 ]
 ShowTokenOption = Annotated[bool, typer.Option("--show-token", help="Print the token in full at start-up.")]

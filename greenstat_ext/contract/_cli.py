@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greenstat_ext import _spec as spec
+from greenstat_ext._redact import redact
 
 from ._checks import ALL_CHECKS
 from ._errors import ContractUsageError
@@ -97,7 +98,9 @@ def _progress(console: Console) -> Iterator[Callable[[ProgressEvent], None] | No
 
 
 def _fail_usage(message: str) -> typer.Exit:
-    typer.echo(f"greenstat contract-test: error: {message}", err=True)  # one line: rich would wrap it
+    # One line (rich would wrap it), redacted: a path or URL the user typed may hold the token, which the
+    # CLI's entry point registered with _redact.
+    typer.echo(redact(f"greenstat contract-test: error: {message}"), err=True)
     return typer.Exit(code=2)
 
 

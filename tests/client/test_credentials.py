@@ -171,3 +171,29 @@ def test_userinfo_in_api_url_is_refused_without_echoing_it(url: str) -> None:
     assert info.value.field == "api_url"
     assert "s3cretpw" not in str(info.value)
     assert "u:" not in str(info.value)
+
+
+#: The mock's public demo token, given where an idInstance or a URL belongs.
+TOKEN_IN_WRONG_PLACE = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id_instance", TOKEN_IN_WRONG_PLACE),
+        ("id_instance", "9" * 40),
+        ("api_url", TOKEN_IN_WRONG_PLACE),
+        ("api_url", f"ftp://{TOKEN_IN_WRONG_PLACE}"),
+        ("api_url", f"http://h.test:{TOKEN_IN_WRONG_PLACE}"),
+        ("api_url", f"https://h.test/waInstance1/getStatusStatistic/{TOKEN_IN_WRONG_PLACE}"),
+        ("api_url", f"https://h.test/WAINSTANCE1/{TOKEN_IN_WRONG_PLACE}"),
+    ],
+)
+def test_a_malformed_id_instance_or_api_url_is_described_never_echoed(field: str, value: str) -> None:
+    """A token pasted into the wrong variable must not come back in the error that refuses it."""
+    arguments: dict[str, object] = {"id_instance": ID_INSTANCE, "api_token": TOKEN, field: value}
+    with pytest.raises(ConfigurationError) as info:
+        Credentials.resolve(**arguments, environ={})  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert value[-12:] not in str(info.value)
+    assert value[-12:] not in repr(info.value)
