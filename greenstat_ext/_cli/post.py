@@ -25,6 +25,7 @@ from typer._types import TyperChoice  # what typer builds for an Enum; the choic
 from .._spec import operation
 from . import stats as _stats
 from ._common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     ApiUrlOption,
     IdInstanceOption,
@@ -163,8 +164,14 @@ def _post(
             "(Ctrl-C stops following; the status stays)",
             err=True,
         )
-        code = _stats.watch(client, id_message, target=until, interval=interval, timeout=timeout,
-                            console=console, as_json=as_json, command=command)  # fmt: skip
+        try:
+            code = _stats.watch(client, id_message, target=until, interval=interval, timeout=timeout,
+                                console=console, as_json=as_json, command=command)  # fmt: skip
+        except KeyboardInterrupt:  # the post is done: only the following stops (not "may have been done")
+            typer.echo(
+                f"greenstat {command}: interrupted; {printable(id_message)} is posted and stays", err=True
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if code != EXIT_OK:
             raise typer.Exit(code)
 

@@ -324,8 +324,6 @@ def test_ctrl_c_during_post_watch_exits_130_and_the_id_stays_printed() -> None:
     id_message = stdout.splitlines()[0]
     assert id_message in listed
     assert f"posted {id_message}" in stderr
-    assert stderr.strip().endswith(
-        "interrupted (a request already sent may have been done: check `greenstat report`)"
-    )
+    assert stderr.strip().endswith(f"interrupted; {id_message} is posted and stays")  # it was, for sure
     assert "Traceback" not in stdout + stderr
     _no_token(stdout, stderr)
