@@ -9,16 +9,21 @@ before the byte bound 4,096 such statuses made a 76 MB answer that the SDK's own
 from __future__ import annotations
 
 import re
+import threading
+import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import msgspec
+import pytest
 
 from greenstat_client.models import ExtendedTextMessage, OutgoingStatus
 from greenstat_ext import GreenStat
 from greenstat_ext._bounds import DEFAULT_MAX_RESPONSE_SIZE
 from greenstat_ext._spec import operation
-from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings, _handlers
 from greenstat_ext.mock._journal import outgoing_items
 from greenstat_ext.mock._posted import MAX_POSTED_BYTES, MAX_POSTED_RECIPIENTS, PostedStatuses
 
@@ -168,3 +173,28 @@ def test_the_store_memory_claim_holds(clock: FakeClock) -> None:
     assert store.evicted == 0
     assert store.recipients == MAX_POSTED_RECIPIENTS // 8
     assert 8 * traced < 100 * 1024 * 1024
+
+
+def test_journal_answers_are_built_at_most_two_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A burst of ``getOutgoingStatuses`` requests builds at most ``JOURNAL_BUILDS`` answers at once (each
+    may be ~16 MiB), and every request is still answered."""
+    active, peak, lock = 0, 0, threading.Lock()
+    real = outgoing_items  # what _handlers calls (imported from _journal)
+
+    def slow_items(*args: Any) -> list[OutgoingStatus]:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.3)  # long enough for the whole burst to arrive while these are building
+        with lock:
+            active -= 1
+        return real(*args)
+
+    monkeypatch.setattr(_handlers, "outgoing_items", slow_items)
+    with MockServer(MockSettings(rate_limit=0)) as server, httpx.Client(base_url=server.base_url) as http:
+        url = op_path("getOutgoingStatuses")
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(lambda _: http.get(url, timeout=30).status_code, range(6)))
+    assert answers == [200] * 6
+    assert peak == _handlers.JOURNAL_BUILDS == 2
