@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,7 +26,6 @@ import msgspec
 from greenstat_client.models import ExtendedTextMessage, SendStatusResult
 
 from ._journal import incoming_items, outgoing_items
-from ._state import Outgoing
 
 if TYPE_CHECKING:
     from ._app import MockState
@@ -42,6 +42,18 @@ NOT_FOUND: Final = "ID message notfound"
 # The standard library's own table only (a fresh MimeTypes ignores /etc/mime.types): the same answer on
 # every machine.
 _MIME_TYPES: Final = mimetypes.MimeTypes()
+
+JOURNAL_BUILDS: Final = 2
+"""``getOutgoingStatuses`` answers built at once in this process; further requests wait their turn.
+
+Why: with the posted statuses full the answer is ~16 MiB (``_posted.MAX_POSTED_BYTES``), and building it
+holds its items and the encoder's buffer besides (~15 ms of encoding): a burst of journal requests would
+otherwise build them all at once. A threading semaphore, not an anyio limiter, because the apps of one
+process may run on different event loops (tests, :class:`~._server.MockServer`); the wait is in the worker
+thread, never on an event loop. Answers already built and being sent are bounded by the write timeout
+(:mod:`._connections`), not by this."""
+
+_journal_builds: Final = threading.BoundedSemaphore(JOURNAL_BUILDS)
 
 
 class Refusal(Exception):
@@ -68,15 +80,17 @@ async def _status_statistic(state: MockState, params: Mapping[str, object]) -> b
 
 async def _outgoing_statuses(state: MockState, params: Mapping[str, object]) -> bytes:
     """The known statuses whose last action lies within ``minutes`` (may generate the 100k schedule once):
-    the demo and loaded ones, and the posted ones (up to thousands: summarised off the loop too)."""
+    the demo and loaded ones, and the posted ones (up to thousands, ~16 MiB encoded: built and encoded off
+    the loop, at most :data:`JOURNAL_BUILDS` at once)."""
     store, posted = state.store, state.posted
     minutes = int(params["minutes"])  # type: ignore[call-overload]  # validated as an integer
 
-    def every_status() -> list[Outgoing]:
-        return sorted([*store.outgoing(), *posted.outgoing()], key=lambda status: -status.timestamp)
+    def build() -> bytes:
+        with _journal_builds:
+            statuses = sorted([*store.outgoing(), *posted.outgoing()], key=lambda status: -status.timestamp)
+            return msgspec.json.encode(outgoing_items(state.settings.seed, store.now(), minutes, statuses))
 
-    statuses = await anyio.to_thread.run_sync(every_status)
-    return msgspec.json.encode(outgoing_items(state.settings.seed, store.now(), minutes, statuses))
+    return await anyio.to_thread.run_sync(build)
 
 
 async def _incoming_statuses(state: MockState, params: Mapping[str, object]) -> bytes:

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -30,7 +30,7 @@ from greenstat_client.models import (
 
 from ._state import RETENTION, Outgoing
 
-__all__ = ["Contact", "contacts", "incoming_items", "outgoing_items", "own_chat_id"]
+__all__ = ["Contact", "contacts", "incoming_items", "outgoing_item", "outgoing_items", "own_chat_id"]
 
 _KINDS: Final = ("extendedTextMessage", "imageMessage", "videoMessage", "audioMessage")
 _MEDIA: Final = {
@@ -138,6 +138,22 @@ def _demo_content(status: Outgoing, rng: random.Random) -> dict[str, Any]:
     return _content(status.type_message, status.id_message, rng, f"Demo status {status.id_message}")
 
 
+def outgoing_item(chat_id: str, status: Outgoing, content: Mapping[str, Any]) -> OutgoingStatus:
+    """The ``getOutgoingStatuses`` item of one status of the own ``chat_id``, with its text or media fields
+    ``content`` (also what :mod:`._posted` measures a posted status by, so the two cannot drift)."""
+    return OutgoingStatus(
+        type_=StatusDirection.OUTGOING,
+        id_message=status.id_message,
+        timestamp=status.timestamp,
+        status_message=OutgoingStatusState(status.status.value),
+        send_by_api=True,
+        type_message=StatusMessageType(status.type_message),
+        chat_id=chat_id,
+        participants=list(status.participants),
+        **content,
+    )
+
+
 def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]) -> list[OutgoingStatus]:
     """``getOutgoingStatuses``: the known statuses whose last action lies within the last ``minutes``."""
     oldest = _window(now, minutes)
@@ -146,18 +162,10 @@ def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]
     for status in statuses:
         if status.timestamp < oldest:
             continue
-        rng = random.Random(f"{seed}:{status.id_message}:content")  # noqa: S311 - demo data
-        items.append(
-            OutgoingStatus(
-                type_=StatusDirection.OUTGOING,
-                id_message=status.id_message,
-                timestamp=status.timestamp,
-                status_message=OutgoingStatusState(status.status.value),
-                send_by_api=True,
-                type_message=StatusMessageType(status.type_message),
-                chat_id=chat_id,
-                participants=list(status.participants),
-                **(status.content if status.content is not None else _demo_content(status, rng)),
-            )
-        )
+        if status.content is not None:
+            content = status.content
+        else:
+            rng = random.Random(f"{seed}:{status.id_message}:content")  # noqa: S311 - demo data
+            content = _demo_content(status, rng)
+        items.append(outgoing_item(chat_id, status, content))
     return items
