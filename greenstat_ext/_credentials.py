@@ -128,6 +128,8 @@ def _validate_api_url(value: object) -> str:
         raise ConfigurationError(
             "api_url", f"must be an http(s) URL with a host (got {len(value)} characters with {problem})"
         )
+    if url.port is not None and not 1 <= url.port <= 65_535:  # httpx parses 99999; no socket can use it
+        raise ConfigurationError("api_url", "has a port outside 1 to 65535")
     if url.query or url.fragment:
         raise ConfigurationError("api_url", "must not have a query or fragment")
     if any(_INSTANCE_SEGMENT.match(segment) for segment in url.path.split("/")):

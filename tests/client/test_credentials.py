@@ -95,7 +95,18 @@ def test_empty_or_non_string_token() -> None:
         ApiToken(123)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("bad", ["ftp://h.test", "not a url", "https://h.test/?q=1", "https://", 5])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "ftp://h.test",
+        "not a url",
+        "https://h.test/?q=1",
+        "https://",
+        5,
+        "http://h.test:99999",
+        "http://h.test:0",
+    ],
+)
 def test_bad_api_url(bad: object) -> None:
     with pytest.raises(ConfigurationError) as info:
         Credentials(ID_INSTANCE, ApiToken(TOKEN), bad)  # type: ignore[arg-type]
