@@ -17,18 +17,16 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.mock import (
     DEMO_ID_INSTANCE,
-    DEMO_MESSAGES,
     DEMO_TOKEN,
-    MessageStore,
     MockServer,
     MockSettings,
 )
+from greenstat_ext.mock._state import mid_cycle_clock
 
 WATCH_SEED = 14621
 PARTICIPANTS = ("79001234567@c.us", "79001234568@c.us", "79001234569@c.us")
@@ -36,14 +34,6 @@ MIXED = "BAE5F4886F6F2D05"
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
 UNLIMITED_SKIPS = ("rate_limit_enforced", "retry_after_conformance")
 GREENSTAT = str(Path(sys.executable).with_name("greenstat"))
-
-
-def _mid_cycle(id_message: str) -> Callable[[], float]:
-    """A clock at real speed from a third into ``id_message``'s current cycle (see main)."""
-    cycle = MessageStore(seed=0, clock=time.time).cycle_start(id_message, time.time())
-    start = cycle + DEMO_MESSAGES[id_message].period / 3
-    origin = time.monotonic()
-    return lambda: start + (time.monotonic() - origin)
 
 
 def run(*args: str, env: dict[str, str]) -> int:
@@ -77,7 +67,7 @@ def main() -> int:
         MockServer(MockSettings(seed=WATCH_SEED, rate_limit=1.0)) as mock,
         # A third into the demo status's 15-minute cycle: the mock re-posts it under the same idMessage (its
         # recipients back to pending), which a contract run straddling that moment rightly reports.
-        MockServer(MockSettings(rate_limit=0, clock=_mid_cycle(MIXED))) as unlimited,
+        MockServer(MockSettings(rate_limit=0, clock=mid_cycle_clock(MIXED))) as unlimited,
     ):
         env = {
             **os.environ,

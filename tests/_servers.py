@@ -6,14 +6,14 @@ same path (sockets, headers, content types) a user's run does, not an in-process
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from starlette.types import ASGIApp
 
-from greenstat_ext.mock import DEMO_MESSAGES, AppServer, MessageStore
+from greenstat_ext.mock import AppServer
 from greenstat_ext.mock._server import bind_loopback
+from greenstat_ext.mock._state import mid_cycle_clock as mid_cycle_clock  # the tests import it from here
 
 
 def free_port() -> int:
@@ -28,18 +28,3 @@ def serve(app: ASGIApp) -> Iterator[str]:
     """Run ``app`` on a free loopback port in a thread; yield its base URL."""
     with AppServer(app) as server:
         yield server.base_url
-
-
-def mid_cycle_clock(id_message: str, seed: int = 0) -> Callable[[], float]:
-    """A mock clock running at real speed from the middle of demo status ``id_message``'s current cycle.
-
-    Why: the mock re-posts each demo status every ``period`` seconds under the same idMessage, its recipients
-    starting over from ``pending``; a contract run that straddles that moment sees states go back and fails
-    ``recipient_state_monotonic`` (rightly: the spec says states only move forward). A test about something
-    else starts a third into a cycle, so its few seconds never straddle one.
-    """
-    store = MessageStore(seed=seed, clock=time.time)
-    period = DEMO_MESSAGES[id_message].period
-    start = store.cycle_start(id_message, time.time()) + period / 3
-    origin = time.monotonic()
-    return lambda: start + (time.monotonic() - origin)

@@ -125,6 +125,20 @@ _P_STOP_AT_DELIVERED = 0.15
 _START_WEIGHTS = (0.10, 0.15, 0.35, 0.40)
 
 
+def mid_cycle_clock(id_message: str, seed: int = 0) -> Clock:
+    """A clock at real speed from a third into demo status ``id_message``'s current cycle.
+
+    Why: each demo status is re-posted every ``period`` seconds under the same idMessage, its recipients
+    starting over from ``pending``; a contract run or a watch that straddles that moment sees states go back
+    (and the kit rightly fails ``recipient_state_monotonic``). The demo and the tests start a third into a
+    cycle, so their few seconds never straddle one.
+    """
+    store = MessageStore(seed=seed, clock=time.time)
+    start = store.cycle_start(id_message, time.time()) + DEMO_MESSAGES[id_message].period / 3
+    origin = time.monotonic()
+    return lambda: start + (time.monotonic() - origin)
+
+
 def monotonic_wall_clock() -> Clock:
     """A clock that reads wall time once, then only advances with the monotonic clock."""
     wall0, mono0 = time.time(), time.monotonic()

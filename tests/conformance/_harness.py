@@ -21,6 +21,8 @@ from schemathesis.core.deserialization import deserialize_yaml
 from schemathesis.engine import events, from_schema
 from starlette.applications import Starlette
 
+from greenstat_ext.contract._spec import load_operations
+from greenstat_ext.contract._writes import needs_state as kit_needs_state
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN
 from tests._figures import record
 
@@ -90,28 +92,9 @@ def needs_state() -> set[str]:
     """Operations that act on something an earlier call created: the targets of the spec's links that fill
     the request *body* from a previous answer (``deleteStatus``, whose ``idMessage`` a send answered). A
     made-up id gets their documented 400 (``ID message notfound``), so only the stateful phase, which follows
-    the links, can get them a 200."""
-    found: set[str] = set()
-    spec = load_spec()
-    for item in spec["paths"].values():
-        for body in item.values():
-            if not isinstance(body, dict):
-                continue
-            for response in body.get("responses", {}).values():
-                response = _resolve(spec, response)
-                for link in response.get("links", {}).values():
-                    if "requestBody" in link:
-                        found.add(link["operationId"])
-    return found
-
-
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    the links, can get them a 200. The kit reads the links once (``contract._writes.needs_state``)."""
+    operations = load_operations()
+    return {operation.name for operation in operations if kit_needs_state(operation, operations)}
 
 
 def assert_every_operation(result: RunResult, *, min_ok: int = MIN_OK_PER_OPERATION) -> None:
