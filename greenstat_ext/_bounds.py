@@ -62,6 +62,8 @@ class _Inflater:
     def __init__(self, encoding: str) -> None:
         self._deflate = encoding == "deflate"
         self._first = True
+        #: Bytes this layer has inflated so far (each layer is held to the limit: ``BodyMeter._inflate``).
+        self.out = 0
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else zlib.MAX_WBITS | 16)
 
     def pieces(self, data: bytes) -> Iterator[bytes]:
@@ -128,7 +130,11 @@ class BodyMeter:
 
     def finish(self) -> None:
         for index, layer in enumerate(self._layers):
-            self._inflate(layer.flush(), index + 1)
+            rest = layer.flush()
+            layer.out += len(rest)
+            if layer.out > self.limit:
+                raise BodyTooLarge("inflated", self.limit)
+            self._inflate(rest, index + 1)
 
     def _inflate(self, data: bytes, layer: int) -> None:
         if layer == len(self._layers):
@@ -136,7 +142,14 @@ class BodyMeter:
             if self.inflated > self.limit:
                 raise BodyTooLarge("inflated", self.limit)
             return
-        for piece in self._layers[layer].pieces(data):
+        inflater = self._layers[layer]
+        for piece in inflater.pieces(data):
+            # Every decoded layer, not only the last: httpx inflates each one whole, and a layer's decoder
+            # ignores what follows its end (``gzip, gzip`` with 512 MB of padding after a 2-byte inner body
+            # was 513 MB of memory and seconds past the deadline).
+            inflater.out += len(piece)
+            if inflater.out > self.limit:
+                raise BodyTooLarge("inflated", self.limit)
             self._inflate(piece, layer + 1)
 
 

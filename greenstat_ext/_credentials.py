@@ -17,7 +17,7 @@ import httpx
 
 from ._environment import DEFAULT_API_URL, ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from ._errors import ConfigurationError
-from ._redact import register_secret
+from ._redact import redact, register_secret
 from ._spec import id_instance_range, token_limits
 
 ID_INSTANCE_MIN, ID_INSTANCE_MAX = id_instance_range()
@@ -143,9 +143,13 @@ def _validate_api_url(value: object) -> str:
     return str(url).rstrip("/")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Credentials:
-    """Where and as whom to call: validated on construction, safe to print."""
+    """Where and as whom to call: validated on construction, safe to print.
+
+    Safe to print also when ``api_url`` itself holds the token (a gateway URL such as ``https://gw/<token>``):
+    :attr:`shown_url` masks it, and ``repr`` shows that.
+    """
 
     id_instance: int
     api_token: ApiToken
@@ -160,6 +164,17 @@ class Credentials:
             raise ConfigurationError("api_token", f"must be a string, got {type(token).__name__}")
         object.__setattr__(self, "api_token", token)
         object.__setattr__(self, "api_url", _validate_api_url(self.api_url))
+
+    @property
+    def shown_url(self) -> str:
+        """``api_url`` with the token masked wherever it appears in it (a gateway URL may carry it)."""
+        return redact(self.api_url, secrets=(self.api_token.get_secret_value(),), inside_words=True)
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(id_instance={self.id_instance!r}, api_token={self.api_token!r}, "
+            f"api_url={self.shown_url!r})"
+        )
 
     @classmethod
     def resolve(

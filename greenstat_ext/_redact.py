@@ -147,7 +147,11 @@ def _pattern(secret: str, *, whole_word: bool) -> re.Pattern[str]:
     parts = []
     for char in secret:
         encoded = "".join("%" + "".join(_hex_digit(d) for d in f"{byte:02X}") for byte in char.encode())
-        parts.append(f"(?:{re.escape(char)}|{encoded})")
+        # A JSON string escape (``\u0064``): a body that echoes the token so gives it back to json.loads.
+        escaped = (
+            r"\\[uU]" + "".join(_hex_digit(d) for d in f"{ord(char):04X}") if ord(char) < 0x10000 else None
+        )
+        parts.append(f"(?:{re.escape(char)}|{encoded}" + (f"|{escaped})" if escaped else ")"))
     body = "".join(parts)
     if not whole_word:
         return re.compile(body)
@@ -157,7 +161,9 @@ def _pattern(secret: str, *, whole_word: bool) -> re.Pattern[str]:
 #: A percent-escape of an ASCII letter or digit, the only characters a token has: when a text has none
 #: (``%20`` and ``%3D`` are common, ``%61`` is not), no encoded form of a token can be in it and the fast
 #: exact search suffices. The per-character pattern costs about 0.1 s per MB, the search next to nothing.
-_ENCODED_ALNUM = re.compile(r"%(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])")
+_ENCODED_ALNUM = re.compile(
+    r"%(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])|\\[uU]00(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])"
+)
 
 
 def _mask(secret: str, text: str, *, whole_word: bool, encoded: bool, encoded_alnum: bool) -> str:
@@ -180,7 +186,7 @@ def redact(text: str, *, secrets: Iterable[str] = (), inside_words: bool = False
     """
     text = mask_url_paths(text)
     extra = tuple(s for s in secrets if s and s not in _secrets)
-    encoded = "%" in text
+    encoded = "%" in text or "\\" in text  # a percent-encoding or a JSON escape may hide a token
     encoded_alnum = encoded and _ENCODED_ALNUM.search(text) is not None  # masking cannot add one
     # Longest first, so a token that contains another one is masked whole.
     for secret in sorted((*_secrets, *extra), key=len, reverse=True) if extra else _secrets:

@@ -536,21 +536,26 @@ def sends_through_httpcore(client: httpx.Client | httpx.AsyncClient) -> bool:
 class ClientTransport(httpx.BaseTransport):
     """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it.
 
-    The answer is streamed, so the retrying transport reads it within the call's bounds.
+    The answer is streamed, so the retrying transport reads it within the call's bounds. Redirects are
+    greenstat's decision, not the caller's client's (``follow_redirects=True`` there is common): never
+    followed. httpx would re-send a write's body on a 307/308 (the server acted twice, the caller saw one
+    answer) and take the token, which is in the URL's path, to whatever origin a ``Location`` names. A 3xx
+    is returned as it is: a typed error (a write's outcome is then unknown: ``OutcomeUnknownError``).
     """
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request, stream=True)
+        return self._client.send(request, stream=True, follow_redirects=False)
 
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
-    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Streams, like the sync one."""
+    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Streams and never follows a
+    redirect, like the sync one."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True)
+        return await self._client.send(request, stream=True, follow_redirects=False)
