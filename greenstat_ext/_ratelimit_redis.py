@@ -23,14 +23,22 @@ limiter never sees it. Every write sets the key's TTL to the time after which an
 again (``HOLD_MAX`` + ``burst`` intervals + a second): an expired bucket is the same as a new one, so expiry
 changes no pacing and Redis never fills up.
 
-**When Redis is unreachable or slow** (each store command is bounded by :data:`STORE_TIMEOUT`, and no retry
-by redis-py): the call is paced by the process's own bucket (the one used without a store) and the store is
-marked down, with *one* WARNING on ``greenstat.ratelimit`` per outage; it is tried again after
-:data:`RETRY_AFTER` seconds, and on success logged back at INFO. A call never waits longer than its
-``max_wait`` for a turn (:class:`~._ratelimit.RateLimitWaitTimeout`), Redis or not, and never raises a Redis
-error. Every turn taken in Redis also empties the process's own bucket at its end, so switching to it never
-sends at once. During an outage the processes pace separately, so the server may answer some 429s (the retry
-layer waits them out): availability over strictness, since a rate limit is no reason to stop working.
+**When Redis is unreachable, slow or hostile** (each store command, connecting included, is bounded *as a
+whole* by :data:`STORE_TIMEOUT` and by the call's deadline, by a watchdog that shuts its connection down, not
+only per read; no retry by redis-py): the call is paced by the process's own bucket and the store is marked
+down, with *one* WARNING on ``greenstat.ratelimit`` per outage; it is tried again after :data:`RETRY_AFTER`
+seconds, and on success logged back at INFO. A store answer is outside input: one of the wrong shape (a bulk
+string, a RESP3 map, ``+OK`` to everything) or any exception redis-py raises on garbage is a store failure,
+never "granted" and never an untyped exception; the script clamps the times it reads (an ``updated`` in the
+future is now, a hold that started in the future is dropped: a clock stepped back or a failover to a replica
+whose clock is behind must not hold every caller, nor refresh the key's TTL for ever). A call never waits
+longer than its ``max_wait`` for a turn (:class:`~._ratelimit.RateLimitWaitTimeout`), Redis or not.
+
+**Hand-over.** Every turn takes the process's own bucket first and holds it around the shared turn, so one
+process is paced by its own bucket whichever way its turns are granted: when the store comes back after an
+outage, its (empty) bucket cannot grant a turn right after the last in-process request. During an outage the
+processes pace separately, so the server may answer some 429s (the retry layer waits them out): availability
+over strictness, since a rate limit is no reason to stop working.
 
 **Async.** ``slot_async`` runs the same script through the same (sync) client in a worker thread. Why not
 ``redis.asyncio``: its connections belong to one event loop, and a client (or this process-wide store) is used
@@ -49,7 +57,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -90,12 +98,18 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local tokens, updated = burst, now
 local holds = {}
 local state = redis.call('HGETALL', key)
+-- Times and counts from the hash are clamped: the host's clock may have stepped back, or a failover reached
+-- a replica whose clock is behind; a time in the future would hold every caller until the clock caught up.
 for i = 1, #state, 2 do
-  local field, value = state[i], state[i + 1]
-  if field == 'tokens' then tokens = tonumber(value)
-  elseif field == 'updated' then updated = tonumber(value)
-  elseif string.sub(field, 1, 2) == 'h:' then holds[#holds + 1] = {field, tonumber(value)} end
+  local field, value = state[i], tonumber(state[i + 1])
+  if field == 'tokens' then tokens = value or 0
+  elseif field == 'updated' then updated = math.min(value or now, now)
+  elseif string.sub(field, 1, 2) == 'h:' then
+    if value and value <= now then holds[#holds + 1] = {field, value}
+    else redis.call('HDEL', key, field) end
+  end
 end
+if tokens ~= tokens or tokens < 0 then tokens = 0 elseif tokens > burst then tokens = burst end
 table.sort(holds, function(a, b) return a[2] < b[2] end)
 local live = #holds
 local function accrue(at)
@@ -130,6 +144,30 @@ return {granted, string.format('%.6f', wait)}
 """
 
 
+class StoreTimeout(TimeoutError):
+    """A store command did not complete within its bound (:data:`STORE_TIMEOUT` or the call's deadline)."""
+
+
+class StoreAnswerError(ValueError):
+    """The store answered something that is not the script's answer: its type is named, not its value."""
+
+
+def _checked(answer: object) -> tuple[bool, float]:
+    """``(granted, wait)`` from the script's answer, or :class:`StoreAnswerError` for any other shape."""
+    if not isinstance(answer, list) or len(answer) != 2:
+        size = f" of {len(answer)}" if isinstance(answer, list | tuple | dict) else ""
+        raise StoreAnswerError(f"the store answered a {type(answer).__name__}{size}, not the script's pair")
+    granted, wait = answer
+    if type(granted) is not int or granted not in (0, 1):
+        raise StoreAnswerError(f"the store answered a grant of type {type(granted).__name__}, not 0 or 1")
+    if not isinstance(wait, bytes | str):
+        raise StoreAnswerError(f"the store answered a wait of type {type(wait).__name__}, not a string")
+    seconds = float(wait)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise StoreAnswerError(f"the store answered a wait of {seconds!r} s")
+    return granted == 1, seconds
+
+
 def redact_store_url(url: str) -> str:
     """``url`` without its password (``redis://user:***@host:6379/0``): safe in a message or a repr."""
     return mask_url_password(url)
@@ -138,12 +176,11 @@ def redact_store_url(url: str) -> str:
 class _Store:
     """One Redis (a client, the script, and whether it is up), shared by every limiter of the process."""
 
-    def __init__(self, url: str, client: redis.Redis, errors: tuple[type[BaseException], ...]) -> None:
+    def __init__(self, url: str, client: redis.Redis) -> None:
         self.url = url
         self.shown = redact_store_url(url)
         self._client = client
         self._script = client.register_script(_SCRIPT)
-        self._errors = errors
         self._lock = threading.Lock()
         self._down = False
         self._retry_at = 0.0
@@ -153,33 +190,65 @@ class _Store:
         with self._lock:
             return not self._down or time.monotonic() >= self._retry_at
 
-    def run(self, key: str, op: str, hold: str, limiter: RedisRateLimiter) -> tuple[bool, float] | None:
+    def run(
+        self, key: str, op: str, hold: str, limiter: RedisRateLimiter, limit: float | None = None
+    ) -> tuple[bool, float] | None:
         """Run the script; None when the store failed (then marked down, with one WARNING per outage).
 
-        The answer is bounded like any other outside input: a wait that is not a finite number >= 0 is a
-        failure, and none is longer than the bucket's own longest (``burst`` intervals and a poll).
+        The answer is bounded like any other outside input: its shape is checked (a list of an integer 0 or
+        1 and a number of seconds as a string; anything else, a RESP3 map or a bulk string included, is a
+        failure), a wait that is not a finite number >= 0 is a failure, and none is longer than the bucket's
+        own longest (``burst`` intervals and a poll). The command as a whole, connecting included, takes at
+        most :data:`STORE_TIMEOUT` and never past ``limit`` (``time.monotonic()``): redis-py's
+        ``socket_timeout`` bounds each read, not the answer, and a store dripping one byte every 0.4 s held a
+        call for ~100 s. Any exception from redis-py is a failure: a garbage answer made it raise
+        ``AttributeError`` or ``KeyError`` from deep inside.
         """
+        budget = STORE_TIMEOUT if limit is None else min(STORE_TIMEOUT, limit - time.monotonic())
+        if budget <= 0:
+            raise RateLimitWaitTimeout("the call's deadline passed while waiting for the shared rate limiter")
+        args: list[str | int] = [
+            op,
+            hold,
+            repr(limiter.interval),
+            limiter.burst,
+            repr(HOLD_MAX),
+            limiter.ttl_ms,
+            repr(limiter.poll),
+        ]
         try:
-            answer = self._script(
-                keys=[key],
-                args=[
-                    op,
-                    hold,
-                    repr(limiter.interval),
-                    limiter.burst,
-                    repr(HOLD_MAX),
-                    limiter.ttl_ms,
-                    repr(limiter.poll),
-                ],
-            )
-            granted, wait = bool(int(answer[0])), float(answer[1])
-            if not (math.isfinite(wait) and wait >= 0):
-                raise ValueError(f"the store answered a wait of {wait!r} s")
-        except self._errors as exc:
+            granted, wait = _checked(self._bounded(budget, lambda: self._script(keys=[key], args=args)))
+        except Exception as exc:  # any store fault: the documented fallback, never an untyped exception
             self._mark_down(exc)
             return None
         self._mark_up()
         return granted, min(wait, limiter.burst * limiter.interval + limiter.poll)
+
+    def _bounded(self, budget: float, command: Callable[[], object]) -> object:
+        """``command()``, its connection shut down once ``budget`` seconds passed (a watchdog timer).
+
+        A ``recv`` blocked in this thread cannot be interrupted from it; shutting the socket down from the
+        timer's thread ends it at once (redis-py's ``disconnect`` shuts every connection of the pool down,
+        those of other threads too: they fail over to in-process pacing as well, which a store that drips
+        deserves). ~0.1 ms a command, for a limiter that sends at most a few a second.
+        """
+        aborted = threading.Event()
+
+        def abort() -> None:
+            aborted.set()
+            self._client.connection_pool.disconnect()
+
+        timer = threading.Timer(budget, abort)
+        timer.daemon = True
+        timer.start()
+        try:
+            return command()
+        except Exception:
+            if aborted.is_set():
+                raise StoreTimeout(f"the store did not answer within {budget:.3f} s") from None
+            raise
+        finally:
+            timer.cancel()
 
     def _mark_down(self, exc: BaseException) -> None:
         with self._lock:
@@ -236,9 +305,7 @@ def _connect(url: str, field: str) -> _Store:
         value = options.get(name)
         if not isinstance(value, int | float) or not 0 < value <= STORE_TIMEOUT:
             options[name] = STORE_TIMEOUT
-    # ValueError, TypeError, IndexError: an answer of the wrong shape (a store that is not Redis, a clash)
-    errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError, ValueError, TypeError, IndexError)
-    return _Store(url, client, errors)
+    return _Store(url, client)
 
 
 _stores_lock = threading.Lock()
@@ -320,8 +387,8 @@ class RedisRateLimiter:
     def __repr__(self) -> str:
         return f"RedisRateLimiter(store={self._store.shown!r}, rate={self._rate}, burst={self.burst})"
 
-    def _run(self, op: str, hold: str) -> tuple[bool, float] | None:
-        return self._store.run(self.key, op, hold, self)
+    def _run(self, op: str, hold: str, limit: float | None = None) -> tuple[bool, float] | None:
+        return self._store.run(self.key, op, hold, self, limit)
 
     @staticmethod
     def _remaining(limit: float | None) -> float | None:
@@ -338,7 +405,7 @@ class RedisRateLimiter:
         hold = uuid.uuid4().hex
         while True:
             try:
-                answer = self._run("acquire", hold)
+                answer = self._run("acquire", hold, limit)
             except BaseException:  # interrupted mid-command: the turn may have been granted, give it back
                 self._run("release", hold)
                 raise
@@ -356,7 +423,7 @@ class RedisRateLimiter:
         hold = uuid.uuid4().hex
         while True:
             try:
-                answer = await anyio.to_thread.run_sync(self._run, "acquire", hold)
+                answer = await anyio.to_thread.run_sync(self._run, "acquire", hold, limit)
                 # The thread is not abandoned, so a cancellation during it arrives only now: take it here
                 # (giving the turn back below) rather than start a request for a cancelled caller.
                 await anyio.lowlevel.checkpoint_if_cancelled()
@@ -374,36 +441,36 @@ class RedisRateLimiter:
 
     @contextmanager
     def slot(self, max_wait: float | None = None) -> Iterator[float]:
-        """As :meth:`RateLimiter.slot`, the turn taken in Redis (in-process while the store fails)."""
+        """As :meth:`RateLimiter.slot`, the turn taken in Redis (in-process while the store fails).
+
+        The process's own bucket is taken first, always, and held around the shared turn: one process never
+        goes faster than its own pace, whichever way its turns are granted, so the hand-over between the
+        two has no gap (before, the first shared turn after an outage was granted at once by an empty
+        store, right after the last in-process request: a 429 at the gateway's own rate).
+        """
         started = time.monotonic()
         limit = None if max_wait is None else started + max_wait
-        hold = self._wait(limit)
-        if hold is None:
-            with self._fallback.slot(self._remaining(limit)):
+        with self._fallback.slot(self._remaining(limit)):
+            hold = self._wait(limit)
+            try:
                 yield time.monotonic() - started
-            return
-        try:
-            yield time.monotonic() - started
-        finally:
-            self._fallback.ended_elsewhere()
-            self._run("release", hold)
+            finally:
+                if hold is not None:
+                    self._run("release", hold)
 
     @asynccontextmanager
     async def slot_async(self, max_wait: float | None = None) -> AsyncIterator[float]:
         """The async :meth:`slot`; cancellation-safe (a turn granted to a cancelled caller is given back)."""
         started = time.monotonic()
         limit = None if max_wait is None else started + max_wait
-        hold = await self._wait_async(limit)
-        if hold is None:
-            async with self._fallback.slot_async(self._remaining(limit)):
+        async with self._fallback.slot_async(self._remaining(limit)):
+            hold = await self._wait_async(limit)
+            try:
                 yield time.monotonic() - started
-            return
-        try:
-            yield time.monotonic() - started
-        finally:
-            self._fallback.ended_elsewhere()
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self._run, "release", hold)
+            finally:
+                if hold is not None:
+                    with anyio.CancelScope(shield=True):
+                        await anyio.to_thread.run_sync(self._run, "release", hold)
 
 
 @functools.lru_cache(maxsize=REGISTRY_SIZE)

@@ -98,13 +98,15 @@ def test_clients_of_one_process_use_the_store_only_when_asked(redis_url: str) ->
     assert len(keys(redis_url, f"{KEY_PREFIX}*")) == 1
 
 
-def _grant_then(limiter: RedisRateLimiter, after: Callable[[], None]) -> Callable[[str, str], object]:
+def _grant_then(
+    limiter: RedisRateLimiter, after: Callable[[], None]
+) -> Callable[[str, str, float | None], object]:
     """``limiter._run`` that takes the turn in Redis, then does ``after`` before answering: the window in
     which a caller is interrupted or cancelled with the turn already granted."""
     run = limiter._run
 
-    def wrapped(op: str, hold: str) -> object:
-        answer = run(op, hold)
+    def wrapped(op: str, hold: str, limit: float | None = None) -> object:
+        answer = run(op, hold, limit)
         if op == "acquire":
             after()
         return answer
