@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._common import printable
+from ._echoed import json_safe
 from ._report_data import Report, ReportRow
 
 __all__ = [
@@ -110,7 +111,7 @@ def print_report(console: Console, report: Report) -> None:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))  # no raw terminal controls
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (CSV injection): it gets a leading ``'``.

@@ -26,6 +26,7 @@ from greenstat_client.models import StatusStatistic, StatusValue
 
 from .._summary import StatusSummary, summarize
 from ._common import printable
+from ._echoed import json_safe
 
 __all__ = ["page_size", "print_page", "render_json", "summary_line", "write_aligned", "write_plain"]
 
@@ -90,7 +91,7 @@ def render_json(
     }
     if extra:
         document.update(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2))  # no raw terminal controls
 
 
 def page_size(console: Console) -> int:

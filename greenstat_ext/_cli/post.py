@@ -136,6 +136,8 @@ def _post(
     """Post with ``send``, print the id, and follow it with ``--watch``: the part the three commands share."""
     import json
 
+    from ._echoed import output_masker
+
     console = Console(highlight=False, markup=False)
     check_arguments(command, texts, [("--interval", interval), ("--timeout", timeout)])
     id_instance, token, api_url = credentials
@@ -153,14 +155,16 @@ def _post(
         # One request, never repeated here: the client retries a send only when it cannot have been done.
         posted = send(client.with_options(timeout=_stats.request_timeout(deadline)))
         id_message = posted.id_message
+        masked = output_masker()(id_message)  # a server may echo the token as the id: printed masked
+        shown = printable(masked)
         if not follow:
-            typer.echo(json.dumps({"id_message": id_message}) if as_json else printable(id_message))
+            typer.echo(json.dumps({"id_message": masked}) if as_json else shown)
             return
         if not as_json:
-            typer.echo(printable(id_message))
+            typer.echo(shown)
         # stderr: the id survives a --watch that is interrupted or fails, even when stdout is one JSON doc
         typer.echo(
-            f"greenstat {command}: posted {printable(id_message)}; following its statistics "
+            f"greenstat {command}: posted {shown}; following its statistics "
             "(Ctrl-C stops following; the status stays)",
             err=True,
         )
@@ -168,9 +172,7 @@ def _post(
             code = _stats.watch(client, id_message, target=until, interval=interval, timeout=timeout,
                                 console=console, as_json=as_json, command=command)  # fmt: skip
         except KeyboardInterrupt:  # the post is done: only the following stops (not "may have been done")
-            typer.echo(
-                f"greenstat {command}: interrupted; {printable(id_message)} is posted and stays", err=True
-            )
+            typer.echo(f"greenstat {command}: interrupted; {shown} is posted and stays", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         if code != EXIT_OK:
             raise typer.Exit(code)

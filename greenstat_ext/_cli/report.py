@@ -19,6 +19,7 @@ from rich.console import Console
 
 from .._spec import operation
 from ._common import (
+    EXIT_API_ERROR,
     EXIT_USAGE,
     ApiUrlOption,
     IdInstanceOption,
@@ -26,6 +27,7 @@ from ._common import (
     TokenOption,
     api_session,
     check_arguments,
+    echo_error,
     fail,
 )
 
@@ -47,11 +49,23 @@ _rate_limit: float | None = None
 
 
 def _fetch(
-    client: GreenStat, statuses: Sequence[OutgoingStatus], console: Console, *, quiet: bool
+    client: GreenStat,
+    statuses: Sequence[OutgoingStatus],
+    console: Console,
+    *,
+    quiet: bool,
+    skipped: list[tuple[str, str]],
 ) -> Iterator[tuple[OutgoingStatus, list[StatusStatistic]]]:
     """Each status's recipients, one request per status at the limiter's pace, with a progress bar; yielded
-    one at a time, so only one status's recipients are in memory at once (``build_report`` sums them)."""
+    one at a time, so only one status's recipients are in memory at once (``build_report`` sums them).
+
+    A journal item whose ``idMessage`` the client refuses to ask about (longer than the statistic's 256
+    characters: the journal's has no bound) is appended to ``skipped`` with the reason and left out: one
+    odd item must not cost the report of every other status, nor pass for a usage error.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .._errors import InvalidRequestError
 
     with Progress(
         TextColumn("statistics", style="bold"),
@@ -63,7 +77,17 @@ def _fetch(
         transient=True,
     ) as progress:
         for status in progress.track(statuses, total=len(statuses)):
-            yield status, client.get_status_statistic(status.id_message)
+            try:
+                items = client.get_status_statistic(status.id_message)
+            except InvalidRequestError as exc:  # refused before any request: this item only
+                skipped.append((status.id_message, str(exc)))
+                continue
+            yield status, items
+
+
+def _shortened(id_message: str) -> str:
+    """An ``idMessage`` short enough for one error line (its start and its length)."""
+    return id_message if len(id_message) <= 40 else f"{id_message[:32]}... ({len(id_message)} characters)"
 
 
 def _write_html(path: Path, page: str) -> None:
@@ -102,6 +126,7 @@ def report(
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """
+    from ._echoed import mask_report, output_masker
     from ._report_data import build_report  # the rendering modules load with the command, not with --help
     from ._report_html import render_html
     from ._report_output import print_report, render_json, write_csv
@@ -124,7 +149,9 @@ def report(
         # The window ends when the journal was read; a read landing in a later hour while the statistics are
         # fetched (a long report) is counted outside the chart, as any read outside the window is.
         now = _now()
-        built = build_report(minutes, now, _fetch(client, statuses, progress_console, quiet=quiet))
+        skipped: list[tuple[str, str]] = []
+        fetched = _fetch(client, statuses, progress_console, quiet=quiet, skipped=skipped)
+        built = mask_report(build_report(minutes, now, fetched))  # a server may echo the token as an id
     if html is not None:
         _write_html(html, render_html(built, now))
     if as_json:
@@ -135,6 +162,12 @@ def report(
         print_report(console, built)
         if html is not None:
             console.print(f"Wrote {html}", soft_wrap=True)
+    mask = output_masker()  # masked before it is shortened: a cut must not leave half a token
+    for id_message, reason in skipped:  # after the report, on stderr: stdout stays one document
+        shown = _shortened(mask(id_message))
+        echo_error(f"greenstat {_COMMAND}: error: status {shown} not reported: {reason}")
+    if skipped:
+        raise typer.Exit(EXIT_API_ERROR)
 
 
 def register(app: typer.Typer) -> None:

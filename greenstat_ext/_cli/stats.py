@@ -164,6 +164,7 @@ def watch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .._summary import summarize
+    from ._echoed import mask_statistics
     from ._stats_output import render_json
 
     deadline = _clock() + timeout
@@ -181,7 +182,8 @@ def watch(
     ) as progress:
         task = progress.add_task(f"{target.value}", total=None, counts="waiting for the first answer")
         while True:
-            items = client.with_options(timeout=request_timeout(deadline)).get_status_statistic(id_message)
+            request = client.with_options(timeout=request_timeout(deadline))
+            items = mask_statistics(request.get_status_statistic(id_message))  # a server may echo the token
             reached = _reached(items, target)
             summary = summarize(items)
             counts = printable(" ".join(f"{name}:{count}" for name, count in summary.counts.items()))
@@ -249,6 +251,8 @@ def stats(
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """
+    from ._echoed import mask_statistics
+
     # markup=False: a stray string that is not wrapped in Text is still printed as is, never parsed.
     console = Console(highlight=False, markup=False)
     check_arguments(
@@ -268,7 +272,7 @@ def stats(
                           console=console, as_json=as_json)  # fmt: skip
             raise typer.Exit(code)
         request = client.with_options(timeout=request_timeout(_clock() + timeout))
-        items = request.get_status_statistic(id_message)
+        items = mask_statistics(request.get_status_statistic(id_message))  # a server may echo the token
         _show(console, id_message, items, as_json=as_json, show_all=show_all)
 
 
