@@ -59,13 +59,17 @@ def _fetch(
     """Each status's recipients, one request per status at the limiter's pace, with a progress bar; yielded
     one at a time, so only one status's recipients are in memory at once (``build_report`` sums them).
 
-    A journal item whose ``idMessage`` the client refuses to ask about (longer than the statistic's 256
-    characters: the journal's has no bound) is appended to ``skipped`` with the reason and left out: one
-    odd item must not cost the report of every other status, nor pass for a usage error.
+    A status that cannot be reported is appended to ``skipped`` with the reason and left out: one whose
+    ``idMessage`` the client refuses to ask about (longer than the statistic's 256 characters: the
+    journal's has no bound), or whose own answer breaks the spec or passes ``max_response_size``. One odd
+    item must not cost the report of every other status, nor pass for a usage error. An error that is not
+    the item's (401, 429, 5xx, no connection) still ends the command.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .._errors import InvalidRequestError
+    from .._errors import InvalidRequestError, ResponseTooLargeError, ResponseValidationError
+
+    the_items_own = (InvalidRequestError, ResponseValidationError, ResponseTooLargeError)
 
     with Progress(
         TextColumn("statistics", style="bold"),
@@ -79,7 +83,7 @@ def _fetch(
         for status in progress.track(statuses, total=len(statuses)):
             try:
                 items = client.get_status_statistic(status.id_message)
-            except InvalidRequestError as exc:  # refused before any request: this item only
+            except the_items_own as exc:
                 skipped.append((status.id_message, str(exc)))
                 continue
             yield status, items

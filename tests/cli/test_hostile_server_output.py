@@ -30,6 +30,8 @@ NOW = 1_700_000_000
 #: C1 CSI, DEL, a right-to-left override and a first-strong isolate: raw, each can rewrite a terminal line.
 CONTROLS = "\u009b31m\x7f\u202e\u2068"
 LONG_ID = "A" * 300
+#: A status whose own statistics answer breaks the spec.
+BROKEN = "BAE5B40CE0000000"
 
 runner = CliRunner()
 
@@ -64,6 +66,8 @@ class Echoing:
                 body = self.journal
             elif b"/sendTextStatus/" in path:
                 body = json.dumps({"idMessage": TOKEN}).encode()  # the new status's id: the token
+            elif BROKEN.encode() in path:
+                body = b'{"participant": "not a list"}'  # this one status's answer breaks the spec
             else:
                 body = self.recipients
             headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
@@ -197,3 +201,16 @@ def test_report_survives_a_journal_id_longer_than_the_statistics_bound(mode: lis
     if mode == ["--json"]:
         ids = [row["id_message"] for row in json.loads(result.stdout)["statuses"]]
         assert ids == ["BAE5F4886F6F2D05", "3EB0C767D097B7C7C030"]
+
+
+def test_report_survives_one_statuss_answer_that_breaks_the_spec() -> None:
+    journal = [_outgoing("BAE5F4886F6F2D05"), _outgoing(BROKEN), _outgoing("3EB0C767D097B7C7C030")]
+    recipients = [{"participant": "79001234567@c.us", "timestamp": NOW - 30, "status": "read"}]
+    with HostileServer(Echoing(journal, recipients)) as server:
+        result = _invoke(server, "report", "--minutes", "60", "--json")
+    assert result.exit_code == 1, result.output
+    ids = [row["id_message"] for row in json.loads(result.stdout)["statuses"]]
+    assert ids == ["BAE5F4886F6F2D05", "3EB0C767D097B7C7C030"]
+    [line] = result.stderr.splitlines()
+    assert BROKEN in line
+    assert "breaks the spec" in line or "Expected `array`" in line, line
