@@ -110,12 +110,13 @@ def test_table_and_summary(mock: MockServer) -> None:
     assert result.exit_code == 0, result.output
     for item in FIXED_ITEMS:
         assert item.participant in result.stdout
-    assert "2023-11-14T22:13:20Z" in result.stdout  # ISO-8601 of the first timestamp
+    assert "2023-11-14 22:13:20" in result.stdout  # the first timestamp, UTC
+    assert "2023-11-14T22:13:20Z" not in result.stdout  # each time once: no second (ISO-8601) column
     assert "played" in result.stdout
     assert (
         "5 recipient(s): pending 1, sent 1, delivered 1, read 1, played 1; read rate 20% "
         "(unknown status values from a newer API: played)"
-    ) in result.stdout
+    ) in " ".join(result.stdout.split())  # wrapped at a word on a narrow terminal
     assert DEMO_TOKEN not in result.output
 
 
@@ -335,7 +336,6 @@ def test_a_timestamp_beyond_datetime_is_shown_raw(mock: MockServer) -> None:
 
     assert result.exit_code == 0, result.output
     assert "99999999999999 (raw)" in result.stdout
-    assert "out of range" in result.stdout
 
 
 @pytest.mark.parametrize(
