@@ -225,6 +225,8 @@ def test_delete_then_a_second_delete(mock: MockServer) -> None:
             "--background-color: ",
         ),
         (["delete", "x" * 300], "ID_MESSAGE: must be at most"),
+        (["post", "text", "x", "--until", "delivered"], "--until: only with --watch"),
+        (["post", "text", "x", "--timeout", "60"], "--timeout: without --watch it bounds the one request"),
     ],
 )
 def test_a_value_the_spec_refuses_exits_2_naming_the_flag(

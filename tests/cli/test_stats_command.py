@@ -241,6 +241,10 @@ def test_unreachable_url_exits_2() -> None:
         (["--frobnicate"], {}, "No such option: --frobnicate"),
         (["--interval", "0.5", "--watch"], {}, "--interval"),
         (["--until", "played", "--watch"], {}, "--until"),
+        # Without --watch, what only --watch reads is refused, not ignored.
+        (["--until", "delivered"], {}, "--until: only with --watch"),
+        (["--interval", "5"], {}, "--interval: only with --watch"),
+        (["--timeout", "120"], {}, "--timeout: without --watch it bounds the one request, at most 30 s"),
         ([], {"GREEN_API_TOKEN": None}, "missing credentials: set --token or GREEN_API_TOKEN"),
         (
             [],
@@ -262,6 +266,11 @@ def test_bad_usage_exits_2_with_one_line(
     assert "Traceback" not in result.output
     assert "not-a/valid token" not in result.output
     assert mock.stats.total == before  # refused before any request
+
+
+def test_a_short_timeout_without_watch_bounds_the_request(mock: MockServer) -> None:
+    result = runner.invoke(app, ["stats", "FIXED", "--timeout", "10"], env=_env(mock))
+    assert result.exit_code == 0, result.output
 
 
 def test_an_oversized_id_message_exits_2(mock: MockServer) -> None:
