@@ -1,5 +1,5 @@
 """``make bench-cli`` (and ``make bench``): the CLI's start-up and output times, as ratios to baselines
-measured in the same run (issue 12's goals). Prints a table and writes ``docs/performance-cli.md`` from
+measured in the same run (the goals in docs/performance-cli.md). Prints a table and writes ``docs/performance-cli.md`` from
 ``bench/performance-cli.md.tmpl``; asserts nothing.
 
 1. Start-up: ``greenstat --help`` and a 12-recipient ``greenstat stats`` (plain rows to a pipe) against
