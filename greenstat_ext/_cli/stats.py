@@ -204,7 +204,10 @@ def watch(
         disable=as_json,
         transient=False,
     ) as progress:
-        task = progress.add_task(f"{target.value}", total=None, counts="waiting for the first answer")
+        # The bar counts the recipients at the target *or beyond*: for `delivered` it says so, since the
+        # counts beside it (the API's) say `delivered` for delivered-and-not-read.
+        label = "delivered or read" if target is Target.DELIVERED else target.value
+        task = progress.add_task(label, total=None, counts="waiting for the first answer")
         while True:
             items = client.with_options(timeout=request_timeout(deadline)).get_status_statistic(id_message)
             reached = _reached(items, target)

@@ -166,6 +166,8 @@ def test_watch_reaches_the_target(fast_command: FakeTime) -> None:
         polls = server.stats.requests_for(PROGRESSING)
     assert result.exit_code == 0, result.output
     assert "All 20 recipient(s) reached 'delivered'." in result.stdout
+    # One meaning per word: the bar counts delivered *or read*, and says so beside the API's own counts.
+    assert "delivered or read" in result.stdout
     assert polls >= 2  # it did poll until the status moved on
     assert fast_command.slept == [1.0] * (polls - 1)
 
