@@ -24,16 +24,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ._common import printable
-from ._report_data import Report, ReportRow, format_time, short_kind, window_text
+from ._report_data import Report, ReportRow, format_time, window_text
 
 __all__ = [
     "CSV_COLUMNS",
     "REACHED_MEANS",
-    "format_time",
     "print_report",
     "rate_text",
     "render_json",
-    "short_kind",
+    "statuses_lines",
     "write_csv",
 ]
 
