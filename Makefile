@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck docs pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,13 @@ lint: $(STAMP) ## ruff check + ruff format --check
 typecheck: $(STAMP) ## mypy --strict on greenstat_ext, tests, scripts and bench
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml): strict, so a broken link, a missing page or a docstring mkdocstrings
+# cannot render fails; offline (no plugin fetches anything) and a few seconds, so `make test` runs it too.
+# NO_MKDOCS_2_WARNING: Material's banner about its successor, printed on every build, is no warning of ours.
+docs: $(STAMP) ## Build the documentation site from docs/ into site/ (MkDocs Material, API reference from docstrings, --strict)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "docs: built site/ (open site/index.html)"
+
 # pytest-xdist: most of the suite's time is waiting (sockets, deadlines, the mock's 1 request/s), so two
 # workers halve it on two cores. --dist loadfile keeps a module's tests on one worker: its module-scoped
 # fixtures (mock servers) start once. PYTEST_WORKERS=0 runs serially. Coverage is combined across workers.
@@ -63,11 +70,12 @@ pytest: $(STAMP) ## Run the test suite only (2 xdist workers), with the coverage
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) \
 		--cov=greenstat_ext --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
-test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, tests
+test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, the docs site, tests
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory lint-spec
 	$(MAKE) --no-print-directory check-generated
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory pytest
 
 demo: $(STAMP) ## Start the mock; run greenstat stats, report, --watch, post --watch, delete, contract-test against it; stop it

@@ -1,6 +1,6 @@
 """``make bench-cli`` (and ``make bench``): the CLI's start-up and output times, as ratios to baselines
-measured in the same run (issue 12's goals). Prints a table and writes ``docs/performance-cli.md`` from
-``bench/performance-cli.md.tmpl``; asserts nothing.
+measured in the same run (the goals: docs/performance-cli.md). Prints a table and writes
+``docs/performance-cli.md`` from ``bench/performance-cli.md.tmpl``; asserts nothing.
 
 1. Start-up: ``greenstat --help`` and a 12-recipient ``greenstat stats`` (plain rows to a pipe) against
    ``python -c "import httpx"`` -- goals <= 1.5x and <= 2x.

@@ -5,6 +5,11 @@ Why one module: the client refuses a bad argument before any request (``_validat
 module, which reads the rules (types, lengths, patterns, enums, item counts) from :mod:`._spec` and retypes
 none. Layering: it sits below Core, Mock and Kit (standard library and ``_spec`` only), like ``_redact``.
 
+The words: a field whose spec gives an ``x-rule`` ("must be an http(s):// URL") is refused in those words
+whenever its text is too short or breaks its pattern (``maxLength`` keeps its count, which says by how
+much, and ``format`` its own words, which say what the pattern could not): the spec's regex means nothing
+to a person typing ``--file-name hello.ogg``. A field without one is refused by the keyword it breaks.
+
 The value is a JSON value (what a body decodes to, or a Python argument of the same shape): ``str``, ``int``,
 ``float``, ``bool``, lists. Text is checked in code points, as JSON Schema's ``maxLength`` counts; a pattern
 is searched, as JSON Schema does (the spec's patterns are anchored anyway).
@@ -85,11 +90,14 @@ def _string_check(spec: ParameterSpec) -> Check:
     min_length, max_length, pattern = spec.min_length, spec.max_length, spec.regex
     fmt = _FORMATS.get(spec.format or "")
     allowed = frozenset(spec.enum) if spec.enum is not None else None
+    rule = spec.rule
 
     def check(name: str, value: object) -> None:
         if not isinstance(value, str):
             raise FieldError(name, f"must be a string, got {_kind(value)}")
         if min_length is not None and len(value) < min_length:
+            if rule is not None:
+                raise FieldError(name, rule)
             problem = "must not be empty" if min_length == 1 else f"must be at least {min_length} characters"
             raise FieldError(name, f"{problem} (got {len(value)})" if value else problem)
         if max_length is not None and len(value) > max_length:
@@ -104,7 +112,7 @@ def _string_check(spec: ParameterSpec) -> Check:
         if allowed is not None and value not in allowed:
             raise FieldError(name, f"must be one of {', '.join(sorted(allowed))}")
         if pattern is not None and pattern.search(value) is None:
-            raise FieldError(name, f"must match the pattern {pattern.pattern!r}")
+            raise FieldError(name, rule or f"must match the pattern {pattern.pattern!r}")
         if fmt is not None and not fmt[0](value):
             raise FieldError(name, fmt[1])
 

@@ -236,6 +236,10 @@ def _status_error(
     body = _excerpt(content, call)
     if isinstance(parsed, Error):
         detail = redact_excerpt(parsed.message, BODY_EXCERPT_CHARS, secrets=call.secrets)
+    elif isinstance(parsed, QuotaExceeded):  # its words and figures, not a JSON excerpt cut mid-object
+        quota = parsed.invoke_status
+        said = f"{quota.description} ({quota.method}: {quota.used} of {quota.total} used)"
+        detail = redact_excerpt(said, BODY_EXCERPT_CHARS, secrets=call.secrets)
     else:
         detail = redact_excerpt(body, _DETAIL_CHARS)
     message = f"HTTP {code} {reason_phrase(code)}"

@@ -35,6 +35,7 @@ import anyio
 import httpx
 
 from ._errors import ConfigurationError
+from ._loopback import connection_refused, is_loopback_host
 from ._redact import redact
 
 if TYPE_CHECKING:  # only in annotations here; tenacity itself is imported at the first retry
@@ -189,8 +190,16 @@ def should_retry_response(policy: RetryPolicy, response: httpx.Response, *, idem
     return retry_after is None or retry_after <= policy.retry_after_max
 
 
-def should_retry_exception(exc: BaseException, *, idempotent: bool = True) -> bool:
-    """A transient transport failure; for a non-idempotent call, only one before the request was written."""
+def should_retry_exception(
+    exc: BaseException, *, idempotent: bool = True, request: httpx.Request | None = None
+) -> bool:
+    """A transient transport failure; for a non-idempotent call, only one before the request was written.
+
+    A connection that a loopback address (``request``'s host) refused is not transient: nothing listens
+    there (the mock is not started), and no wait makes a local server appear. It fails at once.
+    """
+    if request is not None and is_loopback_host(request.url.host) and connection_refused(exc):
+        return False
     return isinstance(exc, RETRYABLE_EXCEPTIONS if idempotent else NOT_SENT_EXCEPTIONS)
 
 
@@ -218,7 +227,8 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
         if call.may_have_acted:  # a write the server may have done: never again
             return False
         if outcome.failed:
-            return should_retry_exception(outcome.exception(), idempotent=call.idempotent)  # type: ignore[arg-type]
+            exc: BaseException = outcome.exception()  # type: ignore[assignment]
+            return should_retry_exception(exc, idempotent=call.idempotent, request=call.request)
         return should_retry_response(policy, outcome.result(), idempotent=call.idempotent)
 
     def wait(rcs: tenacity.RetryCallState) -> float:
@@ -288,7 +298,9 @@ def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) 
     try:
         first = attempt()
     except Exception as exc:  # tenacity catches BaseException, but retries none that is not an Exception
-        if call.may_have_acted or not should_retry_exception(exc, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_exception(
+            exc, idempotent=call.idempotent, request=call.request
+        ):
             raise
         first = exc
     else:
@@ -320,7 +332,9 @@ async def call_with_retries_async(
     try:
         first = await attempt()
     except Exception as exc:
-        if call.may_have_acted or not should_retry_exception(exc, idempotent=call.idempotent):
+        if call.may_have_acted or not should_retry_exception(
+            exc, idempotent=call.idempotent, request=call.request
+        ):
             raise
         first = exc
     else:

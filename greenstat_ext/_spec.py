@@ -111,6 +111,9 @@ class ParameterSpec:
     min_items: int | None = None
     max_items: int | None = None
     items: ParameterSpec | None = None
+    #: The field's rule in a user's words (its ``x-rule``, e.g. "must be an http(s):// URL"): the message
+    #: of every check of its text (length, pattern, format) that fails, in the client, the CLI and the mock.
+    rule: str | None = None
 
     @property
     def python_name(self) -> str:
@@ -301,6 +304,7 @@ def _field(
         min_items=schema.get("minItems"),
         max_items=schema.get("maxItems"),
         items=_field(f"{name}[]", location, True, items, "") if isinstance(items, Mapping) else None,
+        rule=schema.get("x-rule") if isinstance(schema.get("x-rule"), str) else None,
     )
 
 

@@ -1,4 +1,6 @@
-"""Every Python example in README.md runs, as written, against the reference mock.
+"""Every Python example in README.md and in the documentation site's pages (docs/**/*.md) runs, as written,
+against the reference mock: an example moved from the README to a page is still run, and so is one a new
+page brings.
 
 Why: a README whose examples rot is worse than none. The only edits are the placeholders a reader fills in
 (their URL and token), which are pointed at a mock started here; the environment variables the examples
@@ -21,8 +23,24 @@ import pytest
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests.ratelimit_store._redis import RedisServer
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+#: The README first (its first block is the quickstart), then every page of the site, in path order.
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _examples() -> list[tuple[str, str]]:
+    """Every ```python block, named by where it lives: ``README.md[0]``, ``docs/client.md[3]``."""
+    found: list[tuple[str, str]] = []
+    for page in PAGES:
+        blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+        found += [(f"{page.relative_to(ROOT)}[{index}]", block) for index, block in enumerate(blocks)]
+    return found
+
+
+EXAMPLES = _examples()
+BLOCKS = [block for _, block in EXAMPLES]
+BLOCK_IDS = [name for name, _ in EXAMPLES]
 
 
 #: The Redis an example names; a redis-server is started for the examples that name it (and only then).
@@ -45,7 +63,7 @@ def test_the_readme_has_examples() -> None:
     assert len(BLOCKS) >= 6
 
 
-@pytest.mark.parametrize("source", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+@pytest.mark.parametrize("source", BLOCKS, ids=BLOCK_IDS)
 def test_readme_example_runs(
     source: str,
     mock: MockServer,
@@ -66,7 +84,7 @@ def test_readme_example_runs(
         code = code.replace(README_REDIS, request.getfixturevalue("readme_redis"))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, f"README.md[{BLOCKS.index(source)}]", "exec"), {"__name__": "__readme__"})  # noqa: S102
+        exec(compile(code, BLOCK_IDS[BLOCKS.index(source)], "exec"), {"__name__": "__readme__"})  # noqa: S102
     assert DEMO_TOKEN not in out.getvalue()
 
 
@@ -84,7 +102,11 @@ def test_the_quickstart_example_prints_the_statistics(
 
 #: The README's client examples (python blocks that make a client, and `python -c` one-liners in shell
 #: blocks), each run in its own interpreter under `-X dev`, where an unclosed client's sockets warn.
-_ONE_LINERS = re.findall(r"python -X dev -c '(.*?)'", README.read_text(encoding="utf-8"), flags=re.S)
+_ONE_LINERS = [
+    line
+    for page in PAGES
+    for line in re.findall(r"python -X dev -c '(.*?)'", page.read_text(encoding="utf-8"), flags=re.S)
+]
 _CLIENT_BLOCKS = [block for block in BLOCKS if "GreenStat()" in block and "asyncio" not in block]
 
 

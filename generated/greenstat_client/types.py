@@ -1,8 +1,9 @@
 """Contains some shared types for properties"""
 
+import functools
 import re
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import (
     IO,
     Any,
@@ -49,6 +50,8 @@ MAX_NESTING = 1_000
 #: (at 1,000,000 a deep body overflowed the 8 MB main stack: a segfault, not an exception) gets the nesting
 #: measured before decoding, which costs about ten times the decode itself, so only then.
 _TRUSTED_RECURSION_LIMIT = 10_000
+#: A body at least this large is decoded in a worker thread by the async endpoints (``build_off_loop``).
+OFF_LOOP_BYTES = 512 * 1024
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 
@@ -180,7 +183,28 @@ class RawResponse(Protocol[ResultT_co]):
     def parse(self) -> ResultT_co: ...
 
 
+BuiltT = TypeVar("BuiltT")
+
+
+async def build_off_loop(build: Callable[..., BuiltT], /, **kwargs: Any) -> BuiltT:
+    """``build(**kwargs)``, in a worker thread when the response's body is large, else right here.
+
+    Why: decoding is CPU work that holds the event loop. A 100,000-recipient statistics body (7 MB) takes
+    ~30 ms to decode, 120 ms under ``-X dev``: every other task of the application would wait that long.
+    In a thread the loop keeps running (the GIL is handed over every few milliseconds). Small bodies, the
+    usual case, stay on the loop: a thread hop costs more than decoding them. anyio runs the thread, so
+    asyncio and trio alike; it is already a dependency of httpx.
+    """
+    response: httpx.Response = kwargs["response"]
+    if len(response.content) < OFF_LOOP_BYTES:
+        return build(**kwargs)
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(functools.partial(build, **kwargs))
+
+
 __all__ = [
+    "OFF_LOOP_BYTES",
     "UNSET",
     "File",
     "FileTypes",
@@ -189,5 +213,6 @@ __all__ = [
     "RequestFiles",
     "Response",
     "Unset",
+    "build_off_loop",
     "decode_json",
 ]

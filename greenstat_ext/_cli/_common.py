@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
     from .._errors import GreenStatError, OutcomeUnknownError
 
 from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
+from .._loopback import MOCK_HINT, is_loopback_url
 from .._redact import Redactor, redact
 
 __all__ = [
@@ -344,7 +345,8 @@ def explain(
     if isinstance(exc, OutcomeUnknownError):  # before the others: it is no plain API or connection error
         return _outcome_unknown(exc), EXIT_OUTCOME_UNKNOWN
     if isinstance(exc, APIConnectionError):  # the URL a user gave may hold a token: masked, like any URL
-        return f"cannot reach {redact(api_url)}: {exc.message}", EXIT_USAGE
+        mock_hint = f" - {MOCK_HINT}" if is_loopback_url(api_url) else ""
+        return f"cannot reach {redact(api_url)}: {exc.message}{mock_hint}", EXIT_USAGE
     if isinstance(exc, APIStatusError):
         hint = bad_request_hint if bad_request_hint and exc.status_code == 400 else _hint(exc)
         name = type(exc).__name__

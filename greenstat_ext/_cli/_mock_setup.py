@@ -7,13 +7,14 @@ imported inside each function, after :func:`require_extra`: the ``mock`` extra m
 
 from __future__ import annotations
 
+import errno
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from ._common import echo_error
+from ._common import fail
 from ._extras import missing_extra
 
 if TYPE_CHECKING:
@@ -87,5 +88,5 @@ def listen(host: str, port: int) -> socket.socket:
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--host'") from None
     except OSError as exc:
-        echo_error(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}")
-        raise typer.Exit(1) from None
+        busy = " (another mock? --port 0 picks a free port)" if exc.errno == errno.EADDRINUSE else ""
+        fail("mock", f"cannot listen on {host}:{port}: {exc.strerror or exc}{busy}", 1)

@@ -3,6 +3,12 @@
 Why a module of its own: the terminal, JSON, CSV and HTML renderings (``_report_output``, ``_report_html``)
 all print the same numbers; they are computed once here, from the API's models, and tested once.
 
+One meaning per word, in every rendering: ``reached`` is the recipients who have the status delivered *or*
+read (a read status was delivered), a name of its own because ``greenstat stats`` (and the API) count
+``delivered`` apart from ``read``; ``kind`` is the journal's ``typeMessage`` shortened once here
+(``imageMessage`` -> ``image``, ``extendedTextMessage`` -> ``text``); a time is :func:`format_time`'s
+``YYYY-MM-DD HH:MM`` UTC (JSON adds the UNIX seconds beside it, for scripts).
+
 Bounded by construction: the chart's bins cover the report's window only (at most :data:`MAX_BINS` of
 them, a bin is a whole number of hours), whatever timestamps a server sends; a read outside the window is
 counted in ``reads_outside``, not given a bin.
@@ -13,27 +19,55 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from greenstat_client.models import OutgoingStatus, StatusStatistic
 
-__all__ = ["MAX_BINS", "Report", "ReportRow", "build_report"]
+__all__ = ["MAX_BINS", "Report", "ReportRow", "build_report", "format_time", "short_kind", "window_text"]
 
 #: At most this many bars in a chart (a 30-day window touches 722 whole hours: bins then hold 16 each).
 MAX_BINS = 48
 _HOUR = 3600
 
 
+def format_time(timestamp: int) -> str:
+    """``YYYY-MM-DD HH:MM`` UTC, the report's one time format; beyond what datetime holds, the raw number."""
+    try:
+        return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return f"{timestamp} (raw)"
+
+
+def short_kind(kind: str) -> str:
+    """``imageMessage`` -> ``image``, ``extendedTextMessage`` -> ``text``: the report's one spelling."""
+    short = kind.removesuffix("Message")
+    return "text" if short == "extendedText" else short
+
+
+def window_text(minutes: int) -> str:
+    """The window in words: ``30 days``, ``24 hours``, ``90 minutes`` (not "43200 minute(s)")."""
+
+    def plural(count: int, unit: str) -> str:
+        return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+    if minutes % 1440 == 0 and minutes > 1440:
+        return plural(minutes // 1440, "day")
+    if minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return plural(minutes, "minute")
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRow:
-    """One outgoing status and how it did. ``delivered`` counts ``read`` too (a read status was delivered)."""
+    """One outgoing status and how it did. ``reached``: delivered or read (a read status was delivered)."""
 
     id_message: str
-    kind: str
+    kind: str  # short_kind of the journal's typeMessage
     last_action: int  # the journal's timestamp: the last action on the status (UNIX seconds), per the spec
     recipients: int
-    delivered: int
+    reached: int
     read: int
 
     @property
@@ -44,9 +78,10 @@ class ReportRow:
         return {
             "id_message": self.id_message,
             "kind": self.kind,
-            "last_action": self.last_action,
+            "last_action_utc": format_time(self.last_action),
+            "last_action_timestamp": self.last_action,
             "recipients": self.recipients,
-            "delivered": self.delivered,
+            "reached": self.reached,
             "read": self.read,
             "read_rate": self.read_rate,
         }
@@ -71,7 +106,7 @@ class Report:
             kind="",
             last_action=self.start,
             recipients=sum(row.recipients for row in self.rows),
-            delivered=sum(row.delivered for row in self.rows),
+            reached=sum(row.reached for row in self.rows),
             read=sum(row.read for row in self.rows),
         )
 
@@ -81,6 +116,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "minutes": self.minutes,
+            "window": window_text(self.minutes),
             "statuses": [row.to_dict() for row in self.rows],
             "total": self.total.to_dict(),
             "reads_over_time": {
@@ -100,10 +136,10 @@ def _row(status: OutgoingStatus, items: Sequence[StatusStatistic]) -> ReportRow:
     counts = summarize(items).counts
     return ReportRow(
         id_message=status.id_message,
-        kind=str(status.type_message.value),
+        kind=short_kind(str(status.type_message.value)),
         last_action=status.timestamp,
         recipients=len(items),
-        delivered=counts["delivered"] + counts["read"],
+        reached=counts["delivered"] + counts["read"],
         read=counts["read"],
     )
 

@@ -12,15 +12,15 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from ._common import printable
-from ._report_data import Report, ReportRow
-from ._report_output import format_time, rate_text
+from ._report_data import Report, ReportRow, format_time, window_text
+from ._report_output import REACHED_MEANS, rate_text
 
 __all__ = ["render_html"]
 
-_WIDTH, _HEIGHT = 960, 320
+_WIDTH, _HEIGHT = 960, 352
 _LEFT, _RIGHT, _TOP = 56, 16, 16
-_BOTTOM = 48  # room for the date labels under the bars
-_LABEL_WIDTH = 80  # an "MM-DD HH:MM" label at 12 px
+_BOTTOM = 88  # room for the time labels under the bars: "MM-DD HH:MM" at 12 px, upright, is ~75 px tall
+# An upright label is one 12 px line wide: every bar has room for its own (MAX_BINS bars leave 18.5 px each).
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2933; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -47,7 +47,7 @@ def _table(body: ET.Element, report: Report) -> None:
     head = _sub(_sub(table, "thead"), "tr")
     for name in ("idMessage", "kind", "last action (UTC)"):
         _sub(head, "th", name)
-    for name in ("recipients", "delivered", "read", "read rate"):
+    for name in ("recipients", f"reached ({REACHED_MEANS.removeprefix('reached = ')})", "read", "read rate"):
         _sub(head, "th", name, class_="n")
     rows = _sub(table, "tbody")
 
@@ -56,7 +56,7 @@ def _table(body: ET.Element, report: Report) -> None:
         last_action = "" if css == "total" else format_time(row.last_action)
         for value in (printable(row.id_message), printable(row.kind), last_action):
             _sub(tr, "td", value)
-        for value in (str(row.recipients), str(row.delivered), str(row.read), rate_text(row.read_rate)):
+        for value in (str(row.recipients), str(row.reached), str(row.read), rate_text(row.read_rate)):
             _sub(tr, "td", value, class_="n")
 
     for row in report.rows:
@@ -85,7 +85,7 @@ def _chart(body: ET.Element, report: Report) -> None:
     )
     _sub(svg, "text", str(peak), x=str(_LEFT - 6), y=str(_TOP + 10), text_anchor="end")
     _sub(svg, "text", "0", x=str(_LEFT - 6), y=str(baseline), text_anchor="end")
-    label_every = max(1, len(report.reads_per_bin) // 8)
+    last = len(report.reads_per_bin) - 1
     for index, (start, reads) in enumerate(zip(report.bin_starts(), report.reads_per_bin, strict=True)):
         height = reads * scale
         x = _LEFT + index * step
@@ -93,9 +93,13 @@ def _chart(body: ET.Element, report: Report) -> None:
                    width=f"{max(1.0, step - 2):.1f}", height=f"{height:.1f}",
                    data_start=str(start), data_reads=str(reads))  # fmt: skip
         _sub(bar, "title", f"{format_time(start)} UTC: {reads} read(s)")
-        if index % label_every == 0 and x + _LABEL_WIDTH <= _LEFT + plot_width:  # none cut at the edge
-            _sub(svg, "text", format_time(start)[5:], x=f"{x:.1f}", y=str(baseline + 18))
-    caption = f"Reads per {unit}, UTC, over the last {report.minutes} minute(s)."
+        # Every bar that holds data says when it is, and so do the window's ends; the labels stand upright
+        # under their bars, so none overlaps another however many bars hold data.
+        if reads or index in (0, last):
+            centre, top = x + step / 2 + 4, baseline + 6
+            _sub(svg, "text", format_time(start)[5:], class_="label", x=f"{centre:.1f}", y=str(top),
+                 text_anchor="end", transform=f"rotate(-90 {centre:.1f} {top})")  # fmt: skip
+    caption = f"Reads per {unit}, UTC, over the last {window_text(report.minutes)}."
     if report.reads_outside:
         caption += f" {report.reads_outside} read(s) timed outside the window are not charted."
     _sub(figure, "figcaption", caption)
@@ -109,7 +113,7 @@ def render_html(report: Report, now: float) -> str:
     _sub(head, "title", "greenstat report")
     _sub(head, "style", _STYLE)
     body = _sub(html, "body")
-    _sub(body, "h1", f"Outgoing statuses of the last {report.minutes} minute(s)")
+    _sub(body, "h1", f"Outgoing statuses of the last {window_text(report.minutes)}")
     made = datetime.fromtimestamp(now, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
     _sub(body, "p", f"Made by greenstat report at {made}; {len(report.rows)} status(es).")
     if report.rows:

@@ -1,7 +1,13 @@
-"""``greenstat report`` on a terminal (a Rich table and a bar chart of reads over time), as JSON and as CSV.
+"""``greenstat report`` on a terminal (the statuses, their total and a chart of reads over time), as JSON
+and as CSV.
 
-Why the chart is a Rich table of :class:`rich.bar.Bar` cells: Rich is already the CLI's library; a bar per
-time bin with its count beside it reads well in any terminal width and needs no plotting dependency.
+The statuses are laid out here, in fixed-width columns, not by a Rich table: an idMessage must never fold
+(a folded id cannot be copied), and a 32-character id leaves no room at 80 columns for its six figures on
+the same line, which a Rich table (no cell spans two columns) cannot lay out otherwise. So when the widest
+id fits beside the figures, each status is one line; when it does not, each id gets a line of its own,
+whole, and its figures go on the next. The chart stays a Rich table of :class:`rich.bar.Bar` cells, with
+each run of empty bins collapsed into one line: the default 24-hour report fits one 24-line screen.
+
 Every server string (idMessage, kind) is escaped and passed as :class:`rich.text.Text`, never markup.
 """
 
@@ -9,10 +15,9 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import TextIO
 
-from rich import box
 from rich.bar import Bar
 from rich.console import Console
 from rich.table import Table
@@ -20,92 +25,149 @@ from rich.text import Text
 
 from ._common import printable
 from ._echoed import json_safe
-from ._report_data import Report, ReportRow
+from ._report_data import Report, ReportRow, format_time, window_text
 
 __all__ = [
     "CSV_COLUMNS",
-    "format_time",
+    "REACHED_MEANS",
     "print_report",
     "rate_text",
     "render_json",
-    "short_kind",
+    "statuses_lines",
     "write_csv",
 ]
 
-CSV_COLUMNS = ("id_message", "kind", "last_action_utc", "recipients", "delivered", "read", "read_rate")
+CSV_COLUMNS = ("id_message", "kind", "last_action_utc", "recipients", "reached", "read", "read_rate")
+#: What the ``reached`` column counts, said under the title (``stats`` counts ``delivered`` apart).
+REACHED_MEANS = "reached = delivered or read"
 _BAR_WIDTH = 40
-
-
-def format_time(timestamp: int) -> str:
-    """ISO-8601 UTC to the minute; a timestamp beyond what datetime holds is shown as the raw number."""
-    try:
-        return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M")
-    except (ValueError, OverflowError, OSError):
-        return f"{timestamp} (raw)"
+_MIN_BAR_WIDTH = 24  # room for "· no reads for 29 days 8 hours" to shrink into, at 60 columns
+#: The figure columns after the id: header, and whether it is right-aligned.
+_FIGURES = (
+    ("kind", False),
+    ("last action", False),
+    ("recipients", True),
+    ("reached", True),
+    ("read", True),
+    ("rate", True),
+)
+_GAP = "  "
 
 
 def rate_text(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.0%}"
 
 
-def short_kind(kind: str) -> str:
-    """``imageMessage`` -> ``image``, ``extendedTextMessage`` -> ``text``: the kinds fit a narrow column."""
-    short = kind.removesuffix("Message")
-    return "text" if short == "extendedText" else short
-
-
-def _cells(row: ReportRow, *, is_total: bool = False) -> list[Text]:
-    values = (
-        printable(row.id_message),
-        printable(short_kind(row.kind)),
-        "" if is_total else format_time(row.last_action)[5:],
+def _figures(row: ReportRow, *, is_total: bool = False) -> tuple[str, ...]:
+    return (
+        "" if is_total else printable(row.kind),
+        "" if is_total else format_time(row.last_action),
         str(row.recipients),
-        str(row.delivered),
+        str(row.reached),
         str(row.read),
         rate_text(row.read_rate),
     )
-    return [Text(value) for value in values]
 
 
-def _statuses_table(report: Report) -> Table:
-    title = Text(f"Outgoing statuses of the last {report.minutes} minute(s)")
-    # SIMPLE_HEAD: no vertical rules, so the seven columns fit 80 characters; a long idMessage folds.
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("idMessage", overflow="fold", min_width=8)
-    for name in ("kind", "last action (UTC)"):
-        table.add_column(name, no_wrap=True)
-    for name in ("recipients", "delivered", "read", "rate"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for row in report.rows:
-        table.add_row(*_cells(row))
-    table.add_section()
-    table.add_row(*_cells(report.total, is_total=True), style="bold")
-    return table
+def _line(cells: tuple[str, ...], widths: list[int], aligned: tuple[bool, ...]) -> str:
+    padded = (c.rjust(w) if right else c.ljust(w) for c, w, right in zip(cells, widths, aligned, strict=True))
+    return _GAP.join(padded).rstrip()
 
 
-def _chart(report: Report) -> Table:
+def statuses_lines(report: Report, width: int) -> Iterator[Text]:
+    """The statuses and their total, each line at most ``width`` wide unless one id alone is wider."""
+    ids = [printable(row.id_message) for row in report.rows]
+    figures = [_figures(row) for row in report.rows]
+    total = _figures(report.total, is_total=True)
+    headers = tuple(name for name, _ in _FIGURES)
+    aligned = tuple(right for _, right in _FIGURES)
+    widths = [max(len(cells[i]) for cells in [headers, total, *figures]) for i in range(len(_FIGURES))]
+    figures_width = sum(widths) + len(_GAP) * (len(widths) - 1)
+    id_width = max(len("idMessage"), *(len(i) for i in ids))
+    yield Text(f"Outgoing statuses of the last {window_text(report.minutes)} (times UTC; {REACHED_MEANS})")
+    if id_width + len(_GAP) + figures_width <= width:  # one line a status
+        widths = [id_width, *widths]
+        aligned = (False, *aligned)
+        yield Text(_line(("idMessage", *headers), widths, aligned), style="bold")
+        rule = "─" * (sum(widths) + len(_GAP) * (len(widths) - 1))
+        yield Text(rule, style="dim")
+        for id_message, cells in zip(ids, figures, strict=True):
+            yield Text(_line((id_message, *cells), widths, aligned))
+        yield Text(rule, style="dim")
+        yield Text(_line(("total", *total), widths, aligned), style="bold")
+        return
+    # Each id on a line of its own, whole; its figures indented under it.
+    indent = "  "
+    yield Text("idMessage", style="bold")
+    yield Text(indent + _line(headers, widths, aligned), style="bold")
+    rule = "─" * (len(indent) + figures_width)
+    yield Text(rule, style="dim")
+    for id_message, cells in zip(ids, figures, strict=True):
+        yield Text(id_message)
+        yield Text(indent + _line(cells, widths, aligned))
+    yield Text(rule, style="dim")
+    yield Text("total" + _line(total, widths, aligned)[len("total") - len(indent) :], style="bold")
+
+
+def _runs(report: Report) -> Iterator[tuple[int, int, int]]:
+    """(first bin, bins, reads): each bin that holds reads alone, each run of empty bins as one."""
+    bins = report.reads_per_bin
+    index = 0
+    while index < len(bins):
+        if bins[index]:
+            yield index, 1, bins[index]
+            index += 1
+            continue
+        end = index
+        while end < len(bins) and not bins[end]:
+            end += 1
+        yield index, end - index, 0
+        index = end
+
+
+def _duration(hours: int) -> str:
+    """``1 hour``, ``23 hours``, ``29 days 8 hours``: days from two of them on."""
+    days, rest = divmod(hours, 24) if hours >= 48 else (0, hours)
+    parts = [f"{days} days"] if days else []
+    if rest or not days:
+        parts.append("1 hour" if rest == 1 else f"{rest} hours")
+    return " ".join(parts)
+
+
+def _chart(report: Report, width: int) -> Table:
+    """The bars narrow to fit ``width`` (down to :data:`_MIN_BAR_WIDTH`); the times and counts never do."""
     unit = "hour" if report.bin_hours == 1 else f"{report.bin_hours} hours"
     table = Table(title=Text(f"Reads per {unit} (UTC)"), title_justify="left", box=None, show_header=False)
-    table.add_column("from", no_wrap=True)
-    table.add_column("bar", width=_BAR_WIDTH, no_wrap=True)
-    table.add_column("reads", justify="right", no_wrap=True)
     peak = max(report.reads_per_bin, default=0) or 1
-    for start, reads in zip(report.bin_starts(), report.reads_per_bin, strict=True):
-        table.add_row(
-            Text(format_time(start)), Bar(size=peak, begin=0, end=reads, width=_BAR_WIDTH), Text(str(reads))
-        )
+    # Three columns padded by one space each side: the time (16), the bar, the count.
+    bar_width = max(_MIN_BAR_WIDTH, min(_BAR_WIDTH, width - 16 - len(str(peak)) - 6))
+    table.add_column("from", no_wrap=True)
+    table.add_column("bar", width=bar_width, no_wrap=True)
+    table.add_column("reads", justify="right", no_wrap=True)
+    starts = report.bin_starts()
+    for first, count, reads in _runs(report):
+        when = Text(format_time(starts[first]))
+        if reads:
+            table.add_row(when, Bar(size=peak, begin=0, end=reads, width=bar_width), Text(str(reads)))
+        else:
+            span = f"no reads for {_duration(count * report.bin_hours)}"
+            table.add_row(when, Text(f"· {span}", style="dim"), Text("0", style="dim"))
     return table
 
 
 def print_report(console: Console, report: Report) -> None:
     if not report.rows:
         console.print(
-            Text(f"No outgoing statuses in the last {report.minutes} minute(s) (--minutes to widen)."),
+            Text(f"No outgoing statuses in the last {window_text(report.minutes)} (--minutes widens it)."),
             soft_wrap=True,
         )
         return
-    console.print(_statuses_table(report))
-    console.print(_chart(report))
+    title, *lines = statuses_lines(report, console.width)
+    console.print(title)  # wrapped at a word on a narrow terminal
+    for line in lines:  # never folded: an id wider than the terminal is still one line, to be copied
+        console.print(line, soft_wrap=True, overflow="ignore", crop=False)
+    console.print()
+    console.print(_chart(report, console.width))
     if report.reads_outside:
         console.print(Text(f"{report.reads_outside} read(s) timed outside the window are not charted."))
 
@@ -134,7 +196,7 @@ def write_csv(out: TextIO, report: Report) -> None:
         iso = format_time(row.last_action)
         rate = "" if row.read_rate is None else f"{row.read_rate:.4f}"
         cells = (_csv_text(row.id_message), _csv_text(row.kind), iso)
-        writer.writerow((*cells, row.recipients, row.delivered, row.read, rate))
+        writer.writerow((*cells, row.recipients, row.reached, row.read, rate))
     total = report.total
     rate = "" if total.read_rate is None else f"{total.read_rate:.4f}"
-    writer.writerow(("", "total", "", total.recipients, total.delivered, total.read, rate))
+    writer.writerow(("", "total", "", total.recipients, total.reached, total.read, rate))

@@ -5,7 +5,11 @@ Why not one Rich table for everything: a Rich table measures every cell of every
 (~0.4 ms a row: a 100,000-recipient status took a minute), and nobody reads 100,000 rows on a screen. A
 terminal gets the summary and at most a page of rows as a table; ``--all`` and output that is not a
 terminal get one line per row, formatted with plain string operations (within a few times the ``--json``
-time, see ``bench/cli.py``).
+time, see ``bench/cli.py``). A page shows the latest changes (the last rows in time order, the newest just
+above the summary): at post time the first rows of a big status are all ``pending``, and say nothing.
+
+Each time is printed once: ``YYYY-MM-DD HH:MM:SS`` UTC on a terminal (the report's format, to the second),
+ISO-8601 UTC beside the UNIX seconds in the tab-separated output, the API's UNIX seconds in JSON.
 
 Every server or user string is escaped (:func:`printable`) and goes into Rich as :class:`rich.text.Text`,
 never as markup: a participant named ``[/]`` is shown, not parsed.
@@ -31,9 +35,9 @@ from ._echoed import json_safe
 __all__ = ["page_size", "print_page", "render_json", "summary_line", "write_aligned", "write_plain"]
 
 _STATUS_STYLE = {"pending": "dim", "sent": "yellow", "delivered": "cyan", "read": "green"}
-#: Lines of a page that are not rows: title, the table's rules and header, the "more" line, the summary,
-#: the shell's prompt.
-_PAGE_OVERHEAD = 8
+#: Lines of a page that are not rows: title, the table's rules and header, the "earlier" line, the summary
+#: (two lines at 80 columns for a big status), the shell's prompt.
+_PAGE_OVERHEAD = 9
 
 
 def status_text(item: StatusStatistic) -> str:
@@ -42,14 +46,13 @@ def status_text(item: StatusStatistic) -> str:
 
 
 def _times(timestamp: int) -> tuple[str, str]:
-    """Local time and ISO-8601 UTC; a timestamp beyond what datetime holds (the spec allows any integer)
-    is shown as the raw number with a marker rather than crashing the output."""
+    """UTC for a person (``2026-12-07 07:14:52``) and ISO-8601 UTC for a program; a timestamp beyond what
+    datetime holds (the spec allows any integer) is the raw number with a marker, never a crash."""
     try:
-        local = datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        iso = datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
+        when = datetime.fromtimestamp(timestamp, tz=UTC)
     except (ValueError, OverflowError, OSError):
         return f"{timestamp} (raw)", "out of range"
-    return local, iso
+    return when.strftime("%Y-%m-%d %H:%M:%S"), when.isoformat().replace("+00:00", "Z")
 
 
 def _cached_times() -> Callable[[int], tuple[str, str]]:
@@ -67,10 +70,6 @@ def _cached_times() -> Callable[[int], tuple[str, str]]:
 
 def _ordered(items: Sequence[StatusStatistic]) -> list[StatusStatistic]:
     return sorted(items, key=lambda item: (item.timestamp, item.participant))
-
-
-def _zone() -> str:
-    return datetime.now().astimezone().strftime("%Z") or "local"
 
 
 def summary_line(summary: StatusSummary) -> str:
@@ -100,7 +99,7 @@ def page_size(console: Console) -> int:
 
 
 def print_page(console: Console, id_message: str, items: Sequence[StatusStatistic], rows: int | None) -> None:
-    """A Rich table of the first ``rows`` recipients (all when None) in time order, then the summary."""
+    """A Rich table of the latest ``rows`` changes (all when None) in time order, then the summary."""
     if not items:
         console.print(
             Text(
@@ -112,46 +111,38 @@ def print_page(console: Console, id_message: str, items: Sequence[StatusStatisti
         console.print(Text(summary_line(summarize(items))), soft_wrap=True)
         return
     ordered = _ordered(items)
-    shown = ordered if rows is None else ordered[:rows]
+    shown = ordered if rows is None else ordered[-rows:]
     title = Text(f"Status {printable(id_message)}: {len(items)} recipient(s)")
     table = Table(title=title, title_justify="left")
     table.add_column("participant", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column(f"time ({_zone()})", no_wrap=True)
-    table.add_column("ISO-8601 (UTC)", no_wrap=True)
+    table.add_column("time (UTC)", no_wrap=True)
     for item in shown:
         status = status_text(item)
-        local, iso = _times(item.timestamp)
         table.add_row(
             Text(printable(item.participant)),
             Text(printable(status), style=_STATUS_STYLE.get(status, "magenta")),
-            Text(local),
-            Text(iso),
+            Text(_times(item.timestamp)[0]),
         )
     console.print(table)
     if len(shown) < len(ordered):
-        more = len(ordered) - len(shown)
-        console.print(
-            Text(f"... {more} more row(s): --all shows every row; a pipe or a file gets them all."),
-            soft_wrap=True,
-        )
-    console.print(Text(summary_line(summarize(items))), soft_wrap=True)
+        earlier = len(ordered) - len(shown)
+        console.print(Text(f"The latest {len(shown)} changes; {earlier} earlier: --all shows every row."))
+    console.print(Text(summary_line(summarize(items))))  # wrapped at a word on a narrow terminal
 
 
 def write_aligned(out: TextIO, id_message: str, items: Sequence[StatusStatistic]) -> None:
     """``--all`` on a terminal: every row as padded columns (no table measurement), then the summary."""
     times = _cached_times()
     rows = [
-        (printable(item.participant), printable(status_text(item)), *times(item.timestamp))
+        (printable(item.participant), printable(status_text(item)), times(item.timestamp)[0])
         for item in _ordered(items)
     ]
-    header = ("participant", "status", f"time ({_zone()})", "ISO-8601 (UTC)")
-    widths = [max([len(header[column]), *(len(row[column]) for row in rows)]) for column in range(3)]
+    header = ("participant", "status", "time (UTC)")
+    widths = [max([len(header[column]), *(len(row[column]) for row in rows)]) for column in range(2)]
     out.write(f"Status {printable(id_message)}: {len(items)} recipient(s)\n")
     lines = [header, *rows]
-    out.write(
-        "".join(f"{p:<{widths[0]}}  {s:<{widths[1]}}  {t:<{widths[2]}}  {iso}\n" for p, s, t, iso in lines)
-    )
+    out.write("".join(f"{p:<{widths[0]}}  {s:<{widths[1]}}  {t}\n" for p, s, t in lines))
     out.write(summary_line(summarize(items)) + "\n")
 
 

@@ -121,6 +121,7 @@ PostTimeoutOption = Annotated[
 
 
 def _post(
+    context: typer.Context,
     command: str,
     send: Callable[[GreenStat], SendStatusResult],
     *,
@@ -140,6 +141,7 @@ def _post(
 
     console = Console(highlight=False, markup=False)
     check_arguments(command, texts, [("--interval", interval), ("--timeout", timeout)])
+    _stats.check_watch_options(context, command, follow=follow, timeout=timeout)
     id_instance, token, api_url = credentials
     session = api_session(
         command,
@@ -179,6 +181,7 @@ def _post(
 
 
 def text(
+    context: typer.Context,
     message: Annotated[
         str,
         typer.Argument(
@@ -216,6 +219,7 @@ def text(
     """
     participants = participant or None
     _post(
+        context,
         "post text",
         lambda client: client.send_text_status(
             message, background_color=background_color, font=font, participants=participants
@@ -236,6 +240,7 @@ def text(
 
 
 def media(
+    context: typer.Context,
     url: Annotated[
         str,
         typer.Argument(
@@ -273,6 +278,7 @@ def media(
     """
     participants = participant or None
     _post(
+        context,
         "post media",
         lambda client: client.send_media_status(url, file_name, caption=caption, participants=participants),
         texts=[
@@ -292,6 +298,7 @@ def media(
 
 
 def voice(
+    context: typer.Context,
     url: Annotated[
         str,
         typer.Argument(
@@ -321,6 +328,7 @@ def voice(
     """
     participants = participant or None
     _post(
+        context,
         "post voice",
         lambda client: client.send_voice_status(
             url, file_name, background_color=background_color, participants=participants

@@ -126,7 +126,8 @@ def report(
     api_url: ApiUrlOption = None,
     max_retries: MaxRetriesOption = None,
 ) -> None:
-    """Report how the statuses posted in the window did: recipients, delivered, read, and when they read.
+    """Report how the statuses posted in the window did: recipients, reached (delivered or read), read, and
+    when they read.
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """

@@ -29,6 +29,7 @@ from ._common import (
     TokenOption,
     api_session,
     check_arguments,
+    fail,
     printable,
 )
 
@@ -129,6 +130,30 @@ def request_timeout(deadline: float) -> float:
     return min(REQUEST_TIMEOUT, max(MIN_REQUEST_TIMEOUT, deadline - _clock()))
 
 
+def check_watch_options(context: typer.Context, command: str, *, follow: bool, timeout: float) -> None:
+    """Refuse, without ``--watch``, what only ``--watch`` reads: ``--until`` and ``--interval`` would be
+    ignored, and a ``--timeout`` beyond one request's :data:`REQUEST_TIMEOUT` would be cut to it, silently.
+    (A shorter ``--timeout`` means something alone: it bounds the one request.) Only flags the user typed
+    are judged, through Click's parameter source: the defaults are never an error."""
+    if follow:
+        return
+    typed = set()
+    for name in ("until", "interval", "timeout"):
+        source = context.get_parameter_source(name)
+        if source is not None and source.name == "COMMANDLINE":  # the enum's module is private to typer
+            typed.add(name)
+    for flag in ("until", "interval"):
+        if flag in typed:
+            fail(command, f"--{flag}: only with --watch (it sets how --watch polls)", EXIT_USAGE)
+    if "timeout" in typed and timeout > REQUEST_TIMEOUT:
+        fail(
+            command,
+            f"--timeout: without --watch it bounds the one request, at most {REQUEST_TIMEOUT:g} s "
+            f"(got {timeout:g}); add --watch to wait for the recipients",
+            EXIT_USAGE,
+        )
+
+
 def _show(console: Console, id_message: str, items: Sequence[StatusStatistic], *, as_json: bool,
           show_all: bool) -> None:  # fmt: skip
     """Print one answer in the output mode that fits: JSON, a terminal page, every row, or plain rows."""
@@ -180,7 +205,10 @@ def watch(
         disable=as_json,
         transient=False,
     ) as progress:
-        task = progress.add_task(f"{target.value}", total=None, counts="waiting for the first answer")
+        # The bar counts the recipients at the target *or beyond*: for `delivered` it says so, since the
+        # counts beside it (the API's) say `delivered` for delivered-and-not-read.
+        label = "delivered or read" if target is Target.DELIVERED else target.value
+        task = progress.add_task(label, total=None, counts="waiting for the first answer")
         while True:
             request = client.with_options(timeout=request_timeout(deadline))
             items = mask_statistics(request.get_status_statistic(id_message))  # a server may echo the token
@@ -212,6 +240,7 @@ def watch(
 
 
 def stats(
+    context: typer.Context,
     id_message: Annotated[
         str,
         typer.Argument(
@@ -258,6 +287,7 @@ def stats(
     check_arguments(
         _COMMAND, [("ID_MESSAGE", id_message)], [("--interval", interval), ("--timeout", timeout)]
     )
+    check_watch_options(context, _COMMAND, follow=follow, timeout=timeout)
     session = api_session(
         _COMMAND,
         id_instance=id_instance,

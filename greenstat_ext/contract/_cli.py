@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from greenstat_ext import _spec as spec
 from greenstat_ext._redact import redact
 
-from ._checks import ALL_CHECKS
+from ._checks import ALL_CHECKS, resolve_checks
 from ._errors import ContractUsageError
 from ._junit import write_junit
 from ._report import render_report
@@ -161,6 +161,16 @@ def contract_test(
         list[str] | None,
         typer.Option("--checks", help=_CHECKS_HELP, show_default=False),
     ] = None,
+    skip_checks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip-checks",
+            metavar="CHECKS",
+            help="Checks to leave out of --checks, repeatable or comma-separated (e.g. "
+            "rate_limit_enforced,retry_after_conformance against an implementation without rate limits).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(
@@ -259,7 +269,7 @@ def contract_test(
     in which operation; polls a known status over the run (states and timestamps never go back, recipients
     never vanish) and bursts each operation past its rate limit. Exit codes: 0 PASSED, 1 FAILED (a rule was
     broken), 2 bad usage (missing credentials, unreachable URL, bad flag), 3 INCONCLUSIVE (too little
-    evidence: rejected credentials, mostly 429s; the report says why and what to change).
+    evidence: rejected credentials, mostly 429s; the report says why and what to change), 130 interrupted.
     """
     missing = [
         f"{flag} (or {env})"
@@ -279,6 +289,18 @@ def contract_test(
         raise _fail_usage("--id-instance must be an integer")
     if junit is not None and not junit.parent.is_dir():
         raise _fail_usage(f"--junit: directory {str(junit.parent)!r} does not exist")
+    if skip_checks:  # the demo's way to say "all but two", instead of naming the other seventeen
+        try:
+            selected = resolve_checks(checks)
+        except ContractUsageError as exc:
+            raise _fail_usage(f"--checks: {exc}") from None
+        try:
+            skipped = set(resolve_checks(skip_checks))
+        except ContractUsageError as exc:
+            raise _fail_usage(f"--skip-checks: {exc}") from None
+        checks = [name for name in selected if name not in skipped]
+        if not checks:
+            raise _fail_usage("--skip-checks leaves no check to run")
     console = _output_console()
     try:
         with _progress(console) as progress:
@@ -304,6 +326,10 @@ def contract_test(
             )
     except ContractUsageError as exc:
         raise _fail_usage(_as_flags(str(exc))) from None
+    except KeyboardInterrupt:  # one line that says what is left, not a bare exit 130
+        left = "; a status it posted may remain (`greenstat report` lists it)" if allow_writes else ""
+        typer.echo(f"greenstat contract-test: interrupted before the end; no verdict{left}", err=True)
+        raise typer.Exit(code=130) from None
     render_report(report, console)
     if junit is not None:
         write_junit(report, junit)

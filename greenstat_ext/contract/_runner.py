@@ -37,6 +37,7 @@ from schemathesis.generation.coverage import GenerationSession
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 
 from greenstat_ext import _spec as spec
+from greenstat_ext._loopback import MOCK_HINT, is_loopback_url
 from greenstat_ext._ratelimit import MIN_RATE, RateLimiter
 from greenstat_ext._redact import Redactor, redact
 
@@ -354,7 +355,10 @@ def _check_reachable(base_url: str, max_bytes: int) -> None:
                 f"cannot reach {redact(base_url)}: no answer within {REACHABILITY_TIMEOUT:g} s"
             ) from None
         except requests.RequestException as exc:
-            raise ContractUsageError(f"cannot reach {redact(base_url)}: {_no_answer_reason(exc)}") from None
+            hint = f" - {MOCK_HINT}" if is_loopback_url(base_url) else ""
+            raise ContractUsageError(
+                f"cannot reach {redact(base_url)}: {_no_answer_reason(exc)}{hint}"
+            ) from None
 
 
 def _no_answer_reason(exc: requests.RequestException) -> str:

@@ -11,8 +11,9 @@ make the bound meaningless, so :func:`body_limit` refuses such a spec (``SpecErr
 
 Why the checks of :mod:`greenstat_ext._fields`: the client refuses a bad argument with the very same rules
 before sending, so the two can never disagree; the 400's message is its ``field: problem`` text
-(``backgroundColor: must match the pattern ...``), which never repeats the value itself. Members the spec
-does not list are ignored (the request schemas leave ``additionalProperties`` open).
+(``backgroundColor: must be a colour written #RRGGBB ...``, the spec's ``x-rule``), which never repeats the
+value itself. Members the spec does not list are ignored (the request schemas leave
+``additionalProperties`` open).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ mock is a development tool: it must never listen on a public interface).
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -18,6 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from .._loopback import is_loopback_host
 from ._app import MockState, create_app, get_state
 from ._connections import ConnectionTimeouts, guarded_protocol
 from ._logging import install_token_masking
@@ -27,18 +27,9 @@ from ._stats import MockStats
 __all__ = ["AppServer", "MockServer", "bind_loopback", "make_uvicorn_server"]
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening TCP socket on a loopback ``host`` (``port=0``: a free port). Raises ValueError/OSError."""
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         raise ValueError(f"host {host!r} is not a loopback address (127.0.0.0/8, ::1 or localhost)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and

@@ -106,8 +106,12 @@ def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
         output = first + process.stdout.read()  # not communicate(): it would skip readline()'s buffer
     assert process.returncode == returncode  # after a graceful shutdown:
     assert "Finished server process" in output
-    assert DEMO_TOKEN not in output
-    assert "***2345 (50 chars)" in output
+    # The public demo token is in the banner (its curl line pastes as is), and nowhere else: the access
+    # log masks every token.
+    assert f"apiTokenInstance {DEMO_TOKEN}  (the public demo token)" in output
+    curl = next(line for line in output.splitlines() if "try: curl" in line)
+    assert f"/getStatusStatistic/{DEMO_TOKEN}?idMessage=" in curl
+    assert DEMO_TOKEN not in output.replace(curl, "").replace(f"apiTokenInstance {DEMO_TOKEN}", "")
     assert "/getStatusStatistic/***?idMessage=MINE" in output
     assert "Traceback" not in output
 
@@ -126,6 +130,24 @@ def test_the_banner_gives_a_runnable_curl_with_show_token_and_counts_newer_statu
     curl = next(line for line in shown.splitlines() if "curl" in line)
     assert f"'{base}/waInstance{settings.id_instance}/getStatusStatistic/{DEMO_TOKEN}?idMessage=" in curl
     assert "1 recipient(s) with a status outside the spec's enum" in shown
-    masked = banner(settings, base, show_token=False, data=None, loaded=None)
-    assert DEMO_TOKEN not in masked
+    demo = banner(settings, base, show_token=False, data=None, loaded=None)
+    assert f"/getStatusStatistic/{DEMO_TOKEN}?idMessage=" in demo  # the public demo token: pastes as is
+    own = MockSettings(token="MyOwnSecret123")
+    masked = banner(own, base, show_token=False, data=None, loaded=None)
+    assert "MyOwnSecret123" not in masked  # a token of the user's own stays off the screen
     assert "<token: --show-token prints it>" in masked
+
+
+def test_a_busy_port_is_one_greenstat_style_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["mock", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"greenstat mock: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another mock? --port 0 picks a free port)\n"
+    )

@@ -214,17 +214,19 @@ def test_delete_then_a_second_delete(mock: MockServer) -> None:
     [
         (["post", "text", "x" * 1000], "MESSAGE: must be at most"),
         (["post", "text", ""], "MESSAGE: "),
-        (["post", "text", "x", "--background-color", "green"], "--background-color: must match"),
+        (["post", "text", "x", "--background-color", "green"], "--background-color: must be a colour"),
         (["post", "text", "x", "-p", PARTICIPANTS[0], "-p", "12345"], "--participant #2: "),
         (["post", "media", "ftp://example.com/a.png", "--file-name", "a.png"], "URL: "),
         (["post", "media", URL + "a.png", "--file-name", "noextension"], "--file-name: "),
         (["post", "media", URL + "a.png", "--file-name", "a.png", "--caption", "c" * 2000], "--caption: "),
-        (["post", "voice", URL + "a.jpg", "--file-name", "a.jpg"], "--file-name: must match"),
+        (["post", "voice", URL + "a.jpg", "--file-name", "a.jpg"], "--file-name: must be a file name ending"),
         (
             ["post", "voice", URL + "a.mp3", "--file-name", "a.mp3", "--background-color", "#12"],
             "--background-color: ",
         ),
         (["delete", "x" * 300], "ID_MESSAGE: must be at most"),
+        (["post", "text", "x", "--until", "delivered"], "--until: only with --watch"),
+        (["post", "text", "x", "--timeout", "60"], "--timeout: without --watch it bounds the one request"),
     ],
 )
 def test_a_value_the_spec_refuses_exits_2_naming_the_flag(

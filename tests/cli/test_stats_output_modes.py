@@ -70,9 +70,13 @@ def test_a_terminal_gets_the_summary_and_one_page(mock: MockServer) -> None:
     shown = [
         f"7900000{index:04d}@c.us" for index in range(ROWS) if f"7900000{index:04d}@c.us" in result.stdout
     ]
-    assert 5 <= len(shown) <= 25 - 8  # a page of a 25-line terminal
-    assert shown == [f"7900000{index:04d}@c.us" for index in range(len(shown))]  # the first ones, in order
-    assert f"... {ROWS - len(shown)} more row(s): --all shows every row" in result.stdout
+    assert 5 <= len(shown) <= 25 - 9  # a page of a 25-line terminal
+    latest = [f"7900000{index:04d}@c.us" for index in range(ROWS - len(shown), ROWS)]
+    assert shown == latest  # the latest changes, in time order: at post time the first rows are all pending
+    assert result.stdout.index(latest[0]) < result.stdout.index(latest[-1])
+    earlier = ROWS - len(shown)
+    assert f"The latest {len(shown)} changes; {earlier} earlier: --all shows every row" in result.stdout
+    assert len(result.stdout.splitlines()) <= 25 - 1  # with the prompt, one screen
     assert f"{ROWS} recipient(s): pending 0, sent 0, delivered 30, read 30; read rate 50%" in result.stdout
 
 
@@ -81,5 +85,5 @@ def test_all_on_a_terminal_prints_every_row(mock: MockServer) -> None:
     assert result.exit_code == 0, result.output
     for index in range(ROWS):
         assert f"7900000{index:04d}@c.us" in result.stdout
-    assert "more row(s)" not in result.stdout
+    assert "earlier: --all" not in result.stdout
     assert result.stdout.rstrip().endswith("read 30; read rate 50%")

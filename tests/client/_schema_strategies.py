@@ -15,7 +15,8 @@ from typing import Any
 import jsonschema
 from hypothesis import strategies as st
 
-_IGNORED = {"description", "title", "examples", "example", "format", "default"}
+# x-rule: the human wording of a pattern (openapi.yaml), no constraint of its own.
+_IGNORED = {"description", "title", "examples", "example", "format", "default", "x-rule"}
 _KNOWN = {
     "type",
     "items",

@@ -195,3 +195,35 @@ async def test_get_many_turns_an_unexpected_exception_into_that_ids_result() -> 
     assert type(error) is GreenStatError
     assert str(error).startswith("unexpected RuntimeError: hook bug at")
     assert TOKEN not in str(error)
+
+
+@pytest.mark.parametrize(("recipients", "off_loop"), [(10, False), (20_000, True)])
+async def test_a_large_body_is_decoded_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch, recipients: int, off_loop: bool
+) -> None:
+    """A 100k-recipient answer would hold the loop for its whole decode (120 ms under -X dev): a body of
+    ``OFF_LOOP_BYTES`` or more is decoded in a worker thread, a small one where it arrived."""
+    import threading
+
+    from greenstat_client.api.statuses import get_status_statistic as endpoint
+    from greenstat_client.types import OFF_LOOP_BYTES
+
+    decoded_in: list[int] = []
+    parse = endpoint._parse_response
+
+    def recording_parse(**kwargs: object) -> object:
+        decoded_in.append(threading.get_ident())
+        return parse(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(endpoint, "_parse_response", recording_parse)
+    items = [
+        {"participant": f"7900{n:07d}@c.us", "timestamp": 1_700_000_000 + n, "status": "read"}
+        for n in range(recipients)
+    ]
+    response = json_response(200, items)
+    assert (len(response.content) >= OFF_LOOP_BYTES) is off_loop
+    async with make_async(Recorder(response)) as client:
+        stats = await client.get_status_statistic("BAE5F4886F6F2D05")
+    assert len(stats) == recipients
+    assert len(decoded_in) == 1
+    assert (decoded_in[0] != threading.get_ident()) is off_loop

@@ -136,6 +136,10 @@ def test_quota_body_is_parsed() -> None:
     assert info.value.quota.invoke_status.status == "QUOTE_EXCEEDED"
     assert info.value.quota.correspondents_status.total == 3
     assert len(recorder.requests) == 1
+    # The message says the body's words and figures, not a JSON excerpt cut mid-object.
+    assert info.value.message == (
+        "HTTP 466 Quota Exceeded: Monthly quota has been exceeded. (getStatusStatistic: 3 of 3 used)"
+    )
 
 
 def test_malformed_quota_body_gives_none() -> None:

@@ -72,7 +72,9 @@ def test_real_error_status(server_url: str) -> None:
     assert "getStatusStatistic/***" in info.value.body
 
 
-def test_connection_refused() -> None:
+def test_connection_refused_by_loopback_is_final() -> None:
+    """No retry makes a local server appear: a refusal from a loopback address fails at once
+    (tests/client/test_refused_loopback.py has the rule's other sides)."""
     url = f"http://127.0.0.1:{free_port()}"
     client = GreenStat(
         id_instance=ID_INSTANCE,
@@ -84,7 +86,7 @@ def test_connection_refused() -> None:
     with client, pytest.raises(APIConnectionError) as info:
         client.get_status_statistic("x")
     assert type(info.value) is APIConnectionError
-    assert info.value.retries_taken == 2
+    assert info.value.retries_taken == 0
 
 
 def test_raw_response() -> None:

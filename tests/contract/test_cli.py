@@ -9,6 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from greenstat_ext.contract import _cli as cli_module
+from greenstat_ext.contract._checks import ALL_CHECKS
 from greenstat_ext.contract._cli import contract_test
 from tests._servers import free_port, serve
 from tests.contract.broken_servers import (
@@ -121,6 +123,17 @@ def test_credentials_come_from_the_environment(reference_url: str, monkeypatch: 
             "--id-instance must be",
         ),
         (_args("http://127.0.0.1:9", "--junit", "/no/such/dir/x.xml"), "--junit: directory"),
+        (_args("http://127.0.0.1:9", "--skip-checks", "nope"), "--skip-checks: unknown check 'nope'"),
+        (
+            _args(
+                "http://127.0.0.1:9",
+                "--checks",
+                "status_code_conformance",
+                "--skip-checks",
+                "status_code_conformance",
+            ),
+            "--skip-checks leaves no check to run",
+        ),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(
@@ -152,3 +165,33 @@ def test_a_non_integer_max_examples_is_refused_by_the_parser(reference_url: str)
 
     assert result.exit_code == 2
     assert "--max-examples" in result.output
+
+
+def test_skip_checks_runs_every_other_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the demo passes: all checks but the two that need a rate-limited implementation."""
+    seen: dict[str, object] = {}
+
+    def fake_run(*_args: object, **kwargs: object) -> None:
+        seen.update(kwargs)
+        raise KeyboardInterrupt  # stop there: the selection is what this test is about
+
+    monkeypatch.setattr(cli_module, "run_contract_test", fake_run)
+    skipped = "rate_limit_enforced,retry_after_conformance"
+    result = runner.invoke(app, _args("http://127.0.0.1:9", "--skip-checks", skipped))
+    assert seen["checks"] == [name for name in ALL_CHECKS if name not in skipped.split(",")]
+    assert result.exit_code == 130
+
+
+@pytest.mark.parametrize("allow_writes", [False, True])
+def test_ctrl_c_is_exit_130_with_one_line(monkeypatch: pytest.MonkeyPatch, allow_writes: bool) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_contract_test", interrupted)
+    extra = ("--allow-writes",) if allow_writes else ()
+    result = runner.invoke(app, _args("http://127.0.0.1:9", *extra))
+    assert result.exit_code == 130
+    assert result.stderr.startswith("greenstat contract-test: interrupted before the end; no verdict")
+    assert ("a status it posted may remain" in result.stderr) is allow_writes
+    assert len(result.stderr.splitlines()) == 1
+    assert TOKEN not in result.output

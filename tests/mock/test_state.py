@@ -92,9 +92,10 @@ def test_demo_statuses_are_reposted_and_keep_evolving(clock: FakeClock) -> None:
 
 
 def test_watch_demo_seed_reaches_delivered_within_every_cycle(clock: FakeClock) -> None:
-    """``make demo`` watches the progressing status with seed 59 ``--until delivered --timeout 40``: from any
-    moment of a cycle, every recipient has reached delivered (or read) within 40 s, or already has."""
-    store = MessageStore(seed=59, clock=clock)
+    """``make demo`` watches the progressing status with seed 14621 (scripts/demo.py's ``WATCH_SEED``)
+    ``--until delivered --timeout 40``: from any moment of a cycle, every recipient has reached delivered
+    (or read) within 40 s, or already has."""
+    store = MessageStore(seed=14621, clock=clock)
     _at_cycle_start(store, clock, WATCH)
     start = clock.now
     done = start

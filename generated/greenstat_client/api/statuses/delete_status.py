@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.delete_status_request import DeleteStatusRequest
 from ...models.error import Error
 from ...models.quota_exceeded import QuotaExceeded
-from ...types import Response, decode_json
+from ...types import Response, build_off_loop, decode_json
 
 
 def _get_kwargs(
@@ -229,7 +229,7 @@ async def asyncio_detailed(
         extensions=extensions,
     )
 
-    return _build_response(client=client, response=response)
+    return await build_off_loop(_build_response, client=client, response=response)
 
 
 async def asyncio(

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.outgoing_status import OutgoingStatus
 from ...models.quota_exceeded import QuotaExceeded
-from ...types import UNSET, Response, Unset, decode_json
+from ...types import UNSET, Response, Unset, build_off_loop, decode_json
 
 
 def _get_kwargs(
@@ -244,7 +244,7 @@ async def asyncio_detailed(
         extensions=extensions,
     )
 
-    return _build_response(client=client, response=response)
+    return await build_off_loop(_build_response, client=client, response=response)
 
 
 async def asyncio(

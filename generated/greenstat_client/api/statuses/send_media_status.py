@@ -10,7 +10,7 @@ from ...models.error import Error
 from ...models.quota_exceeded import QuotaExceeded
 from ...models.send_media_status_request import SendMediaStatusRequest
 from ...models.send_status_result import SendStatusResult
-from ...types import Response, decode_json
+from ...types import Response, build_off_loop, decode_json
 
 
 def _get_kwargs(
@@ -238,7 +238,7 @@ async def asyncio_detailed(
         extensions=extensions,
     )
 
-    return _build_response(client=client, response=response)
+    return await build_off_loop(_build_response, client=client, response=response)
 
 
 async def asyncio(
