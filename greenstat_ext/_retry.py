@@ -241,6 +241,9 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
     def log_retry(rcs: tenacity.RetryCallState) -> tenacity.Future:
         outcome = rcs.outcome
         assert outcome is not None
+        if call.observer is not None:
+            failed = outcome.exception() if outcome.failed else outcome.result()
+            call.observer.retry_scheduled(rcs.attempt_number, failed, rcs.upcoming_sleep)
         url = str(call.request.url) if call.request is not None else ""
         logger.warning(
             "Retrying %s %s in %.2fs (retry %d of %d) after %s",

@@ -52,6 +52,7 @@ import sniffio
 
 from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline
 from ._errors import ResponseTooLargeError
+from ._observe import http_instrumentation_suppressed
 from ._ratelimit import LimiterBackend, RateLimitWaitTimeout
 from ._redact import redacted_request
 from ._retry import (
@@ -65,6 +66,7 @@ from ._retry import (
 
 if TYPE_CHECKING:
     from ._credentials import ApiToken
+    from ._observe import CallObserver
 
 #: What the generated call gets in place of the token: a valid path segment no token can be (tokens are
 #: letters and digits only), replaced by the real token in :func:`_with_token`.
@@ -107,6 +109,8 @@ class CallContext:
     #: status line that came back.
     attempt_sent: bool = False
     attempt_status: int | None = None
+    #: The plugin events of this call (``_observe``); None when the client has no plugins: no cost then.
+    observer: CallObserver | None = field(default=None, repr=False)
 
     def begin_exchange(self) -> None:
         """Forget the previous attempt's trace: each attempt is judged on its own."""
@@ -205,12 +209,12 @@ def _turn_timeout(call: CallContext) -> float | None:
     return None if call.expires is None else max(0.0, call.expires - time.monotonic())
 
 
-def _paced(call: CallContext) -> AbstractContextManager[object]:
+def _paced(call: CallContext) -> AbstractContextManager[float | None]:
     """The limiter's slot around one send: the next request waits from when this one ended."""
     return call.limiter.slot(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
-def _paced_async(call: CallContext) -> AbstractAsyncContextManager[object]:
+def _paced_async(call: CallContext) -> AbstractAsyncContextManager[float | None]:
     return call.limiter.slot_async(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
@@ -318,6 +322,8 @@ def _result(response: httpx.Response, content: bytes, call: CallContext) -> http
     """
     response.stream = httpx.ByteStream(content)
     call.response = response
+    if call.observer is not None:
+        call.observer.body_size = len(content)
     return response
 
 
@@ -334,6 +340,8 @@ def _already_read(response: httpx.Response, call: CallContext) -> bool:
         exc.status_code = response.status_code
         raise exc
     call.response = response
+    if call.observer is not None:
+        call.observer.body_size = len(content)
     return True
 
 
@@ -373,6 +381,9 @@ class RetryingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
+        observer = call.observer
+        if observer is not None:
+            observer.call_started(request)
         wire = _with_token(request, call)
         if not call.idempotent:  # only writes pay for the trace: whether an attempt was sent decides retries
             wire.extensions["trace"] = call.trace
@@ -382,18 +393,26 @@ class RetryingTransport(httpx.BaseTransport):
             call.attempts += 1
             call.begin_exchange()
             # The limiter's slot spans the whole exchange: the next request waits from when this one ended.
-            with _paced(call):
+            with _paced(call) as waited:
+                if observer is not None:
+                    observer.attempt_started(call.attempts, waited, wire)
                 try:
                     response = self._send(wire, call)
                 except Exception as exc:
                     _note_outcome(call, exc)
+                    if observer is not None:
+                        observer.attempt_finished(call.attempts, exc)
                     raise
             _note_outcome(call, response)
+            if observer is not None:
+                observer.attempt_finished(call.attempts, response)
             return response
 
         failure: Exception
         try:
-            response = call_with_retries(call, attempt)
+            # OpenTelemetry's HTTP instrumentations stay out of the request as sent (its URL has the token).
+            with http_instrumentation_suppressed():
+                response = call_with_retries(call, attempt)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
@@ -446,6 +465,9 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = _context_for(request)
+        observer = call.observer
+        if observer is not None:
+            observer.call_started(request)
         wire = _with_token(request, call)
         if not call.idempotent:
             wire.extensions["trace"] = call.trace_async
@@ -454,18 +476,25 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         async def attempt() -> httpx.Response:
             call.attempts += 1
             call.begin_exchange()
-            async with _paced_async(call):
+            async with _paced_async(call) as waited:
+                if observer is not None:
+                    observer.attempt_started(call.attempts, waited, wire)
                 try:
                     response = await self._send(wire, call)
                 except Exception as exc:
                     _note_outcome(call, exc)
+                    if observer is not None:
+                        observer.attempt_finished(call.attempts, exc)
                     raise
             _note_outcome(call, response)
+            if observer is not None:
+                observer.attempt_finished(call.attempts, response)
             return response
 
         failure: Exception
         try:
-            response = await call_with_retries_async(call, attempt)
+            with http_instrumentation_suppressed():
+                response = await call_with_retries_async(call, attempt)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
