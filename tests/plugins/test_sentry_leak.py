@@ -1,0 +1,53 @@
+"""No token in what Sentry's httpx integration records: breadcrumbs, spans, error events with local variables.
+
+The scenario (tests/plugins/_sentry_scenario.py) runs in its own process, because ``sentry_sdk.init`` patches
+httpx and sets process-wide state for good; it talks to a real server on loopback only, and its envelopes
+stay in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests._servers import free_port, serve
+from tests.client._helpers import TOKEN, assert_no_token
+from tests.client._server import app
+from tests.plugins._telemetry import token_forms
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serve(app) as base_url:
+        yield base_url
+
+
+def test_no_token_in_sentry_breadcrumbs_spans_or_events(server: str) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "tests.plugins._sentry_scenario", server, f"http://127.0.0.1:{free_port()}"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    greenstat = "\n".join(found["greenstat"])
+    # What was recorded is what the check needs to see: httpx breadcrumbs and spans for greenstat's calls,
+    # error events with the frames' local variables.
+    assert greenstat.count('"category":"httplib"') >= 10
+    assert "/getStatusStatistic/" in greenstat
+    assert '"vars"' in greenstat
+    assert '"AuthenticationError"' in greenstat
+    for form in token_forms(TOKEN):
+        assert_no_token(form, greenstat, "Sentry envelopes of greenstat calls")
+    # The control: a plain httpx request with the token in its URL is recorded with it.
+    assert TOKEN in "\n".join(found["control"])
