@@ -39,6 +39,7 @@ from ._bounds import (
     async_http_transport,
     http_transport,
 )
+from ._call import call_extensions
 from ._client_base import (
     DEFAULT_TIMEOUT,
     MAPPED_ERRORS,
@@ -63,7 +64,6 @@ from ._transport import (
     AsyncRetryingTransport,
     ClientTransport,
     RetryingTransport,
-    call_extensions,
     sends_through_httpcore,
 )
 from ._version import __version__

@@ -28,6 +28,7 @@ from . import _spec, _validate
 from ._bounds import (
     BodyTooLarge,
 )
+from ._call import CallContext
 from ._credentials import ApiToken, Credentials
 from ._errors import (
     BODY_EXCERPT_CHARS,
@@ -43,10 +44,7 @@ from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, redact_store_url, redis_limi
 from ._redact import install_log_redaction, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
-from ._transport import (
-    CallContext,
-    too_large_error,
-)
+from ._transport import too_large_error
 from .plugins import Outcome, Plugin
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -15,11 +15,8 @@ The token: the generated call is given :data:`TOKEN_PLACEHOLDER` instead of the 
 generated code (whose locals a captured traceback shows) ever holds it; :func:`_with_token` puts the real
 one in the URL here, on a copy of the request that only the sending frames see.
 
-Per-call settings (policy, timeout, limiter, size limit, whether the call may be repeated) and per-call
-results (retries taken, the final response, whether a write may have been done) travel in a
-:class:`CallContext` that the client hands to the generated call, which passes it on as the request's
-``extensions`` (:data:`CALL_EXTENSION`): explicit, visible in the signatures, and independent of threads and
-tasks, so clients made by ``with_options`` can share one connection pool.
+Per-call settings and results travel in the call's :class:`~._call.CallContext` (``_call``), which the
+client hands to the generated call as the request's ``extensions``; the transport finds it there.
 
 Calls that create or delete something (the spec's POSTs) are not idempotent: :class:`CallContext` records
 ``idempotent`` from the operation's HTTP method, the retry policy repeats such a call only when the server
@@ -30,7 +27,7 @@ tenacity is imported at the first retry, not with the package: it is ~12 ms of `
 (4 %) that a program which only builds a client, or only uses the mock or the models, never needs.
 
 The success path does only what a success needs (``tests/client/test_lazy_success_path.py``): no tenacity
-object unless a retry is due (``_retry.call_with_retries``), no redacted copy of the request or headers
+object unless a retry is due (``_retrying.call_with_retries``), no redacted copy of the request or headers
 (``RawResponse`` and the errors build them from :class:`CallContext` when asked), no second parse of the
 URL to put the token in, and no copy of a body that arrived in one piece.
 """
@@ -38,140 +35,31 @@ URL to put the token in, and no copy of a body that arrived in one piece.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import AsyncIterable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import anyio
 import httpx
 import sniffio
 
-from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline
+from ._bounds import BodyMeter, BodyTooLarge, io_deadline
+from ._call import CALL_EXTENSION as CALL_EXTENSION  # re-exported: where the send path was always found
+from ._call import CallContext, context_for
+from ._call import call_extensions as call_extensions
 from ._errors import ResponseTooLargeError
 from ._observe import http_instrumentation_suppressed
-from ._ratelimit import LimiterBackend, RateLimitWaitTimeout
+from ._ratelimit import RateLimitWaitTimeout
 from ._redact import redacted_request
-from ._retry import (
-    IDEMPOTENT_METHODS,
-    NOT_SENT_EXCEPTIONS,
-    RetryPolicy,
-    call_with_retries,
-    call_with_retries_async,
-    status_outcome_unknown,
-)
-
-if TYPE_CHECKING:
-    from ._credentials import ApiToken
-    from ._observe import CallObserver
+from ._retry import NOT_SENT_EXCEPTIONS, status_outcome_unknown
+from ._retrying import call_with_retries, call_with_retries_async
 
 #: What the generated call gets in place of the token: a valid path segment no token can be (tokens are
 #: letters and digits only), replaced by the real token in :func:`_with_token`.
 TOKEN_PLACEHOLDER = "_token_"  # noqa: S105 - a placeholder, not a secret
 _PLACEHOLDER_SEGMENT = b"/" + TOKEN_PLACEHOLDER.encode()
 _PLACEHOLDER_PATH_END = "/" + TOKEN_PLACEHOLDER
-
-
-#: httpcore's trace events that mean "the request's first bytes are being written" (HTTP/1.1 and HTTP/2).
-_SENT_EVENTS = frozenset({"http11.send_request_headers.started", "http2.send_request_headers.started"})
-
-
-@dataclass(slots=True)
-class CallContext:
-    policy: RetryPolicy
-    timeout: httpx.Timeout | None = None
-    limiter: LimiterBackend | None = None
-    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
-    attempts: int = 0
-    #: The request as sent (real token in the URL): only ever exposed through ``redacted_request``.
-    request: httpx.Request | None = field(default=None, repr=False)
-    response: httpx.Response | None = field(default=None, repr=False)
-    #: The calling client's token: masked, at any length, in everything built from the answer.
-    token: ApiToken | None = field(default=None, repr=False)
-    #: ``policy.clock()`` when the first request went out (after the rate limiter's wait).
-    started: float | None = None
-    #: ``time.monotonic()`` by which the call must be over; None: no deadline.
-    expires: float | None = None
-    #: False for a call that creates or deletes something (POST): never repeated once it may have acted.
-    idempotent: bool = True
-    #: An attempt of a non-idempotent call was sent and then failed in a way that leaves its outcome unknown
-    #: (no answer, a 499 or a 5xx): the server may have acted.
-    may_have_acted: bool = False
-    #: A non-idempotent call was answered 200: it was done, whatever happens to the answer's body.
-    done: bool = False
-    #: The transport sends through httpcore, whose ``trace`` extension reports when a request starts going
-    #: out (:attr:`attempt_sent`); otherwise (a mock or custom transport) only the failure's type tells.
-    traced: bool = False
-    #: The current attempt (non-idempotent calls only): its request's headers started going out, and the
-    #: status line that came back.
-    attempt_sent: bool = False
-    attempt_status: int | None = None
-    #: The plugin events of this call (``_observe``); None when the client has no plugins: no cost then.
-    observer: CallObserver | None = field(default=None, repr=False)
-
-    def begin_exchange(self) -> None:
-        """Forget the previous attempt's trace: each attempt is judged on its own."""
-        self.attempt_sent = False
-        self.attempt_status = None
-
-    def trace(self, event: str, info: object) -> None:
-        """httpcore's ``trace`` extension (sync): notes when the request starts going out on the wire."""
-        if event in _SENT_EVENTS:
-            self.attempt_sent = True
-
-    async def trace_async(self, event: str, info: object) -> None:
-        """The same, for httpcore's async connections (which await the callback)."""
-        self.trace(event, info)
-
-    @property
-    def retries_taken(self) -> int:
-        return max(0, self.attempts - 1)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.token.get_secret_value(),) if self.token is not None else ()
-
-    @property
-    def budget(self) -> float | None:
-        """The call's total time: ``timeout`` (an ``httpx.Timeout``'s longest phase), capped by the policy's
-        ``deadline``."""
-        deadline = self.policy.deadline
-        budget = deadline if deadline is not None and math.isfinite(deadline) else None
-        if self.timeout is not None:
-            longest: float | None = None
-            for phase in (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool):
-                if phase is not None and (longest is None or phase > longest):
-                    longest = phase
-            if longest is not None and math.isfinite(longest) and (budget is None or longest < budget):
-                budget = longest
-        return budget
-
-    def begin_attempt(self) -> float | None:
-        """Start the clock at the first attempt; the deadline (monotonic) every attempt must meet."""
-        if self.started is None:
-            self.started = self.policy.clock()
-            budget = self.budget
-            self.expires = None if budget is None else time.monotonic() + budget
-        return self.expires
-
-
-#: The request extension that carries a call's :class:`CallContext` from the client to the transport.
-CALL_EXTENSION = "greenstat.call"
-
-
-def call_extensions(call: CallContext) -> dict[str, object]:
-    """The ``extensions`` argument of a generated ``sync_detailed``/``asyncio_detailed`` for ``call``."""
-    return {CALL_EXTENSION: call}
-
-
-def _context_for(request: httpx.Request) -> CallContext:
-    call = request.extensions.get(CALL_EXTENSION)
-    if not isinstance(call, CallContext):  # a request not made by a greenstat client: defaults, no limiter
-        call = CallContext(policy=RetryPolicy(), idempotent=request.method in IDEMPOTENT_METHODS)
-    return call
 
 
 def _note_outcome(call: CallContext, outcome: httpx.Response | Exception) -> None:
@@ -380,7 +268,7 @@ class RetryingTransport(httpx.BaseTransport):
         self._traced = traced
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call = _context_for(request)
+        call = context_for(request)
         observer = call.observer
         if observer is not None:
             observer.call_started(request)
@@ -464,7 +352,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         self._clamped = clamped
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call = _context_for(request)
+        call = context_for(request)
         observer = call.observer
         if observer is not None:
             observer.call_started(request)
