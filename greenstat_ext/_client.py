@@ -39,7 +39,7 @@ from ._bounds import (
     async_http_transport,
     http_transport,
 )
-from ._call import call_extensions
+from ._call import CallContext, call_extensions
 from ._client_base import (
     DEFAULT_TIMEOUT,
     MAPPED_ERRORS,
@@ -164,12 +164,20 @@ class GreenStat(BaseClient, SyncStatusesMethods):
         return self._call(operation, params).parse()
 
     def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
-        """The one implementation behind every method: validate, send, decode, map errors."""
+        """The one implementation behind every method: validate, send, decode, map errors (the halves
+        around the send in ``BaseClient``). The typed error is raised here, outside any ``except`` block."""
         arguments, call = self._prepare(operation, params)
-        failure: GreenStatError | None = None
-        response: GeneratedResponse | None = None
+        outcome = self._finish(operation, self._send(operation, arguments, call), call)
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
+
+    def _send(
+        self, operation: Operation[Any], arguments: dict[str, Any], call: CallContext
+    ) -> GeneratedResponse | GreenStatError:
+        """The generated call: its answer, or the typed error for a failure greenstat maps."""
         try:
-            response = operation.sync_detailed(
+            return operation.sync_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
@@ -177,17 +185,10 @@ class GreenStat(BaseClient, SyncStatusesMethods):
                 **arguments,
             )
         except MAPPED_ERRORS as exc:
-            failure = self._mapped_failure(exc, call)
+            return self._mapped_failure(exc, call)
         except BaseException as exc:
             self._unmapped(exc, call)
             raise
-        outcome = self._finish(operation, response, failure, call)
-        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
-        # locals: drop it before raising, outside the except block.
-        response = None
-        if isinstance(outcome, GreenStatError):
-            raise outcome
-        return outcome
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -332,12 +333,20 @@ class AsyncGreenStat(BaseClient, AsyncStatusesMethods):
         return (await self._call(operation, params)).parse()
 
     async def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
-        """The one implementation behind every method: validate, send, decode, map errors."""
+        """The one implementation behind every method: validate, send, decode, map errors (the halves
+        around the send in ``BaseClient``). The typed error is raised here, outside any ``except`` block."""
         arguments, call = self._prepare(operation, params)
-        failure: GreenStatError | None = None
-        response: GeneratedResponse | None = None
+        outcome = self._finish(operation, await self._send(operation, arguments, call), call)
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
+
+    async def _send(
+        self, operation: Operation[Any], arguments: dict[str, Any], call: CallContext
+    ) -> GeneratedResponse | GreenStatError:
+        """The generated call: its answer, or the typed error for a failure greenstat maps."""
         try:
-            response = await operation.asyncio_detailed(
+            return await operation.asyncio_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
@@ -345,17 +354,10 @@ class AsyncGreenStat(BaseClient, AsyncStatusesMethods):
                 **arguments,
             )
         except MAPPED_ERRORS as exc:
-            failure = self._mapped_failure(exc, call)
+            return self._mapped_failure(exc, call)
         except BaseException as exc:
             self._unmapped(exc, call)
             raise
-        outcome = self._finish(operation, response, failure, call)
-        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
-        # locals: drop it before raising, outside the except block.
-        response = None
-        if isinstance(outcome, GreenStatError):
-            raise outcome
-        return outcome
 
     async def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

@@ -395,7 +395,7 @@ class BaseClient:
             idempotent=operation.method in IDEMPOTENT_METHODS,
         )
         if self._plugins:
-            call.observer = CallObserver(self._plugins, _info(operation), self._policy.clock, call.secrets)
+            call.observer = CallObserver(self._plugins, _info(operation), self._policy.clock, call.token)
         return call
 
     # The halves of ``_call`` around the send, shared by the sync and async clients (httpx's way: only the
@@ -430,17 +430,22 @@ class BaseClient:
 
     @staticmethod
     def _finish(
-        operation: Operation[ResultT],
-        response: GeneratedResponse | None,
-        failure: GreenStatError | None,
-        call: CallContext,
+        operation: Operation[ResultT], sent: GeneratedResponse | GreenStatError, call: CallContext
     ) -> RawResponse[ResultT] | GreenStatError:
         """The call's result or the typed error to raise (by the caller, outside any ``except`` block, so
         the httpx/msgspec error is neither ``__cause__`` nor ``__context__``: its ``request.url`` holds the
         token); the plugins hear of it."""
-        if failure is None and response is not None:
+        response: GeneratedResponse | None = None
+        failure: GreenStatError | None = None
+        if isinstance(sent, GreenStatError):
+            failure = sent
+        else:
+            response = sent
             failure = _content_type_error(operation, response, call)
         outcome = _outcome(operation, response, failure, call)
+        # The answer may echo the token (a 401 body, a header): no frame holds it any more when a plugin
+        # runs, or the caller's code (a captured stack shows every frame's locals by their repr).
+        del response, sent
         if call.observer is not None:
             kind: Outcome = "result"
             if isinstance(outcome, OutcomeUnknownError):

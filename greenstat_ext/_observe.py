@@ -39,6 +39,8 @@ from .plugins import (
 if TYPE_CHECKING:
     import httpx
 
+    from ._credentials import ApiToken
+
 logger = logging.getLogger("greenstat.plugins")
 
 _call_ids = itertools.count(1)
@@ -90,14 +92,14 @@ class PluginSet:
         """How many times ``plugin`` raised (or returned something unusable) so far."""
         return self._failed.get(id(plugin), 0)
 
-    def deliver(self, event: Event, secrets: tuple[str, ...]) -> None:
+    def deliver(self, event: Event, redacted: Callable[[str], str]) -> None:
         for plugin in self.plugins:
             try:
                 plugin.on_event(event)
             except Exception as exc:
-                self._contain(plugin, "on_event", exc, secrets)
+                self._contain(plugin, "on_event", exc, redacted)
 
-    def headers(self, event: AttemptStarted, secrets: tuple[str, ...]) -> dict[str, str]:
+    def headers(self, event: AttemptStarted, redacted: Callable[[str], str]) -> dict[str, str]:
         added: dict[str, str] = {}
         for plugin in self.plugins:
             try:
@@ -105,10 +107,10 @@ class PluginSet:
                 if returned is not None:
                     added.update(_checked_headers(returned))
             except Exception as exc:
-                self._contain(plugin, "request_headers", exc, secrets)
+                self._contain(plugin, "request_headers", exc, redacted)
         return added
 
-    def _contain(self, plugin: Plugin, hook: str, exc: Exception, secrets: tuple[str, ...]) -> None:
+    def _contain(self, plugin: Plugin, hook: str, exc: Exception, redacted: Callable[[str], str]) -> None:
         key = id(plugin)
         count = self._failed.get(key, 0)
         self._failed[key] = count + 1
@@ -121,7 +123,7 @@ class PluginSet:
             "plugin %s raised in %s; contained, the call goes on (further failures of it are not logged)\n%s",
             type(plugin).__qualname__,
             hook,
-            redact(text, secrets=secrets),
+            redacted(text),
         )
 
 
@@ -158,8 +160,8 @@ class CallObserver:
     __slots__ = (
         "_clock",
         "_protected",
-        "_secrets",
         "_started",
+        "_token",
         "attempt_started_at",
         "attempt_wait",
         "body_size",
@@ -177,13 +179,15 @@ class CallObserver:
         plugins: PluginSet,
         operation: OperationInfo,
         clock: Callable[[], float],
-        secrets: tuple[str, ...],
+        token: ApiToken | None,
     ) -> None:
         self.plugins = plugins
         self.operation = operation
         self.call_id = next(_call_ids)
         self._clock = clock
-        self._secrets = secrets
+        # The token object (its repr is masked), never the string: a stack captured with its locals from
+        # inside a plugin (Sentry's attach_stacktrace) shows this object and the frames' locals by repr.
+        self._token = token
         self._started = 0.0
         self._protected: frozenset[str] = frozenset()
         self.started = False
@@ -194,16 +198,19 @@ class CallObserver:
         self.body_size: int | None = None
         self.status_code: int | None = None
 
+    def _redacted(self, text: str) -> str:
+        return redact(text, secrets=() if self._token is None else (self._token.get_secret_value(),))
+
     def call_started(self, request: httpx.Request) -> None:
         """The request (token placeholder in its path) reached the transport: the call starts."""
         self.started = True
         self._started = self._clock()
         self._protected = frozenset(name.lower() for name in request.headers)
         url = request.url
-        self.url = redact(str(url), secrets=self._secrets)
+        self.url = self._redacted(str(url))
         port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
         self.plugins.deliver(
-            CallStarted(self.call_id, self.operation, self.url, url.host, port), self._secrets
+            CallStarted(self.call_id, self.operation, self.url, url.host, port), self._redacted
         )
 
     def attempt_started(self, attempt: int, waited: float | None, wire: httpx.Request) -> None:
@@ -213,8 +220,8 @@ class CallObserver:
         self.body_size = None
         self.status_code = None
         event = AttemptStarted(self.call_id, self.operation, attempt, self.attempt_wait)
-        self.plugins.deliver(event, self._secrets)
-        for name, value in self.plugins.headers(event, self._secrets).items():
+        self.plugins.deliver(event, self._redacted)
+        for name, value in self.plugins.headers(event, self._redacted).items():
             if name.lower() not in self._protected:
                 wire.headers[name] = value
         self.attempt_started_at = self._clock()
@@ -238,7 +245,7 @@ class CallObserver:
             self.attempt_wait,
             error_type,
         )
-        self.plugins.deliver(event, self._secrets)
+        self.plugins.deliver(event, self._redacted)
 
     def retry_scheduled(self, attempt: int, outcome: object, wait: float) -> None:
         """``outcome``: the answer (``httpx.Response``) or the exception the attempt ended with."""
@@ -250,7 +257,7 @@ class CallObserver:
             status = code if isinstance(code, int) else None
             cause = f"HTTP {status}"
         self.plugins.deliver(
-            RetryScheduled(self.call_id, self.operation, attempt, cause, status, wait), self._secrets
+            RetryScheduled(self.call_id, self.operation, attempt, cause, status, wait), self._redacted
         )
 
     def call_finished(self, attempts: int, outcome: Outcome, error: BaseException | None) -> None:
@@ -268,13 +275,13 @@ class CallObserver:
             outcome=outcome,
             status_code=status,
             error_type=None if error is None else type(error).__name__,
-            error_message=None if error is None else redact(str(error), secrets=self._secrets),
+            error_message=None if error is None else self._redacted(str(error)),
             attempts=attempts,
             rate_limit_wait=self.total_wait,
             body_size=self.body_size,
             duration=max(0.0, self._clock() - self._started),
         )
-        self.plugins.deliver(event, self._secrets)
+        self.plugins.deliver(event, self._redacted)
 
 
 _NO_SUPPRESSION: AbstractContextManager[object] = nullcontext()

@@ -80,11 +80,11 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
         if call.observer is not None:
             failed = outcome.exception() if outcome.failed else outcome.result()
             call.observer.retry_scheduled(rcs.attempt_number, failed, rcs.upcoming_sleep)
-        url = str(call.request.url) if call.request is not None else ""
+        # No local holds the URL as sent: a log handler may capture this stack with its locals (Sentry).
         logger.warning(
             "Retrying %s %s in %.2fs (retry %d of %d) after %s",
             call.request.method if call.request is not None else "GET",
-            redact(url, secrets=call.secrets),
+            redact(str(call.request.url), secrets=call.secrets) if call.request is not None else "",
             rcs.upcoming_sleep,
             rcs.attempt_number,
             policy.max_retries,

@@ -51,7 +51,7 @@ from ._call import call_extensions as call_extensions
 from ._errors import ResponseTooLargeError
 from ._observe import http_instrumentation_suppressed
 from ._ratelimit import RateLimitWaitTimeout
-from ._redact import redacted_request
+from ._redact import mask_url_paths, redacted_request
 from ._retry import NOT_SENT_EXCEPTIONS, status_outcome_unknown
 from ._retrying import call_with_retries, call_with_retries_async
 
@@ -142,6 +142,20 @@ def _url_with_token_slow(url: httpx.URL, token: str) -> httpx.URL | None:
     return url.copy_with(raw_path=raw_path)
 
 
+class WireRequest(httpx.Request):
+    """The request as sent (the token in its URL), whose ``repr`` masks the token's path segment.
+
+    Why: while a call runs, the transport's frames hold it as a local, and code called from inside them (a
+    plugin, a log handler, a tracer) may capture the stack with its locals: Sentry attaches one to every
+    error logged (``attach_stacktrace``, on by default in sentry-sdk 3, with ``stack_frame_variables``),
+    ``traceback.TracebackException(capture_locals=True)`` and rich's ``show_locals`` do too; all of them show
+    a local by its ``repr``, which for an ``httpx.Request`` is its method and full URL.
+    """
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}({self.method!r}, {mask_url_paths(str(self.url))!r})>"
+
+
 def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
     """The request to send: ``request`` with the placeholder segment replaced by the call's token."""
     url = None if call.token is None else _url_with_token(request.url, call.token.get_secret_value())
@@ -150,7 +164,7 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
     else:
         # The fields ``httpx.Request(method, url, headers=..., stream=..., extensions=...)`` would set, set
         # directly: its ``__init__`` re-checks the method and URL and re-encodes the headers (~2 µs a call).
-        wire = httpx.Request.__new__(httpx.Request)
+        wire = WireRequest.__new__(WireRequest)
         wire.method = request.method
         wire.url = url
         wire.headers = request.headers.copy()

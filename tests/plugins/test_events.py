@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import pickle
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -287,6 +288,76 @@ def test_a_raising_plugin_changes_nothing_and_is_logged_once_redacted(
     assert "Raising" in logged[0].getMessage()
     for form in _token_forms(TOKEN):
         assert_no_token(form, logged[0].getMessage(), "the plugin failure's log")
+
+
+def test_a_raising_plugin_changes_nothing_in_an_async_call(caplog: pytest.LogCaptureFixture) -> None:
+    plugin, recording, clock = Raising(), Recording(), FakeClock()
+    caplog.set_level(logging.ERROR, logger="greenstat.plugins")
+
+    async def main() -> list[Any]:
+        async with make_async(
+            Recorder(*TWO_RETRIES), policy=fast_policy(clock), plugins=[plugin, recording]
+        ) as client:
+            return await client.get_status_statistic(ID_MESSAGE)
+
+    assert len(asyncio.run(main())) == len(BODY)
+    _check_two_retries(recording, clock)  # the plugin after the raising one got every event, in order
+    assert plugin.calls == len(EXPECTED_KINDS)
+    assert [r.name for r in caplog.records] == ["greenstat.plugins"]
+
+
+class StackWithLocals(Plugin):
+    """Renders the whole stack with every frame's local variables at each event, as Sentry's
+    ``attach_stacktrace`` or ``TracebackException(capture_locals=True)`` would from a plugin's log call."""
+
+    def __init__(self) -> None:
+        self.stacks: list[str] = []
+
+    def on_event(self, event: Event) -> None:
+        stack = traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True)
+        self.stacks.append("".join(stack.format()))
+
+
+def _echoing_401() -> httpx.Response:
+    return json_response(401, {"message": f"bad token /waInstance1/getStatusStatistic/{TOKEN}"})
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_no_frame_on_the_stack_shows_the_token_when_a_plugin_runs(kind: str) -> None:
+    """While a call runs, the transport's frames hold the request as sent: its ``repr`` masks the token;
+    the answer (which may echo the token) is gone from the client's frames before the plugins hear the
+    outcome; no frame holds the token as a string."""
+    plugin = StackWithLocals()
+    answers = (*TWO_RETRIES, _echoing_401())
+    if kind == "sync":
+        with make_sync(Recorder(*answers), plugins=[plugin]) as client:
+            client.get_status_statistic(ID_MESSAGE)
+            with pytest.raises(AuthenticationError):
+                client.get_status_statistic(ID_MESSAGE)
+    else:
+
+        async def main() -> None:
+            async with make_async(Recorder(*answers), plugins=[plugin]) as client:
+                await client.get_status_statistic(ID_MESSAGE)
+                with pytest.raises(AuthenticationError):
+                    await client.get_status_statistic(ID_MESSAGE)
+
+        asyncio.run(main())
+    assert len(plugin.stacks) == len(EXPECTED_KINDS) + 4
+    shown = "\n".join(plugin.stacks)
+    assert (
+        "wire = <WireRequest('GET', 'https://api.example.test/waInstance1101000001/getStatusStatistic/***?"
+        in shown
+    )
+    for form in _token_forms(TOKEN):
+        assert_no_token(form, shown, "the stack's locals while a plugin runs")
+
+
+def test_the_stack_check_sees_a_token_in_a_local() -> None:
+    plugin = StackWithLocals()
+    url = f"/waInstance1/getStatusStatistic/{TOKEN}"
+    plugin.on_event(None)  # type: ignore[arg-type]
+    assert url in plugin.stacks[0]
 
 
 def test_with_options_replaces_or_removes_the_plugins() -> None:

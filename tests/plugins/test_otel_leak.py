@@ -33,6 +33,7 @@ PATHS = {
     "retried-5xx": "status-503",
     "429": "status-429",
     "refused": ID_MESSAGE,
+    "redirect": "redirect",
 }
 
 
@@ -121,6 +122,8 @@ def test_no_token_in_any_exported_span_event_or_metric(
     assert span.attributes is not None
     assert str(span.attributes["url.full"]).endswith("/getStatusStatistic/***?idMessage=" + PATHS[path])
     resends = {"retried-5xx": 2, "429": 2, "refused": 2}.get(path)
+    if path == "redirect":  # not followed by greenstat's own client: the 307 is the answer
+        assert span.attributes["http.response.status_code"] == 307
     assert span.attributes.get("http.request.resend_count") == resends
     assert len(span.events) == (resends or 0)
 
@@ -146,6 +149,67 @@ def test_a_client_instrumented_on_its_own_is_suppressed_too(server: str) -> None
             http_client.get(f"{server}/waInstance{ID_INSTANCE}/getStatusStatistic/other?idMessage=x")
             assert len(pipeline.finished()) == 1
         pipeline.assert_token_free(TOKEN, "instrument_client")
+
+
+@pytest.mark.parametrize("with_plugin", [False, True], ids=["no-plugin", "otel-plugin"])
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("path", ["success", "401", "redirect"])
+def test_the_callers_own_http_client_under_the_global_instrumentation(
+    server: str, path: str, kind: str, with_plugin: bool
+) -> None:
+    """``http_client=`` a caller's own ``httpx.Client``/``AsyncClient`` (made after
+    ``HTTPXClientInstrumentor().instrument()``, following redirects): its wire requests are suppressed like
+    greenstat's own, a redirect it follows included; its requests of its own are still traced."""
+    id_message = PATHS[path]
+    own_url = f"{server}/waInstance{ID_INSTANCE}/getStatusStatistic/other?idMessage=x"
+    with telemetry() as pipeline, httpx_instrumented(pipeline):
+        plugins = (
+            [
+                OpenTelemetryPlugin(
+                    tracer_provider=pipeline.tracer_provider, meter_provider=pipeline.meter_provider
+                )
+            ]
+            if with_plugin
+            else []
+        )
+        settings = {
+            "id_instance": ID_INSTANCE,
+            "api_token": TOKEN,
+            "api_url": server,
+            "rate_limit": 0,
+            "retry_policy": fast_policy(max_retries=2),
+            "plugins": plugins,
+        }
+        if kind == "sync":
+            with httpx.Client(follow_redirects=True) as http_client:
+                with GreenStat(http_client=http_client, **settings) as client, suppress(GreenStatError):  # type: ignore[arg-type]
+                    client.get_status_statistic(id_message)
+                http_client.get(own_url)
+        else:
+
+            async def main() -> None:
+                async with httpx.AsyncClient(follow_redirects=True) as http_client:
+                    async with AsyncGreenStat(http_client=http_client, **settings) as client:  # type: ignore[arg-type]
+                        with suppress(GreenStatError):
+                            await client.get_status_statistic(id_message)
+                    await http_client.get(own_url)
+
+            asyncio.run(main())
+        spans = pipeline.finished()
+        pipeline.assert_token_free(TOKEN, f"{kind} {path} through the caller's http_client")
+    ours = [
+        span
+        for span in spans
+        if span.instrumentation_scope is not None and span.instrumentation_scope.name == "greenstat"
+    ]
+    theirs = [span for span in spans if span not in ours]
+    assert len(ours) == (1 if with_plugin else 0)
+    # Only the caller's own request is traced by the instrumentation (with its URL: the control).
+    assert len(theirs) == 1
+    assert "/getStatusStatistic/other" in str(theirs[0].attributes)
+    if with_plugin and path == "redirect":  # followed by the caller's client: the final answer
+        assert ours[0].attributes is not None
+        assert ours[0].attributes["http.response.status_code"] == 200
 
 
 def test_the_check_sees_a_leak(server: str) -> None:

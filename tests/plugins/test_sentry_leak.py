@@ -1,4 +1,6 @@
-"""No token in what Sentry's httpx integration records: breadcrumbs, spans, error events with local variables.
+"""No token in what Sentry's httpx integration records: breadcrumbs, spans, error events with local variables,
+and the stacks (with every frame's locals) Sentry attaches to errors logged by greenstat or by a plugin
+while a call runs.
 
 The scenario (tests/plugins/_sentry_scenario.py) runs in its own process, because ``sentry_sdk.init`` patches
 httpx and sets process-wide state for good; it talks to a real server on loopback only, and its envelopes
@@ -49,5 +51,18 @@ def test_no_token_in_sentry_breadcrumbs_spans_or_events(server: str) -> None:
     assert '"AuthenticationError"' in greenstat
     for form in token_forms(TOKEN):
         assert_no_token(form, greenstat, "Sentry envelopes of greenstat calls")
-    # The control: a plain httpx request with the token in its URL is recorded with it.
+    # With a raising plugin and one that logs errors: events logged from inside the call (the transport's
+    # frames hold the request as sent), each with the stack and its frames' local variables.
+    plugins = "\n".join(found["plugins"])
+    assert "plugin Raising raised in on_event" in plugins
+    assert plugins.count("saw AttemptStarted") >= 10
+    assert '"handle_request"' in plugins
+    assert '"handle_async_request"' in plugins
+    assert '"wire"' in plugins
+    assert "WireRequest" in plugins
+    for form in token_forms(TOKEN):
+        assert_no_token(form, plugins, "Sentry events logged by plugins during greenstat calls")
+    # The controls: a plain httpx request with the token in its URL is recorded with it, and so is a token
+    # held in a local of a frame whose error is logged.
     assert TOKEN in "\n".join(found["control"])
+    assert TOKEN in "\n".join(found["control_locals"])
