@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Generator, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from urllib.parse import quote
 
@@ -152,6 +152,10 @@ class WireRequest(httpx.Request):
     a local by its ``repr``, which for an ``httpx.Request`` is its method and full URL.
     """
 
+    #: The URL the generated call built, with :data:`TOKEN_PLACEHOLDER` in place of the token: what a
+    #: caller's own ``http_client`` is given to send (see :class:`ClientTransport`).
+    placeholder_url: httpx.URL
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}({self.method!r}, {mask_url_paths(str(self.url))!r})>"
 
@@ -170,6 +174,7 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
         wire.headers = request.headers.copy()
         wire.stream = request.stream
         wire.extensions = dict(request.extensions)
+        wire.placeholder_url = request.url
     call.request = wire
     return wire
 
@@ -464,8 +469,64 @@ def sends_through_httpcore(client: httpx.Client | httpx.AsyncClient) -> bool:
     ) and (transports[0] is not None)
 
 
+class _PutToken(httpx.Auth):
+    """Puts the token in the URL *inside* a caller's client's ``send``, then runs that client's own auth.
+
+    Why an auth flow: ``httpx.Client.send`` is what tracing and error-tracking integrations patch (Sentry's
+    httpx integration records the URL it is given in a span and a breadcrumb; ddtrace does the same), and a
+    caller's client is sent to through it. Given the URL with the token placeholder, they record that; the
+    auth flow, which ``send`` runs before the redirects, the event hooks and the transport, puts the token
+    in. ``send(auth=...)`` replaces the client's auth for the request, so that auth runs after ours.
+    """
+
+    def __init__(self, url: httpx.URL, inner: httpx.Auth | None) -> None:
+        self._url = url
+        self._inner = inner
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.url = self._url
+        if self._inner is None:
+            yield request
+            return
+        yield from self._inner.sync_auth_flow(request)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        request.url = self._url
+        if self._inner is None:
+            yield request
+            return
+        flow = self._inner.async_auth_flow(request)
+        outgoing = await flow.__anext__()
+        while True:
+            response = yield outgoing
+            try:
+                outgoing = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+
+
+def _through_callers_client(
+    request: httpx.Request, client: httpx.Client | httpx.AsyncClient
+) -> tuple[httpx.Request, httpx.Auth | None]:
+    """The request to give a caller's client (the token placeholder in its URL) and the auth that puts the
+    token in; the request itself and the client's auth when it carries no token."""
+    if not isinstance(request, WireRequest):
+        return request, None
+    shown = WireRequest.__new__(WireRequest)
+    shown.method = request.method
+    shown.url = shown.placeholder_url = request.placeholder_url
+    shown.headers = request.headers
+    shown.stream = request.stream
+    shown.extensions = request.extensions
+    inner = client.auth
+    if inner is None and request.url.username:  # what httpx does for credentials in the URL
+        inner = httpx.BasicAuth(request.url.username, request.url.password)
+    return shown, _PutToken(request.url, inner)
+
+
 class ClientTransport(httpx.BaseTransport):
-    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it.
+    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, auth, hooks); never closes
+    it. Its ``send`` gets the URL with the token placeholder; the token goes in below it (:class:`_PutToken`).
 
     The answer is streamed, so the retrying transport reads it within the call's bounds.
     """
@@ -474,14 +535,20 @@ class ClientTransport(httpx.BaseTransport):
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request, stream=True)
+        shown, auth = _through_callers_client(request, self._client)
+        if auth is None:
+            return self._client.send(request, stream=True)
+        return self._client.send(shown, stream=True, auth=auth)
 
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
-    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Streams, like the sync one."""
+    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Like the sync one."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True)
+        shown, auth = _through_callers_client(request, self._client)
+        if auth is None:
+            return await self._client.send(request, stream=True)
+        return await self._client.send(shown, stream=True, auth=auth)

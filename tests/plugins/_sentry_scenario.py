@@ -5,7 +5,8 @@ attached to every message and every greenstat log record from WARNING up sent as
 can switch on), events captured by a transport that keeps the envelopes in memory (no network). Calls on
 every path (success, 401, a retried 5xx, a 429, a refused connection), sync and async, each error sent with
 ``capture_exception``: once without plugins, once with a plugin that raises (greenstat logs it, from inside
-the transport, whose frames hold the request as sent) and one that logs an error of its own on every event.
+the transport, whose frames hold the request as sent) and one that logs an error of its own on every event,
+and once more with both plugins through the caller's own ``http_client`` (whose ``send`` Sentry patches).
 Then, apart, the controls: a plain httpx request with the token in its URL, and an error logged from a frame
 holding the token in a local (the same search must find both). Prints one JSON object: the serialised
 envelopes of each part.
@@ -33,6 +34,8 @@ from greenstat_ext.plugins import Event, Plugin
 from tests.client._helpers import ID_INSTANCE, ID_MESSAGE, TOKEN, fast_policy
 
 ENVELOPES: list[Envelope] = []
+#: Each part's serialised envelopes, kept out of any frame's locals (the events' stacks would carry them).
+PARTS: dict[str, list[str]] = {}
 PATHS = {"success": ID_MESSAGE, "401": "status-401", "retried-5xx": "status-503", "429": "status-429"}
 
 
@@ -54,6 +57,8 @@ class LoggingErrors(Plugin):
 
 
 PLUGINS: list[Plugin] = []
+#: Send through the caller's own httpx.Client/AsyncClient (``http_client=``), whose ``send`` Sentry patches.
+OWN_CLIENT: list[bool] = [False]
 
 
 def _client_settings(api_url: str) -> dict[str, Any]:
@@ -81,19 +86,23 @@ def _log_with_the_token_in_a_local() -> None:
 
 
 def _sync(api_url: str, id_message: str) -> None:
-    with GreenStat(**_client_settings(api_url)) as client:
-        try:
-            client.get_status_statistic(id_message)
-        except GreenStatError as exc:
-            sentry_sdk.capture_exception(exc)
+    with httpx.Client() as own:
+        http_client = own if OWN_CLIENT[0] else None
+        with GreenStat(**_client_settings(api_url), http_client=http_client) as client:
+            try:
+                client.get_status_statistic(id_message)
+            except GreenStatError as exc:
+                sentry_sdk.capture_exception(exc)
 
 
 async def _async(api_url: str, id_message: str) -> None:
-    async with AsyncGreenStat(**_client_settings(api_url)) as client:
-        try:
-            await client.get_status_statistic(id_message)
-        except GreenStatError as exc:
-            sentry_sdk.capture_exception(exc)
+    async with httpx.AsyncClient() as own:
+        http_client = own if OWN_CLIENT[0] else None
+        async with AsyncGreenStat(**_client_settings(api_url), http_client=http_client) as client:
+            try:
+                await client.get_status_statistic(id_message)
+            except GreenStatError as exc:
+                sentry_sdk.capture_exception(exc)
 
 
 def _serialised() -> list[str]:
@@ -117,27 +126,29 @@ def main(server: str, refused: str) -> None:
         _calls(server, refused)
         sentry_sdk.capture_message("after the calls: every breadcrumb so far")
     sentry_sdk.flush()
-    greenstat = _serialised()
+    PARTS["greenstat"] = _serialised()
 
     PLUGINS.extend([Raising(), LoggingErrors()])
     with sentry_sdk.start_span(name="greenstat calls with plugins"):
         _calls(server, refused)
     sentry_sdk.flush()
-    plugins = _serialised()
+    PARTS["plugins"] = _serialised()
+
+    OWN_CLIENT[0] = True
+    with sentry_sdk.start_span(name="greenstat calls through the caller's own client"):
+        _calls(server, refused)
+    sentry_sdk.flush()
+    PARTS["own_client"] = _serialised()
 
     with sentry_sdk.start_span(name="a plain httpx request"), httpx.Client() as client:
         client.get(f"{server}/waInstance{ID_INSTANCE}/getStatusStatistic/{TOKEN}?idMessage=x")
         sentry_sdk.capture_message("after the plain request")
     sentry_sdk.flush()
-    control = _serialised()
+    PARTS["control"] = _serialised()
     _log_with_the_token_in_a_local()
     sentry_sdk.flush()
-    control_locals = _serialised()
-    print(
-        json.dumps(
-            {"greenstat": greenstat, "plugins": plugins, "control": control, "control_locals": control_locals}
-        )
-    )
+    PARTS["control_locals"] = _serialised()
+    print(json.dumps(PARTS))
 
 
 if __name__ == "__main__":

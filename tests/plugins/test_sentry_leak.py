@@ -62,6 +62,12 @@ def test_no_token_in_sentry_breadcrumbs_spans_or_events(server: str) -> None:
     assert "WireRequest" in plugins
     for form in token_forms(TOKEN):
         assert_no_token(form, plugins, "Sentry events logged by plugins during greenstat calls")
+    # Through the caller's own httpx client, whose send Sentry records as it records greenstat's own.
+    own_client = "\n".join(found["own_client"])
+    assert own_client.count('"category":"httplib"') >= 10
+    assert "/getStatusStatistic/_token_" in own_client  # the placeholder, as for greenstat's own client
+    for form in token_forms(TOKEN):
+        assert_no_token(form, own_client, "Sentry envelopes of calls through the caller's http_client")
     # The controls: a plain httpx request with the token in its URL is recorded with it, and so is a token
     # held in a local of a frame whose error is logged.
     assert TOKEN in "\n".join(found["control"])
