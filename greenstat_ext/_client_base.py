@@ -38,7 +38,7 @@ from ._errors import (
     OutcomeUnknownError,
     ResponseValidationError,
 )
-from ._observe import CallObserver, PluginSet, operation_info
+from ._observe import CallObserver, PluginSet, in_plugin_hook, operation_info
 from ._ratelimit import MIN_RATE, LimiterBackend, RateLimiter, bucket, origin_key
 from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, redact_store_url, redis_limiter, store_setting
 from ._redact import install_log_redaction, redact_excerpt, redacted_request
@@ -408,6 +408,11 @@ class BaseClient:
         arguments = _validate.generated_arguments(operation, _validate.arguments(operation, params))
         if self._http.is_closed:
             raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
+        if in_plugin_hook():
+            raise GreenStatError(
+                f"{type(self).__name__}: a call made from inside a plugin hook is refused: the hook runs "
+                "inside another call, which may hold the rate-limit turn this one would wait for"
+            )
         return arguments, self._call_context(operation)
 
     @staticmethod

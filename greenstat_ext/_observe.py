@@ -18,6 +18,7 @@ import itertools
 import logging
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -68,6 +69,22 @@ _RESERVED_HEADERS = frozenset(
 )
 
 
+#: Set in a thread while a plugin hook runs in it (see :func:`in_plugin_hook`).
+_hook_running = threading.local()
+
+
+def in_plugin_hook() -> bool:
+    """Whether this thread is running a plugin hook right now.
+
+    Why the client asks: a hook runs inside a call, ``AttemptStarted`` and ``request_headers`` while the
+    attempt holds its turn in the operation's rate-limit bucket, so a call of the same operation made from
+    the hook, in the same thread, would wait forever for that turn. The client refuses such a call at once
+    (the hook's exception is then contained like any other). Per thread, not per context: a task an async
+    hook schedules runs after the hook has returned, and is not refused.
+    """
+    return getattr(_hook_running, "active", False)
+
+
 class PluginError(ValueError):
     """What a plugin returned is not usable (raised inside the guard, so it is contained like any failure)."""
 
@@ -93,21 +110,29 @@ class PluginSet:
         return self._failed.get(id(plugin), 0)
 
     def deliver(self, event: Event, redacted: Callable[[str], str]) -> None:
-        for plugin in self.plugins:
-            try:
-                plugin.on_event(event)
-            except Exception as exc:
-                self._contain(plugin, "on_event", exc, redacted)
+        _hook_running.active = True
+        try:
+            for plugin in self.plugins:
+                try:
+                    plugin.on_event(event)
+                except Exception as exc:
+                    self._contain(plugin, "on_event", exc, redacted)
+        finally:
+            _hook_running.active = False
 
     def headers(self, event: AttemptStarted, redacted: Callable[[str], str]) -> dict[str, str]:
         added: dict[str, str] = {}
-        for plugin in self.plugins:
-            try:
-                returned = plugin.request_headers(event)
-                if returned is not None:
-                    added.update(_checked_headers(returned))
-            except Exception as exc:
-                self._contain(plugin, "request_headers", exc, redacted)
+        _hook_running.active = True
+        try:
+            for plugin in self.plugins:
+                try:
+                    returned = plugin.request_headers(event)
+                    if returned is not None:
+                        added.update(_checked_headers(returned))
+                except Exception as exc:
+                    self._contain(plugin, "request_headers", exc, redacted)
+        finally:
+            _hook_running.active = False
         return added
 
     def _contain(self, plugin: Plugin, hook: str, exc: Exception, redacted: Callable[[str], str]) -> None:

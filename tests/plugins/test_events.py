@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import pickle
+import threading
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -358,6 +359,64 @@ def test_the_stack_check_sees_a_token_in_a_local() -> None:
     url = f"/waInstance1/getStatusStatistic/{TOKEN}"
     plugin.on_event(None)  # type: ignore[arg-type]
     assert url in plugin.stacks[0]
+
+
+class CallsTheClient(Plugin):
+    """Calls the client from a hook: the sync way in the same thread, or the async way as a task."""
+
+    def __init__(self) -> None:
+        self.client: Any = None
+        self.errors: list[Exception] = []
+        self.tasks: list[asyncio.Task[Any]] = []
+
+    def on_event(self, event: Event) -> None:
+        if not isinstance(event, AttemptStarted) or self.errors or self.tasks:
+            return
+        if isinstance(self.client, GreenStat):
+            try:
+                self.client.get_status_statistic(ID_MESSAGE)
+            except Exception as exc:
+                self.errors.append(exc)
+                raise
+        else:
+            self.tasks.append(
+                asyncio.get_running_loop().create_task(self.client.get_status_statistic("later"))
+            )
+
+
+def test_a_call_from_inside_a_hook_is_refused_not_hung(caplog: pytest.LogCaptureFixture) -> None:
+    """The hook runs while the attempt holds its turn in the rate-limit bucket: a call from it, in the same
+    thread, would wait for that turn forever. It is refused; the outer call goes on."""
+    plugin = CallsTheClient()
+    caplog.set_level(logging.ERROR, logger="greenstat.plugins")
+    results: list[Any] = []
+    recorder = Recorder(json_response(200, BODY))
+    with make_sync(recorder, rate_limit=RateLimiter(1.0), plugins=[plugin]) as client:
+        plugin.client = client
+        # In a thread, so that a regression shows as a failure rather than as a suite that never ends.
+        outer = threading.Thread(
+            target=lambda: results.append(client.get_status_statistic(ID_MESSAGE)), daemon=True
+        )
+        outer.start()
+        outer.join(timeout=120)
+        assert not outer.is_alive(), "the call from the hook deadlocked"
+    assert len(results[0]) == len(BODY)
+    (error,) = plugin.errors
+    assert "from inside a plugin hook is refused" in str(error)
+    assert [r.name for r in caplog.records] == ["greenstat.plugins"]
+
+
+def test_a_call_an_async_hook_schedules_runs_after_it() -> None:
+    plugin = CallsTheClient()
+
+    async def main() -> Any:
+        async with make_async(Recorder(json_response(200, BODY)), plugins=[plugin]) as client:
+            plugin.client = client
+            await client.get_status_statistic(ID_MESSAGE)
+            (task,) = plugin.tasks
+            return await task
+
+    assert len(asyncio.run(main())) == len(BODY)
 
 
 def test_with_options_replaces_or_removes_the_plugins() -> None:
