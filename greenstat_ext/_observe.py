@@ -14,6 +14,7 @@ size) and added only where greenstat set none.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 import re
@@ -114,7 +115,10 @@ class PluginSet:
         try:
             for plugin in self.plugins:
                 try:
-                    plugin.on_event(event)
+                    # Typed to return None, but a plugin only matches the protocol structurally.
+                    returned: object = plugin.on_event(event)  # type: ignore[func-returns-value]
+                    if returned is not None:
+                        _refuse_returned(returned)
                 except Exception as exc:
                     self._contain(plugin, "on_event", exc, redacted)
         finally:
@@ -150,6 +154,15 @@ class PluginSet:
             hook,
             redacted(text),
         )
+
+
+def _refuse_returned(returned: object) -> None:
+    """``on_event`` returns nothing; an ``async def on_event`` returns a coroutine that nobody would await
+    (its body would silently never run): close it and say so, once, like any failure of the plugin."""
+    if inspect.iscoroutine(returned):
+        returned.close()
+        raise PluginError("on_event is a coroutine function: hooks are called synchronously, use a plain def")
+    raise PluginError(f"on_event must return None, not {type(returned).__name__}")
 
 
 def _checked_headers(returned: object) -> dict[str, str]:

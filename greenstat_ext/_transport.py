@@ -518,10 +518,8 @@ def _through_callers_client(
     shown.headers = request.headers
     shown.stream = request.stream
     shown.extensions = request.extensions
-    inner = client.auth
-    if inner is None and request.url.username:  # what httpx does for credentials in the URL
-        inner = httpx.BasicAuth(request.url.username, request.url.password)
-    return shown, _PutToken(request.url, inner)
+    # (No credentials in the URL to turn into basic auth as httpx would: ``api_url`` may not have any.)
+    return shown, _PutToken(request.url, client.auth)
 
 
 class ClientTransport(httpx.BaseTransport):

@@ -361,6 +361,25 @@ def test_the_stack_check_sees_a_token_in_a_local() -> None:
     assert url in plugin.stacks[0]
 
 
+class AsyncHook:
+    """``async def on_event``: its body would never run (hooks are called synchronously)."""
+
+    async def on_event(self, event: Event) -> None:  # pragma: no cover - never awaited, by design
+        raise AssertionError("never awaited")
+
+    def request_headers(self, event: AttemptStarted) -> None:
+        return None
+
+
+def test_an_async_on_event_is_reported_not_silently_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="greenstat.plugins")
+    plugin: Any = AsyncHook()
+    with make_sync(Recorder(*TWO_RETRIES), plugins=[plugin]) as client:
+        assert len(client.get_status_statistic(ID_MESSAGE)) == len(BODY)
+    (record,) = [r for r in caplog.records if r.name == "greenstat.plugins"]
+    assert "on_event is a coroutine function" in record.getMessage()
+
+
 class CallsTheClient(Plugin):
     """Calls the client from a hook: the sync way in the same thread, or the async way as a task."""
 
