@@ -442,12 +442,16 @@ class BaseClient:
         token); the plugins hear of it."""
         response: GeneratedResponse | None = None
         failure: GreenStatError | None = None
-        if isinstance(sent, GreenStatError):
-            failure = sent
-        else:
-            response = sent
-            failure = _content_type_error(operation, response, call)
-        outcome = _outcome(operation, response, failure, call)
+        try:
+            if isinstance(sent, GreenStatError):
+                failure = sent
+            else:
+                response = sent
+                failure = _content_type_error(operation, response, call)
+            outcome = _outcome(operation, response, failure, call)
+        except BaseException as exc:  # a defect of ours: still one CallFinished (a plugin's span ends)
+            BaseClient._unmapped(exc, call)
+            raise
         # The answer may echo the token (a 401 body, a header): no frame holds it any more when a plugin
         # runs, or the caller's code (a captured stack shows every frame's locals by their repr).
         del response, sent

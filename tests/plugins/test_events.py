@@ -28,6 +28,7 @@ from greenstat_ext import (
     OutcomeUnknownError,
     RateLimiter,
 )
+from greenstat_ext import _client_base as client_base
 from greenstat_ext.plugins import (
     AttemptFinished,
     AttemptStarted,
@@ -216,6 +217,26 @@ def test_an_exception_greenstat_does_not_map_still_ends_the_call_for_the_plugins
     end = recording.events[-1]
     assert isinstance(end, CallFinished)
     assert (end.outcome, end.error_type) == ("error", "RuntimeError")
+
+
+def test_a_defect_in_reading_the_answer_still_ends_the_call_for_the_plugins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should deciding the outcome ever raise (a defect of ours), the plugins still hear the call ended:
+    the OpenTelemetry plugin's span ends instead of staying open in its table for the process's life."""
+
+    def broken(*args: object) -> None:
+        raise LookupError("a defect")
+
+    monkeypatch.setattr(client_base, "_outcome", broken)
+    recording = Recording()
+    client = make_sync(Recorder(json_response(200, BODY)), plugins=[recording])
+    with client, pytest.raises(LookupError):
+        client.get_status_statistic(ID_MESSAGE)
+    assert recording.kinds()[0] == "CallStarted"
+    end = recording.events[-1]
+    assert isinstance(end, CallFinished)
+    assert (end.outcome, end.error_type) == ("error", "LookupError")
 
 
 def test_a_plugin_adds_headers_but_never_replaces_greenstats() -> None:
