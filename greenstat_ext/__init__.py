@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from greenstat_client.models import SendStatusResult, StatusFont
     from greenstat_client.types import RawResponse
 
-    from ._client import DEFAULT_TIMEOUT, AsyncGreenStat, GreenStat
+    from ._client import AsyncGreenStat, GreenStat
+    from ._client_base import DEFAULT_TIMEOUT
     from ._credentials import ApiToken, Credentials
     from ._environment import DEFAULT_API_URL, ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
     from ._errors import (
@@ -51,7 +52,7 @@ _HOME: dict[str, str] = {
     "RawResponse": "greenstat_client.types",
     "SendStatusResult": "greenstat_client.models",
     "StatusFont": "greenstat_client.models",
-    "DEFAULT_TIMEOUT": "._client",
+    "DEFAULT_TIMEOUT": "._client_base",
     "AsyncGreenStat": "._client",
     "GreenStat": "._client",
     "DEFAULT_API_URL": "._environment",

@@ -14,24 +14,16 @@ it never breaks this layer. Hand-written per-operation behaviour lives here only
 
 from __future__ import annotations
 
-import copy
-import logging
-import math
-import os
-import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import anyio
 import httpx
-import msgspec
 
-from greenstat_client import Client
 from greenstat_client.api.statuses import (
     GET_STATUS_STATISTIC,
-    OPERATIONS,
     AsyncStatusesMethods,
     AsyncStatusesRawMethods,
     Operation,
@@ -40,364 +32,47 @@ from greenstat_client.api.statuses import (
 )
 from greenstat_client.models import StatusStatistic
 
-from . import _spec, _validate
+from . import _validate
 from ._bounds import (
     ACCEPT_ENCODING,
     DEFAULT_MAX_RESPONSE_SIZE,
-    BodyTooLarge,
     async_http_transport,
     http_transport,
 )
-from ._credentials import ApiToken, Credentials
+from ._call import CallContext, call_extensions
+from ._client_base import (
+    DEFAULT_TIMEOUT,
+    MAPPED_ERRORS,
+    NOT_GIVEN,
+    SPEC_RATE,
+    BaseClient,
+    logger,
+)
+from ._client_base import spec_rate as spec_rate  # re-exported: the operation's documented rate
+from ._credentials import ApiToken
 from ._errors import (
-    BODY_EXCERPT_CHARS,
-    APIError,
-    ConfigurationError,
     GreenStatError,
     InvalidRequestError,
-    OutcomeUnknownError,
-    ResponseValidationError,
 )
-from ._ratelimit import MIN_RATE, LimiterBackend, RateLimiter, bucket, origin_key
-from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, redact_store_url, redis_limiter, store_setting
-from ._redact import install_log_redaction, redact, redact_excerpt, redacted_request
-from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
-from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from ._ratelimit import RateLimiter
+from ._redact import redact
+from ._response import GeneratedResponse, RawResponse
+from ._retry import RetryPolicy
 from ._transport import (
     TOKEN_PLACEHOLDER,
     AsyncClientTransport,
     AsyncRetryingTransport,
-    CallContext,
     ClientTransport,
     RetryingTransport,
-    call_extensions,
     sends_through_httpcore,
-    too_large_error,
 )
 from ._version import __version__
+from .plugins import Plugin
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-#: A day: longer is a typo, and ``inf``/``1e308`` overflow deep in ``socket.settimeout``.
-TIMEOUT_MAX = 86_400.0
-_NOT_GIVEN: Any = object()
-#: Everything httpx raises on purpose: ``HTTPError`` (``RequestError``, and ``HTTPStatusError`` from a
-#: caller's ``raise_for_status`` hook), plus the three that do not derive from it.
-_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
-logger = logging.getLogger("greenstat.client")
 ResultT = TypeVar("ResultT")
-#: The table by operationId (camelCase) and by method name (its snake_case).
-_OPERATIONS_BY_ID = {key: op for op in OPERATIONS for key in (op.operation_id, op.name)}
 
 
-def _seconds(value: object) -> float | None:
-    """``value`` as a usable timeout in seconds, or None when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not (math.isfinite(value) and 0 < value <= TIMEOUT_MAX):
-        return None
-    return float(value)
-
-
-def _timeout(value: object) -> httpx.Timeout:
-    if value is None:
-        raise ConfigurationError("timeout", "must not be None: a call without a timeout can hang forever")
-    if isinstance(value, httpx.Timeout):
-        phases = {"connect": value.connect, "read": value.read, "write": value.write, "pool": value.pool}
-        for phase, seconds in phases.items():
-            if seconds is None:
-                raise ConfigurationError("timeout", "every phase (connect, read, write, pool) needs a limit")
-            if _seconds(seconds) is None:
-                raise ConfigurationError(
-                    "timeout",
-                    f"{phase} must be a finite number of seconds in (0, {TIMEOUT_MAX:g}] (got {seconds!r})",
-                )
-        return value
-    seconds = _seconds(value)
-    if seconds is not None:
-        return httpx.Timeout(seconds)
-    raise ConfigurationError(
-        "timeout", f"must be a number of seconds in (0, {TIMEOUT_MAX:g}] or an httpx.Timeout (got {value!r})"
-    )
-
-
-def _max_response_size(value: object) -> int:
-    if value is None:
-        raise ConfigurationError(
-            "max_response_size", "must not be None: a call without a size limit can fill the memory"
-        )
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(
-            "max_response_size", f"must be an integer number of bytes >= 1 (got {value!r})"
-        )
-    return value
-
-
-def _is_json(content_type: str | None) -> bool:
-    """``application/json`` or any ``+json`` media type, parameters (``charset``) ignored."""
-    media_type = (content_type or "").partition(";")[0].strip().lower()
-    return media_type == "application/json" or (
-        media_type.startswith("application/") and media_type.endswith("+json")
-    )
-
-
-def _content_type_error(
-    operation: Operation[Any], response: GeneratedResponse, call: CallContext
-) -> ResponseValidationError | None:
-    """A 200 that does not say it is JSON is not the documented answer, even if its body parses.
-
-    Except for an empty 200 of an operation whose answer has no body (``deleteStatus``); a page of HTML
-    from a proxy in its place is refused like any other non-JSON 200.
-    """
-    content_type = response.headers.get("content-type")
-    if response.status_code != 200 or content_type == "application/json" or _is_json(content_type):
-        return None  # the exact media type, the common answer, without parsing it
-    if operation.result_type is None and not response.content:
-        return None  # an answer without a body (deleteStatus) says nothing by its media type
-    shown = (
-        "missing" if content_type is None else redact_excerpt(repr(content_type), 100, secrets=call.secrets)
-    )
-    body = response.content.decode("utf-8", errors="replace")
-    return ResponseValidationError(
-        f"200 response is not JSON: Content-Type {shown} (expected application/json)",
-        request=redacted_request(call.request or httpx.Request("GET", "about:blank"), secrets=call.secrets),
-        retries_taken=call.retries_taken,
-        status_code=200,
-        body=redact_excerpt(body, BODY_EXCERPT_CHARS, secrets=call.secrets),
-        path=None,
-    )
-
-
-#: ``rate_limit`` not given: each operation at its spec rate (``x-rate-limit``).
-_SPEC_RATE: Any = None
-
-
-def _rate_setting(rate_limit: object) -> float | RateLimiter | None:
-    """``rate_limit`` checked: None (each operation at its spec rate), 0 (off), a rate, or one limiter."""
-    if rate_limit is None or isinstance(rate_limit, RateLimiter):
-        return rate_limit
-    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int | float):
-        raise ConfigurationError(
-            "rate_limit", f"must be a number of requests per second (got {rate_limit!r})"
-        )
-    if rate_limit == 0:
-        return 0.0
-    if not (math.isfinite(rate_limit) and rate_limit >= MIN_RATE):
-        raise ConfigurationError(
-            "rate_limit",
-            f"must be 0 (off) or a finite number >= {MIN_RATE} requests per second (got {rate_limit!r})",
-        )
-    return float(rate_limit)
-
-
-def spec_rate(operation: Operation[Any]) -> float:
-    """The operation's documented rate in requests per second (its ``x-rate-limit`` in the spec)."""
-    return _spec.operation(operation.operation_id).rate_limit.rate
-
-
-def _forget_locals(exc: BaseException) -> None:
-    """Clear the local variables of every frame below the client's own in ``exc``'s traceback.
-
-    Why: an exception we do not map (a caller's event hook raising, ``KeyboardInterrupt``, ``MemoryError``)
-    passes through the transport and httpcore frames, whose locals hold the request as sent, its URL with
-    the token; Sentry, ``TracebackException(capture_locals=True)`` and rich's ``show_locals`` would show it.
-    The traceback's files and lines stay; only those frames' variables go.
-    """
-    tb = exc.__traceback__
-    if tb is not None and tb.tb_next is not None:
-        traceback.clear_frames(tb.tb_next)
-
-
-def _outcome(
-    operation: Operation[ResultT],
-    response: GeneratedResponse | None,
-    failure: GreenStatError | None,
-    call: CallContext,
-) -> RawResponse[ResultT] | GreenStatError:
-    """The result of a call, or the typed error to raise.
-
-    A send or delete whose request went out and whose outcome nobody knows (``call.may_have_acted``: no
-    answer, a 499, a 5xx) ends with :class:`OutcomeUnknownError` instead of the error it met.
-    """
-    if failure is None and response is not None:
-        outcome = build_result(operation, response, call)
-        if not isinstance(outcome, GreenStatError):
-            return outcome
-        failure = outcome
-    assert failure is not None
-    if not isinstance(failure, APIError) or isinstance(failure, OutcomeUnknownError):
-        return failure
-    if call.done:
-        return _done_but_unreadable(operation, failure, call)
-    if call.may_have_acted:
-        return OutcomeUnknownError.after(operation.operation_id, failure)
-    return failure
-
-
-def _done_but_unreadable(
-    operation: Operation[Any], failure: APIError, call: CallContext
-) -> ResponseValidationError:
-    """A write answered 200 (done) whose answer could not be used: say so, so nobody repeats it blindly.
-
-    Its ``ResponseValidationError`` (a 200 that is not the documented answer) rather than the truncated,
-    too large or malformed body's own error: the one thing the caller must know is that it was done.
-    """
-    return ResponseValidationError(
-        f"{operation.operation_id} was answered HTTP 200, so it was most likely done, but the answer could "
-        f"not be read: {failure.message}. Do not repeat it blindly.",
-        request=failure.request,
-        retries_taken=call.retries_taken,
-        status_code=200,
-        body=getattr(failure, "body", ""),
-        path=getattr(failure, "path", None),
-    )
-
-
-class _Base:
-    """Settings shared by the sync and async clients."""
-
-    _credentials: Credentials
-    _policy: RetryPolicy
-    _timeout: httpx.Timeout
-    _max_response_size: int
-    _rate: float | RateLimiter | None
-    _origin: str
-    _store: str | None
-    _api: Client
-    _owns_http: bool
-
-    def _configure(
-        self,
-        *,
-        id_instance: int | str | None,
-        api_token: str | ApiToken | None,
-        api_url: str | None,
-        timeout: float | httpx.Timeout,
-        max_retries: int | None,
-        retry_policy: RetryPolicy | None,
-        rate_limit: float | RateLimiter | None,
-        rate_limit_store: str | None,
-        max_response_size: int,
-    ) -> None:
-        install_log_redaction()
-        self._credentials = Credentials.resolve(id_instance, api_token, api_url)
-        policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self._policy = policy if max_retries is None else policy.replace(max_retries=max_retries)
-        self._timeout = _timeout(timeout)
-        self._max_response_size = _max_response_size(max_response_size)
-        self._rate = _rate_setting(rate_limit)
-        self._origin = origin_key(self._credentials.api_url)
-        if rate_limit_store is None:
-            from_env = os.environ.get(ENV_RATE_LIMIT_STORE, "").strip() or None
-            self._store = store_setting(from_env, ENV_RATE_LIMIT_STORE)
-        else:
-            self._store = store_setting(rate_limit_store)
-        self._api = Client(base_url=self._credentials.api_url, timeout=self._timeout)
-
-    @property
-    def credentials(self) -> Credentials:
-        return self._credentials
-
-    @property
-    def max_retries(self) -> int:
-        return self._policy.max_retries
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._policy
-
-    @property
-    def timeout(self) -> httpx.Timeout:
-        return self._timeout
-
-    @property
-    def max_response_size(self) -> int:
-        return self._max_response_size
-
-    @property
-    def rate_limiter(self) -> LimiterBackend | None:
-        """The bucket of the table's first operation (None: off); see :meth:`rate_limiter_for`."""
-        return self.rate_limiter_for(OPERATIONS[0].operation_id)
-
-    @property
-    def rate_limit_store(self) -> str | None:
-        """The Redis URL sharing this client's budgets (its password masked), or None: in-process only."""
-        return None if self._store is None else redact_store_url(self._store)
-
-    def rate_limiter_for(self, operation_id: str) -> LimiterBackend | None:
-        """The bucket that paces this client's calls of ``operation_id`` (or method name); None when off.
-
-        Shared by every client of the process calling the same method of the same instance at the same rate:
-        the spec's rate by default, ``rate_limit`` when one was given (a :class:`RateLimiter` paces every
-        method of this client together). With ``rate_limit_store``, a ``RedisRateLimiter`` shared by every
-        process using that store.
-        """
-        return self._limiter(_OPERATIONS_BY_ID[operation_id])
-
-    def _limiter(self, operation: Operation[Any]) -> LimiterBackend | None:
-        rate = self._rate
-        if isinstance(rate, RateLimiter):
-            return rate
-        if rate is None:
-            rate = spec_rate(operation)
-        elif rate == 0:
-            return None
-        if self._store is not None:
-            return redis_limiter(
-                self._store, self._origin, self._credentials.id_instance, operation.operation_id, rate
-            )
-        return bucket(self._origin, self._credentials.id_instance, operation.operation_id, rate)
-
-    def _copy_with(
-        self,
-        *,
-        timeout: float | httpx.Timeout,
-        max_retries: int | None,
-        retry_policy: RetryPolicy | None,
-        rate_limit: float | RateLimiter | None,
-        max_response_size: int,
-    ) -> Self:
-        clone = copy.copy(self)
-        clone._owns_http = False  # the original owns (and closes) the shared connection pool
-        clone.__dict__.pop("with_raw_response", None)
-        if timeout is not _NOT_GIVEN:
-            clone._timeout = _timeout(timeout)
-        if max_response_size is not _NOT_GIVEN:
-            clone._max_response_size = _max_response_size(max_response_size)
-        if retry_policy is not None:
-            clone._policy = retry_policy
-        if max_retries is not None:
-            clone._policy = clone._policy.replace(max_retries=max_retries)
-        if rate_limit is not None:
-            clone._rate = _rate_setting(rate_limit)
-        return clone
-
-    def _call_context(self, operation: Operation[Any]) -> CallContext:
-        return CallContext(
-            policy=self._policy,
-            timeout=self._timeout,
-            limiter=self._limiter(operation),
-            max_response_size=self._max_response_size,
-            token=self._credentials.api_token,
-            idempotent=operation.method in IDEMPOTENT_METHODS,
-        )
-
-    def _rate_repr(self) -> str:
-        if self._rate is None:
-            return "'spec'"
-        return repr(self._rate.rate if isinstance(self._rate, RateLimiter) else self._rate)
-
-    def __repr__(self) -> str:
-        c = self._credentials
-        return (
-            f"{type(self).__name__}(api_url={c.shown_url!r}, id_instance={c.id_instance}, "
-            f"api_token={c.api_token!r}, max_retries={self._policy.max_retries}, "
-            f"rate_limit={self._rate_repr()}"
-            + ("" if self._store is None else f", rate_limit_store={self.rate_limit_store!r}")
-            + ")"
-        )
-
-
-class GreenStat(_Base, SyncStatusesMethods):
+class GreenStat(BaseClient, SyncStatusesMethods):
     """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
 
     ``rate_limit``: by default each method of this instance is paced at its own documented rate (the spec's
@@ -420,7 +95,12 @@ class GreenStat(_Base, SyncStatusesMethods):
     every inflated layer: past it the connection is closed and ``ResponseTooLargeError`` raised, never
     retried. Redirects are never followed (through a caller's ``http_client`` either, whatever its
     ``follow_redirects``): a 3xx is an ``APIStatusError``, or ``OutcomeUnknownError`` for a send or a delete.
+    ``plugins``: objects implementing
+    :class:`greenstat_ext.plugins.Plugin` that see every call and attempt as token-free events and may add
+    request headers (docs/plugins.md); ``greenstat_ext.otel.OpenTelemetryPlugin`` is the first-party one.
     """
+
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -431,10 +111,11 @@ class GreenStat(_Base, SyncStatusesMethods):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | None = _SPEC_RATE,
+        rate_limit: float | RateLimiter | None = SPEC_RATE,
         rate_limit_store: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.Client | None = None,
+        plugins: Sequence[Plugin] = (),
     ) -> None:
         self._configure(
             id_instance=id_instance,
@@ -446,6 +127,7 @@ class GreenStat(_Base, SyncStatusesMethods):
             rate_limit=rate_limit,
             rate_limit_store=rate_limit_store,
             max_response_size=max_response_size,
+            plugins=plugins,
         )
         inner: httpx.BaseTransport = ClientTransport(http_client) if http_client else http_transport()
         self._http = httpx.Client(
@@ -462,11 +144,12 @@ class GreenStat(_Base, SyncStatusesMethods):
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout = _NOT_GIVEN,
+        timeout: float | httpx.Timeout = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = None,
-        max_response_size: int = _NOT_GIVEN,
+        max_response_size: int = NOT_GIVEN,
+        plugins: Sequence[Plugin] = NOT_GIVEN,
     ) -> GreenStat:
         """A client with some settings changed for the calls made through it; shares the connection pool."""
         return self._copy_with(
@@ -475,6 +158,7 @@ class GreenStat(_Base, SyncStatusesMethods):
             retry_policy=retry_policy,
             rate_limit=rate_limit,
             max_response_size=max_response_size,
+            plugins=plugins,
         )
 
     @cached_property
@@ -486,40 +170,31 @@ class GreenStat(_Base, SyncStatusesMethods):
         return self._call(operation, params).parse()
 
     def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
-        """The one implementation behind every method: validate, send, decode, map errors."""
-        arguments = _validate.generated_arguments(operation, _validate.arguments(operation, params))
-        if self._http.is_closed:
-            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
-        call = self._call_context(operation)
-        failure: GreenStatError | None = None
-        response: GeneratedResponse | None = None
+        """The one implementation behind every method: validate, send, decode, map errors (the halves
+        around the send in ``BaseClient``). The typed error is raised here, outside any ``except`` block."""
+        arguments, call = self._prepare(operation, params)
+        outcome = self._finish(operation, self._send(operation, arguments, call), call)
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
+
+    def _send(
+        self, operation: Operation[Any], arguments: dict[str, Any], call: CallContext
+    ) -> GeneratedResponse | GreenStatError:
+        """The generated call: its answer, or the typed error for a failure greenstat maps."""
         try:
-            response = operation.sync_detailed(
+            return operation.sync_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
                 extensions=call_extensions(call),
                 **arguments,
             )
-        except _HTTPX_ERRORS as exc:
-            failure = http_error(exc, call)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            failure = validation_error(exc, call)
-        except BodyTooLarge as exc:
-            failure = too_large_error(exc, call)
-        except BaseException as exc:  # not ours to map (a caller's hook, KeyboardInterrupt): let it go, but
-            _forget_locals(exc)  # without the frames below that held the request with the token in its URL
+        except MAPPED_ERRORS as exc:
+            return self._mapped_failure(exc, call)
+        except BaseException as exc:
+            self._unmapped(exc, call)
             raise
-        else:
-            failure = _content_type_error(operation, response, call)
-        outcome = _outcome(operation, response, failure, call)
-        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
-        # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is
-        # neither __cause__ nor __context__ (its request.url holds the token).
-        response = None
-        if isinstance(outcome, GreenStatError):
-            raise outcome
-        return outcome
 
     def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""
@@ -548,13 +223,15 @@ class GreenStatWithRawResponse(SyncStatusesRawMethods):
         return self._client._call(operation, params)
 
 
-class AsyncGreenStat(_Base, AsyncStatusesMethods):
+class AsyncGreenStat(BaseClient, AsyncStatusesMethods):
     """Asynchronous client (asyncio; built on anyio); same arguments and behaviour as :class:`GreenStat`.
 
     The same bounds too: ``timeout`` covers the whole call up to the answer's last byte; decoding an answer
     received in time is not interrupted and is bounded by ``max_response_size`` instead (see
     :class:`GreenStat`). Redirects are never followed, whatever a caller's ``http_client`` says.
     """
+
+    _http: httpx.AsyncClient
 
     def __init__(
         self,
@@ -565,10 +242,11 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | None = _SPEC_RATE,
+        rate_limit: float | RateLimiter | None = SPEC_RATE,
         rate_limit_store: str | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: httpx.AsyncClient | None = None,
+        plugins: Sequence[Plugin] = (),
     ) -> None:
         self._configure(
             id_instance=id_instance,
@@ -580,6 +258,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             rate_limit=rate_limit,
             rate_limit_store=rate_limit_store,
             max_response_size=max_response_size,
+            plugins=plugins,
         )
         inner: httpx.AsyncBaseTransport = (
             AsyncClientTransport(http_client) if http_client else async_http_transport()
@@ -600,11 +279,12 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout = _NOT_GIVEN,
+        timeout: float | httpx.Timeout = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = None,
-        max_response_size: int = _NOT_GIVEN,
+        max_response_size: int = NOT_GIVEN,
+        plugins: Sequence[Plugin] = NOT_GIVEN,
     ) -> AsyncGreenStat:
         """A client with some settings changed for the calls made through it; shares the connection pool."""
         return self._copy_with(
@@ -613,6 +293,7 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
             retry_policy=retry_policy,
             rate_limit=rate_limit,
             max_response_size=max_response_size,
+            plugins=plugins,
         )
 
     @cached_property
@@ -663,40 +344,31 @@ class AsyncGreenStat(_Base, AsyncStatusesMethods):
         return (await self._call(operation, params)).parse()
 
     async def _call(self, operation: Operation[ResultT], params: dict[str, Any]) -> RawResponse[ResultT]:
-        """The one implementation behind every method: validate, send, decode, map errors."""
-        arguments = _validate.generated_arguments(operation, _validate.arguments(operation, params))
-        if self._http.is_closed:
-            raise GreenStatError(f"{type(self).__name__}: the client is closed; create a new one")
-        call = self._call_context(operation)
-        failure: GreenStatError | None = None
-        response: GeneratedResponse | None = None
+        """The one implementation behind every method: validate, send, decode, map errors (the halves
+        around the send in ``BaseClient``). The typed error is raised here, outside any ``except`` block."""
+        arguments, call = self._prepare(operation, params)
+        outcome = self._finish(operation, await self._send(operation, arguments, call), call)
+        if isinstance(outcome, GreenStatError):
+            raise outcome
+        return outcome
+
+    async def _send(
+        self, operation: Operation[Any], arguments: dict[str, Any], call: CallContext
+    ) -> GeneratedResponse | GreenStatError:
+        """The generated call: its answer, or the typed error for a failure greenstat maps."""
         try:
-            response = await operation.asyncio_detailed(
+            return await operation.asyncio_detailed(
                 self._credentials.id_instance,
                 TOKEN_PLACEHOLDER,  # the transport puts the token in: never a local of the generated frame
                 client=self._api,
                 extensions=call_extensions(call),
                 **arguments,
             )
-        except _HTTPX_ERRORS as exc:
-            failure = http_error(exc, call)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            failure = validation_error(exc, call)
-        except BodyTooLarge as exc:
-            failure = too_large_error(exc, call)
-        except BaseException as exc:  # not ours to map (a caller's hook, KeyboardInterrupt): let it go, but
-            _forget_locals(exc)  # without the frames below that held the request with the token in its URL
+        except MAPPED_ERRORS as exc:
+            return self._mapped_failure(exc, call)
+        except BaseException as exc:
+            self._unmapped(exc, call)
             raise
-        else:
-            failure = _content_type_error(operation, response, call)
-        outcome = _outcome(operation, response, failure, call)
-        # The answer may echo the token (a 401 body, a header), and a captured traceback shows this frame's
-        # locals: drop it before raising. Raised outside any except block, so the httpx/msgspec error is
-        # neither __cause__ nor __context__ (its request.url holds the token).
-        response = None
-        if isinstance(outcome, GreenStatError):
-            raise outcome
-        return outcome
 
     async def close(self) -> None:
         """Close the connection pool (not a caller-supplied ``http_client``)."""

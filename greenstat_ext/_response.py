@@ -13,6 +13,7 @@ from greenstat_client.api.statuses import Operation
 from greenstat_client.models import Error, QuotaExceeded
 from greenstat_client.types import Model, Response, decode_json
 
+from ._call import CallContext
 from ._errors import (
     BODY_EXCERPT_CHARS,
     APIConnectionError,
@@ -27,7 +28,6 @@ from ._errors import (
 )
 from ._redact import redact, redact_excerpt, redacted_headers, redacted_request
 from ._retry import parse_retry_after
-from ._transport import CallContext
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)

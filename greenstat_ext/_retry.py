@@ -1,4 +1,4 @@
-"""One retry policy, applied by the transports (sync and async) through tenacity.
+"""One retry policy: what is worth a second try and how long to wait (applied by ``_retrying``).
 
 Reads (GET) are retried after any transient failure. Calls that create or delete something (the spec's
 POSTs: the sends and ``deleteStatus``) are not idempotent: repeating one the server acted on posts a second
@@ -6,11 +6,6 @@ status. They are retried only when the request cannot have been acted on — a 4
 was written (:data:`NOT_SENT_EXCEPTIONS`, with no byte gone out by httpcore's trace) — and any other failure
 (:func:`status_outcome_unknown`, ``_transport._note_outcome``) ends the call with ``OutcomeUnknownError``.
 ``docs/retries.md`` has the rule per method.
-
-The first attempt runs bare (:func:`call_with_retries`): tenacity's machinery (a ``Retrying``, its closures,
-its per-attempt state; ~15 µs, a twentieth of a 12-recipient call) is built only once an answer or an error
-asks for a retry, and then replays that first outcome to it, so every decision (retry, stop, wait, log) is
-tenacity's exactly as if it had run the first attempt itself.
 
 Why tenacity and not stamina (which wraps it): stamina's waits and deadline run on the real clock with no
 way to inject a sleep or a clock, and its retry hooks are process-global (``set_on_retry_hooks``), so a
@@ -23,27 +18,18 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import email.utils
-import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import httpx
 
 from ._errors import ConfigurationError
 from ._loopback import connection_refused, is_loopback_host
-from ._redact import redact
-
-if TYPE_CHECKING:  # only in annotations here; tenacity itself is imported at the first retry
-    import tenacity
-
-    from ._transport import CallContext
-
-logger = logging.getLogger("greenstat.retry")
 
 #: Statuses worth a second try: rate limited, closed by the gateway, or a transient server fault.
 RETRYABLE_STATUSES = frozenset({429, 499, 500, 502, 503, 504})
@@ -201,158 +187,3 @@ def should_retry_exception(
     if request is not None and is_loopback_host(request.url.host) and connection_refused(exc):
         return False
     return isinstance(exc, RETRYABLE_EXCEPTIONS if idempotent else NOT_SENT_EXCEPTIONS)
-
-
-def _describe(outcome: tenacity.Future, secrets: tuple[str, ...]) -> str:
-    if outcome.failed:
-        exc = outcome.exception()
-        return redact(f"{type(exc).__name__}: {exc}", secrets=secrets)
-    response: httpx.Response = outcome.result()
-    return f"HTTP {response.status_code}"
-
-
-def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
-    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for one call.
-
-    A retry starts only if its wait ends before the call's deadline: ``policy.deadline`` on the policy's
-    clock (injectable), and the call's whole budget (``call.expires``) on the monotonic clock that the
-    sockets use too.
-    """
-    policy = call.policy
-
-    def retry(rcs: tenacity.RetryCallState) -> bool:
-        outcome = rcs.outcome
-        if outcome is None:  # pragma: no cover - tenacity always sets it before asking
-            return False
-        if call.may_have_acted:  # a write the server may have done: never again
-            return False
-        if outcome.failed:
-            exc: BaseException = outcome.exception()  # type: ignore[assignment]
-            return should_retry_exception(exc, idempotent=call.idempotent, request=call.request)
-        return should_retry_response(policy, outcome.result(), idempotent=call.idempotent)
-
-    def wait(rcs: tenacity.RetryCallState) -> float:
-        outcome = rcs.outcome
-        if outcome is not None and not outcome.failed:
-            retry_after = retry_after_of(outcome.result())
-            if retry_after is not None:
-                return retry_after
-        return policy.backoff(rcs.attempt_number)
-
-    def stop(rcs: tenacity.RetryCallState) -> bool:
-        if rcs.attempt_number > policy.max_retries:
-            return True
-        if call.expires is not None and time.monotonic() + rcs.upcoming_sleep >= call.expires:
-            return True
-        if policy.deadline is None or call.started is None:
-            return False
-        return policy.clock() - call.started + rcs.upcoming_sleep > policy.deadline
-
-    def log_retry(rcs: tenacity.RetryCallState) -> tenacity.Future:
-        outcome = rcs.outcome
-        assert outcome is not None
-        url = str(call.request.url) if call.request is not None else ""
-        logger.warning(
-            "Retrying %s %s in %.2fs (retry %d of %d) after %s",
-            call.request.method if call.request is not None else "GET",
-            redact(url, secrets=call.secrets),
-            rcs.upcoming_sleep,
-            rcs.attempt_number,
-            policy.max_retries,
-            _describe(outcome, call.secrets),
-        )
-        return outcome
-
-    def before_sleep(rcs: tenacity.RetryCallState) -> None:
-        outcome = log_retry(rcs)
-        if not outcome.failed:
-            outcome.result().close()  # release the connection of the answer we are not going to use
-
-    async def before_sleep_async(rcs: tenacity.RetryCallState) -> None:
-        outcome = log_retry(rcs)
-        if not outcome.failed:
-            await outcome.result().aclose()
-
-    def give_up(rcs: tenacity.RetryCallState) -> Any:
-        assert rcs.outcome is not None
-        return rcs.outcome.result()  # the last response, or re-raise the last transport error
-
-    return {
-        "retry": retry,
-        "wait": wait,
-        "stop": stop,
-        "before_sleep": before_sleep_async if is_async else before_sleep,
-        "retry_error_callback": give_up,
-        "sleep": policy.async_sleep if is_async else policy.sleep,
-    }
-
-
-def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) -> httpx.Response:
-    """``attempt()`` once; only if its outcome is retryable, tenacity takes over from that outcome.
-
-    Identical to ``tenacity.Retrying(**tenacity_arguments(call, is_async=False))(attempt)``: tenacity gets
-    the first outcome replayed (not a second request) and asks the same predicate again, then stops, waits,
-    logs and retries as before. A non-retryable outcome is what tenacity would have returned or re-raised.
-    """
-    first: httpx.Response | BaseException
-    try:
-        first = attempt()
-    except Exception as exc:  # tenacity catches BaseException, but retries none that is not an Exception
-        if call.may_have_acted or not should_retry_exception(
-            exc, idempotent=call.idempotent, request=call.request
-        ):
-            raise
-        first = exc
-    else:
-        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
-            return first
-    import tenacity  # deferred: only a retry needs it (~12 ms of import time)
-
-    replayed = False
-
-    def replay_then_attempt() -> httpx.Response:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            if isinstance(first, BaseException):
-                raise first
-            return first
-        return attempt()
-
-    retrying = tenacity.Retrying(**tenacity_arguments(call, is_async=False))
-    result: httpx.Response = retrying(replay_then_attempt)
-    return result
-
-
-async def call_with_retries_async(
-    call: CallContext, attempt: Callable[[], Coroutine[Any, Any, httpx.Response]]
-) -> httpx.Response:
-    """The async twin of :func:`call_with_retries` (``tenacity.AsyncRetrying``)."""
-    first: httpx.Response | BaseException
-    try:
-        first = await attempt()
-    except Exception as exc:
-        if call.may_have_acted or not should_retry_exception(
-            exc, idempotent=call.idempotent, request=call.request
-        ):
-            raise
-        first = exc
-    else:
-        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
-            return first
-    import tenacity
-
-    replayed = False
-
-    async def replay_then_attempt() -> httpx.Response:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            if isinstance(first, BaseException):
-                raise first
-            return first
-        return await attempt()
-
-    retrying = tenacity.AsyncRetrying(**tenacity_arguments(call, is_async=True))
-    result: httpx.Response = await retrying(replay_then_attempt)
-    return result

@@ -15,11 +15,8 @@ The token: the generated call is given :data:`TOKEN_PLACEHOLDER` instead of the 
 generated code (whose locals a captured traceback shows) ever holds it; :func:`_with_token` puts the real
 one in the URL here, on a copy of the request that only the sending frames see.
 
-Per-call settings (policy, timeout, limiter, size limit, whether the call may be repeated) and per-call
-results (retries taken, the final response, whether a write may have been done) travel in a
-:class:`CallContext` that the client hands to the generated call, which passes it on as the request's
-``extensions`` (:data:`CALL_EXTENSION`): explicit, visible in the signatures, and independent of threads and
-tasks, so clients made by ``with_options`` can share one connection pool.
+Per-call settings and results travel in the call's :class:`~._call.CallContext` (``_call``), which the
+client hands to the generated call as the request's ``extensions``; the transport finds it there.
 
 Calls that create or delete something (the spec's POSTs) are not idempotent: :class:`CallContext` records
 ``idempotent`` from the operation's HTTP method, the retry policy repeats such a call only when the server
@@ -30,7 +27,7 @@ tenacity is imported at the first retry, not with the package: it is ~12 ms of `
 (4 %) that a program which only builds a client, or only uses the mock or the models, never needs.
 
 The success path does only what a success needs (``tests/client/test_lazy_success_path.py``): no tenacity
-object unless a retry is due (``_retry.call_with_retries``), no redacted copy of the request or headers
+object unless a retry is due (``_retrying.call_with_retries``), no redacted copy of the request or headers
 (``RawResponse`` and the errors build them from :class:`CallContext` when asked), no second parse of the
 URL to put the token in, and no copy of a body that arrived in one piece.
 """
@@ -38,136 +35,31 @@ URL to put the token in, and no copy of a body that arrived in one piece.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Generator, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import anyio
 import httpx
 import sniffio
 
-from ._bounds import DEFAULT_MAX_RESPONSE_SIZE, BodyMeter, BodyTooLarge, io_deadline
+from ._bounds import BodyMeter, BodyTooLarge, io_deadline
+from ._call import CALL_EXTENSION as CALL_EXTENSION  # re-exported: where the send path was always found
+from ._call import CallContext, context_for
+from ._call import call_extensions as call_extensions
 from ._errors import ResponseTooLargeError
-from ._ratelimit import LimiterBackend, RateLimitWaitTimeout
-from ._redact import redacted_request
-from ._retry import (
-    IDEMPOTENT_METHODS,
-    NOT_SENT_EXCEPTIONS,
-    RetryPolicy,
-    call_with_retries,
-    call_with_retries_async,
-    status_outcome_unknown,
-)
-
-if TYPE_CHECKING:
-    from ._credentials import ApiToken
+from ._observe import http_instrumentation_suppressed
+from ._ratelimit import RateLimitWaitTimeout
+from ._redact import mask_url_paths, redacted_request
+from ._retry import NOT_SENT_EXCEPTIONS, status_outcome_unknown
+from ._retrying import call_with_retries, call_with_retries_async
 
 #: What the generated call gets in place of the token: a valid path segment no token can be (tokens are
 #: letters and digits only), replaced by the real token in :func:`_with_token`.
 TOKEN_PLACEHOLDER = "_token_"  # noqa: S105 - a placeholder, not a secret
 _PLACEHOLDER_SEGMENT = b"/" + TOKEN_PLACEHOLDER.encode()
 _PLACEHOLDER_PATH_END = "/" + TOKEN_PLACEHOLDER
-
-
-#: httpcore's trace events that mean "the request's first bytes are being written" (HTTP/1.1 and HTTP/2).
-_SENT_EVENTS = frozenset({"http11.send_request_headers.started", "http2.send_request_headers.started"})
-
-
-@dataclass(slots=True)
-class CallContext:
-    policy: RetryPolicy
-    timeout: httpx.Timeout | None = None
-    limiter: LimiterBackend | None = None
-    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
-    attempts: int = 0
-    #: The request as sent (real token in the URL): only ever exposed through ``redacted_request``.
-    request: httpx.Request | None = field(default=None, repr=False)
-    response: httpx.Response | None = field(default=None, repr=False)
-    #: The calling client's token: masked, at any length, in everything built from the answer.
-    token: ApiToken | None = field(default=None, repr=False)
-    #: ``policy.clock()`` when the first request went out (after the rate limiter's wait).
-    started: float | None = None
-    #: ``time.monotonic()`` by which the call must be over; None: no deadline.
-    expires: float | None = None
-    #: False for a call that creates or deletes something (POST): never repeated once it may have acted.
-    idempotent: bool = True
-    #: An attempt of a non-idempotent call was sent and then failed in a way that leaves its outcome unknown
-    #: (no answer, a 499 or a 5xx): the server may have acted.
-    may_have_acted: bool = False
-    #: A non-idempotent call was answered 200: it was done, whatever happens to the answer's body.
-    done: bool = False
-    #: The transport sends through httpcore, whose ``trace`` extension reports when a request starts going
-    #: out (:attr:`attempt_sent`); otherwise (a mock or custom transport) only the failure's type tells.
-    traced: bool = False
-    #: The current attempt (non-idempotent calls only): its request's headers started going out, and the
-    #: status line that came back.
-    attempt_sent: bool = False
-    attempt_status: int | None = None
-
-    def begin_exchange(self) -> None:
-        """Forget the previous attempt's trace: each attempt is judged on its own."""
-        self.attempt_sent = False
-        self.attempt_status = None
-
-    def trace(self, event: str, info: object) -> None:
-        """httpcore's ``trace`` extension (sync): notes when the request starts going out on the wire."""
-        if event in _SENT_EVENTS:
-            self.attempt_sent = True
-
-    async def trace_async(self, event: str, info: object) -> None:
-        """The same, for httpcore's async connections (which await the callback)."""
-        self.trace(event, info)
-
-    @property
-    def retries_taken(self) -> int:
-        return max(0, self.attempts - 1)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.token.get_secret_value(),) if self.token is not None else ()
-
-    @property
-    def budget(self) -> float | None:
-        """The call's total time: ``timeout`` (an ``httpx.Timeout``'s longest phase), capped by the policy's
-        ``deadline``."""
-        deadline = self.policy.deadline
-        budget = deadline if deadline is not None and math.isfinite(deadline) else None
-        if self.timeout is not None:
-            longest: float | None = None
-            for phase in (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool):
-                if phase is not None and (longest is None or phase > longest):
-                    longest = phase
-            if longest is not None and math.isfinite(longest) and (budget is None or longest < budget):
-                budget = longest
-        return budget
-
-    def begin_attempt(self) -> float | None:
-        """Start the clock at the first attempt; the deadline (monotonic) every attempt must meet."""
-        if self.started is None:
-            self.started = self.policy.clock()
-            budget = self.budget
-            self.expires = None if budget is None else time.monotonic() + budget
-        return self.expires
-
-
-#: The request extension that carries a call's :class:`CallContext` from the client to the transport.
-CALL_EXTENSION = "greenstat.call"
-
-
-def call_extensions(call: CallContext) -> dict[str, object]:
-    """The ``extensions`` argument of a generated ``sync_detailed``/``asyncio_detailed`` for ``call``."""
-    return {CALL_EXTENSION: call}
-
-
-def _context_for(request: httpx.Request) -> CallContext:
-    call = request.extensions.get(CALL_EXTENSION)
-    if not isinstance(call, CallContext):  # a request not made by a greenstat client: defaults, no limiter
-        call = CallContext(policy=RetryPolicy(), idempotent=request.method in IDEMPOTENT_METHODS)
-    return call
 
 
 def _note_outcome(call: CallContext, outcome: httpx.Response | Exception) -> None:
@@ -205,12 +97,12 @@ def _turn_timeout(call: CallContext) -> float | None:
     return None if call.expires is None else max(0.0, call.expires - time.monotonic())
 
 
-def _paced(call: CallContext) -> AbstractContextManager[object]:
+def _paced(call: CallContext) -> AbstractContextManager[float | None]:
     """The limiter's slot around one send: the next request waits from when this one ended."""
     return call.limiter.slot(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
-def _paced_async(call: CallContext) -> AbstractAsyncContextManager[object]:
+def _paced_async(call: CallContext) -> AbstractAsyncContextManager[float | None]:
     return call.limiter.slot_async(_turn_timeout(call)) if call.limiter is not None else nullcontext()
 
 
@@ -250,6 +142,24 @@ def _url_with_token_slow(url: httpx.URL, token: str) -> httpx.URL | None:
     return url.copy_with(raw_path=raw_path)
 
 
+class WireRequest(httpx.Request):
+    """The request as sent (the token in its URL), whose ``repr`` masks the token's path segment.
+
+    Why: while a call runs, the transport's frames hold it as a local, and code called from inside them (a
+    plugin, a log handler, a tracer) may capture the stack with its locals: Sentry attaches one to every
+    error logged (``attach_stacktrace``, on by default in sentry-sdk 3, with ``stack_frame_variables``),
+    ``traceback.TracebackException(capture_locals=True)`` and rich's ``show_locals`` do too; all of them show
+    a local by its ``repr``, which for an ``httpx.Request`` is its method and full URL.
+    """
+
+    #: The URL the generated call built, with :data:`TOKEN_PLACEHOLDER` in place of the token: what a
+    #: caller's own ``http_client`` is given to send (see :class:`ClientTransport`).
+    placeholder_url: httpx.URL
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}({self.method!r}, {mask_url_paths(str(self.url))!r})>"
+
+
 def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
     """The request to send: ``request`` with the placeholder segment replaced by the call's token."""
     url = None if call.token is None else _url_with_token(request.url, call.token.get_secret_value())
@@ -258,12 +168,13 @@ def _with_token(request: httpx.Request, call: CallContext) -> httpx.Request:
     else:
         # The fields ``httpx.Request(method, url, headers=..., stream=..., extensions=...)`` would set, set
         # directly: its ``__init__`` re-checks the method and URL and re-encodes the headers (~2 µs a call).
-        wire = httpx.Request.__new__(httpx.Request)
+        wire = WireRequest.__new__(WireRequest)
         wire.method = request.method
         wire.url = url
         wire.headers = request.headers.copy()
         wire.stream = request.stream
         wire.extensions = dict(request.extensions)
+        wire.placeholder_url = request.url
     call.request = wire
     return wire
 
@@ -318,6 +229,8 @@ def _result(response: httpx.Response, content: bytes, call: CallContext) -> http
     """
     response.stream = httpx.ByteStream(content)
     call.response = response
+    if call.observer is not None:
+        call.observer.body_size = len(content)
     return response
 
 
@@ -334,6 +247,8 @@ def _already_read(response: httpx.Response, call: CallContext) -> bool:
         exc.status_code = response.status_code
         raise exc
     call.response = response
+    if call.observer is not None:
+        call.observer.body_size = len(content)
     return True
 
 
@@ -372,7 +287,10 @@ class RetryingTransport(httpx.BaseTransport):
         self._traced = traced
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call = _context_for(request)
+        call = context_for(request)
+        observer = call.observer
+        if observer is not None:
+            observer.call_started(request)
         wire = _with_token(request, call)
         if not call.idempotent:  # only writes pay for the trace: whether an attempt was sent decides retries
             wire.extensions["trace"] = call.trace
@@ -382,18 +300,26 @@ class RetryingTransport(httpx.BaseTransport):
             call.attempts += 1
             call.begin_exchange()
             # The limiter's slot spans the whole exchange: the next request waits from when this one ended.
-            with _paced(call):
+            with _paced(call) as waited:
+                if observer is not None:
+                    observer.attempt_started(call.attempts, waited, wire)
                 try:
                     response = self._send(wire, call)
                 except Exception as exc:
                     _note_outcome(call, exc)
+                    if observer is not None:
+                        observer.attempt_finished(call.attempts, exc)
                     raise
             _note_outcome(call, response)
+            if observer is not None:
+                observer.attempt_finished(call.attempts, response)
             return response
 
         failure: Exception
         try:
-            response = call_with_retries(call, attempt)
+            # OpenTelemetry's HTTP instrumentations stay out of the request as sent (its URL has the token).
+            with http_instrumentation_suppressed():
+                response = call_with_retries(call, attempt)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
@@ -445,7 +371,10 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         self._clamped = clamped
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call = _context_for(request)
+        call = context_for(request)
+        observer = call.observer
+        if observer is not None:
+            observer.call_started(request)
         wire = _with_token(request, call)
         if not call.idempotent:
             wire.extensions["trace"] = call.trace_async
@@ -454,18 +383,25 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         async def attempt() -> httpx.Response:
             call.attempts += 1
             call.begin_exchange()
-            async with _paced_async(call):
+            async with _paced_async(call) as waited:
+                if observer is not None:
+                    observer.attempt_started(call.attempts, waited, wire)
                 try:
                     response = await self._send(wire, call)
                 except Exception as exc:
                     _note_outcome(call, exc)
+                    if observer is not None:
+                        observer.attempt_finished(call.attempts, exc)
                     raise
             _note_outcome(call, response)
+            if observer is not None:
+                observer.attempt_finished(call.attempts, response)
             return response
 
         failure: Exception
         try:
-            response = await call_with_retries_async(call, attempt)
+            with http_instrumentation_suppressed():
+                response = await call_with_retries_async(call, attempt)
         except httpx.TimeoutException:
             if not _past_deadline(call):
                 raise
@@ -533,8 +469,62 @@ def sends_through_httpcore(client: httpx.Client | httpx.AsyncClient) -> bool:
     ) and (transports[0] is not None)
 
 
+class _PutToken(httpx.Auth):
+    """Puts the token in the URL *inside* a caller's client's ``send``, then runs that client's own auth.
+
+    Why an auth flow: ``httpx.Client.send`` is what tracing and error-tracking integrations patch (Sentry's
+    httpx integration records the URL it is given in a span and a breadcrumb; ddtrace does the same), and a
+    caller's client is sent to through it. Given the URL with the token placeholder, they record that; the
+    auth flow, which ``send`` runs before the redirects, the event hooks and the transport, puts the token
+    in. ``send(auth=...)`` replaces the client's auth for the request, so that auth runs after ours.
+    """
+
+    def __init__(self, url: httpx.URL, inner: httpx.Auth | None) -> None:
+        self._url = url
+        self._inner = inner
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.url = self._url
+        if self._inner is None:
+            yield request
+            return
+        yield from self._inner.sync_auth_flow(request)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        request.url = self._url
+        if self._inner is None:
+            yield request
+            return
+        flow = self._inner.async_auth_flow(request)
+        outgoing = await flow.__anext__()
+        while True:
+            response = yield outgoing
+            try:
+                outgoing = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+
+
+def _through_callers_client(
+    request: httpx.Request, client: httpx.Client | httpx.AsyncClient
+) -> tuple[httpx.Request, httpx.Auth | None]:
+    """The request to give a caller's client (the token placeholder in its URL) and the auth that puts the
+    token in; the request itself and the client's auth when it carries no token."""
+    if not isinstance(request, WireRequest):
+        return request, None
+    shown = WireRequest.__new__(WireRequest)
+    shown.method = request.method
+    shown.url = shown.placeholder_url = request.placeholder_url
+    shown.headers = request.headers
+    shown.stream = request.stream
+    shown.extensions = request.extensions
+    # (No credentials in the URL to turn into basic auth as httpx would: ``api_url`` may not have any.)
+    return shown, _PutToken(request.url, client.auth)
+
+
 class ClientTransport(httpx.BaseTransport):
-    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, hooks); never closes it.
+    """Sends through a caller-supplied ``httpx.Client`` (its pool, proxies, TLS, auth, hooks); never closes
+    it. Its ``send`` gets the URL with the token placeholder; the token goes in below it (:class:`_PutToken`).
 
     The answer is streamed, so the retrying transport reads it within the call's bounds. Redirects are
     greenstat's decision, not the caller's client's (``follow_redirects=True`` there is common): never
@@ -547,15 +537,21 @@ class ClientTransport(httpx.BaseTransport):
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request, stream=True, follow_redirects=False)
+        shown, auth = _through_callers_client(request, self._client)
+        if auth is None:
+            return self._client.send(request, stream=True, follow_redirects=False)
+        return self._client.send(shown, stream=True, auth=auth, follow_redirects=False)
 
 
 class AsyncClientTransport(httpx.AsyncBaseTransport):
-    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Streams and never follows a
-    redirect, like the sync one."""
+    """Sends through a caller-supplied ``httpx.AsyncClient``; never closes it. Never follows a redirect and
+    puts the token in below its ``send``, like the sync one."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True, follow_redirects=False)
+        shown, auth = _through_callers_client(request, self._client)
+        if auth is None:
+            return await self._client.send(request, stream=True, follow_redirects=False)
+        return await self._client.send(shown, stream=True, auth=auth, follow_redirects=False)

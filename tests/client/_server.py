@@ -21,6 +21,8 @@ async def get_status_statistic(request: Request) -> Response:
     SEEN.append((id_instance, token, id_message, request.headers.get("user-agent", "")))
     if id_message == "slow":
         await anyio.sleep(0.5)
+    if id_message == "redirect":  # to the same path (the token in Location, as an echoing server would)
+        return Response(status_code=307, headers={"location": f"{request.url.path}?idMessage=redirected"})
     if id_message.startswith("status-"):
         code = int(id_message.removeprefix("status-"))
         return JSONResponse({"statusCode": code, "message": f"echo {request.url.path}"}, status_code=code)
