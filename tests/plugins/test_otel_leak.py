@@ -121,7 +121,8 @@ def test_no_token_in_any_exported_span_event_or_metric(
     assert span.kind is SpanKind.CLIENT
     assert span.attributes is not None
     assert str(span.attributes["url.full"]).endswith("/getStatusStatistic/***?idMessage=" + PATHS[path])
-    resends = {"retried-5xx": 2, "429": 2, "refused": 2}.get(path)
+    # A connection refused by a loopback address fails at once (nothing listens; no retry makes it appear).
+    resends = {"retried-5xx": 2, "429": 2}.get(path)
     if path == "redirect":  # not followed by greenstat's own client: the 307 is the answer
         assert span.attributes["http.response.status_code"] == 307
     assert span.attributes.get("http.request.resend_count") == resends
@@ -158,8 +159,8 @@ def test_the_callers_own_http_client_under_the_global_instrumentation(
     server: str, path: str, kind: str, with_plugin: bool
 ) -> None:
     """``http_client=`` a caller's own ``httpx.Client``/``AsyncClient`` (made after
-    ``HTTPXClientInstrumentor().instrument()``, following redirects): its wire requests are suppressed like
-    greenstat's own, a redirect it follows included; its requests of its own are still traced."""
+    ``HTTPXClientInstrumentor().instrument()``, set to follow redirects, which greenstat never does): its wire
+    requests are suppressed like greenstat's own; its requests of its own are still traced."""
     id_message = PATHS[path]
     own_url = f"{server}/waInstance{ID_INSTANCE}/getStatusStatistic/other?idMessage=x"
     with telemetry() as pipeline, httpx_instrumented(pipeline):
@@ -207,9 +208,9 @@ def test_the_callers_own_http_client_under_the_global_instrumentation(
     # Only the caller's own request is traced by the instrumentation (with its URL: the control).
     assert len(theirs) == 1
     assert "/getStatusStatistic/other" in str(theirs[0].attributes)
-    if with_plugin and path == "redirect":  # followed by the caller's client: the final answer
+    if with_plugin and path == "redirect":  # never followed, whatever the caller's client says: the 307
         assert ours[0].attributes is not None
-        assert ours[0].attributes["http.response.status_code"] == 200
+        assert ours[0].attributes["http.response.status_code"] == 307
 
 
 def test_the_check_sees_a_leak(server: str) -> None:
