@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from typer._types import TyperChoice  # what typer builds for an Enum; the choices are the spec's here
 
 from .._spec import operation
 from . import stats as _stats
@@ -60,6 +59,15 @@ _MEDIA = operation("sendMediaStatus")
 _VOICE = operation("sendVoiceStatus")
 _FONTS = _TEXT.parameter("font").enum or ()
 _PARTICIPANTS = _TEXT.parameter("participants")
+
+
+def _font(value: str) -> str:
+    """``--font``: one of the spec's fonts, as Click's ``Choice`` says it (typer's public ``parser`` hook:
+    typer 0.29 removed the ``click_type`` it took before, and its choice type was never public)."""
+    if value not in _FONTS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, _FONTS))}.")
+    return value
+
 
 _EPILOG = (
     'Prints the new status\'s idMessage (with --json: {"id_message": ...}). '
@@ -191,7 +199,7 @@ def text(
         str | None,
         typer.Option(
             "--font",
-            click_type=TyperChoice(_FONTS),
+            parser=_font,
             metavar="FONT",
             help=f"One of {', '.join(_FONTS)} (the spec's StatusFont); the API's default if unset.",
             show_default=False,

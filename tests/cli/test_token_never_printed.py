@@ -20,8 +20,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 import typer
-from typer import _click as click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner, Result
 
 from greenstat_ext._cli._common import given_tokens, redacted, tokens_given
@@ -218,18 +217,19 @@ _BASE_ARGS = {
 _SKIPPED = {(("mock",), "--token")}
 
 
-def _commands() -> list[tuple[tuple[str, ...], click.Command]]:
+def _commands() -> list[tuple[tuple[str, ...], TyperCommand]]:
     root = typer.main.get_command(app)
-    ctx = click.Context(root)
-    found: list[tuple[tuple[str, ...], click.Command]] = []
+    ctx = typer.Context(root)
+    found: list[tuple[tuple[str, ...], TyperCommand]] = []
 
-    def walk(command: click.Command, path: tuple[str, ...]) -> None:
+    def walk(command: object, path: tuple[str, ...]) -> None:
         if isinstance(command, TyperGroup):  # the root (its lazy contract-test included) and `post`
             for name in command.list_commands(ctx):
                 sub = command.get_command(ctx, name)
                 assert sub is not None
                 walk(sub, (*path, name))
         else:
+            assert isinstance(command, TyperCommand), command
             found.append((path, command))
 
     walk(root, ())
