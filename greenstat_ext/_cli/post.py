@@ -48,7 +48,7 @@ from .stats import (
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
     from collections.abc import Callable
 
-    from greenstat_client.models import SendStatusResult
+    from greenstat_client.models import SendStatusResult, StatusFont
 
     from .._client import GreenStat
 
@@ -67,6 +67,13 @@ def _font(value: str) -> str:
     if value not in _FONTS:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, _FONTS))}.")
     return value
+
+
+def _status_font(value: str | None) -> StatusFont | None:
+    """The checked ``--font`` as the client's enum (imported when a post runs: ``--help`` needs no models)."""
+    from greenstat_client.models import StatusFont
+
+    return None if value is None else StatusFont(value)
 
 
 _EPILOG = (
@@ -224,7 +231,7 @@ def text(
     _post(
         "post text",
         lambda client: client.send_text_status(
-            message, background_color=background_color, font=font, participants=participants
+            message, background_color=background_color, font=_status_font(font), participants=participants
         ),
         texts=[
             ("MESSAGE", message),
