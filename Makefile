@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test smoke demo fuzz mock bench-mock bench bench-fleet bench-cli
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,7 +55,7 @@ lint: $(STAMP) ## ruff check + ruff format --check (+ PLC2701: no private import
 	$(BIN)/ruff check --preview --select PLC2701 greenstat_ext
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy --strict on greenstat_ext, tests, scripts and bench
+typecheck: $(STAMP) ## mypy --strict on greenstat_ext, generated/greenstat_client, tests, scripts and bench
 	$(BIN)/mypy
 
 # pytest-xdist: most of the suite's time is waiting (sockets, deadlines, the mock's 1 request/s), so two
@@ -73,6 +73,13 @@ test: $(STAMP) ## Everything CI checks: lint, types, spec, generated drift, test
 	$(MAKE) --no-print-directory lint-spec
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory pytest
+
+# The package as users get it (docs/packaging.md): wheel and sdist built and checked, the wheel installed with
+# [all] into fresh venvs at the newest and at the oldest versions pyproject.toml allows, the smoke suite run in
+# each. Needs only uv (not the locked .venv) and the package registry; bounded by SMOKE_TIMEOUT in all.
+SMOKE_TIMEOUT ?= 900
+smoke: $(VENV)/bin/uv ## Build wheel+sdist, check them, smoke-test the wheel at the newest and oldest allowed versions (~1.5 min)
+	timeout --kill-after=30 $(SMOKE_TIMEOUT) scripts/smoke.sh
 
 demo: $(STAMP) ## Start the mock; run greenstat stats, report, --watch, post --watch, delete, contract-test against it; stop it
 	$(BIN)/python scripts/demo.py

@@ -6,11 +6,15 @@
 # CLI of every `pip install 'greenstat[cli]'` while the locked suite stayed green). See docs/packaging.md.
 #
 # Checks: the sdist builds the same wheel as the tree (byte for byte); `twine check --strict` on both; the
-# wheel carries py.typed for both packages. Then, in each venv, from a folder outside the checkout (so
-# nothing imports the source tree): `greenstat --help`; `greenstat mock` from that venv on a free loopback
-# port; `stats --json` and `report --json` against it; README's client snippet under `python -X dev -W
-# error`; a short paced `contract-test` against the same mock. The mock is stopped on every exit (trap).
+# wheel carries py.typed for both packages, the license and the metadata a PyPI page needs
+# (scripts/smoke_wheel.py). Then, in each venv, from a folder outside the checkout (so nothing imports the
+# source tree): `greenstat --help` and `--version`; `greenstat mock` from that venv on a free loopback port;
+# `stats --json` and `report --json` against it; README's client snippet under `python -X dev -W error`; a
+# short paced `contract-test` against the same mock; in the newest venv, mypy --strict on a user's file
+# (the installed annotations are seen: a valid call passes, font="COMIC" is refused). The mock is stopped
+# on every exit (trap); every step has a time limit.
 #
+# Network: only the package registry (PyPI, through uv; UV_NO_CONFIG, no managed-Python downloads).
 # SMOKE_RESOLUTIONS="highest lowest-direct" (default) picks the runs; SMOKE_PYTHON (default 3.11, the
 # lowest supported) the interpreter uv creates the venvs with; SMOKE_KEEP=1 keeps the work folder.
 set -euo pipefail
@@ -18,8 +22,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 uv=${UV:-$root/.venv/bin/uv}
 python=${SMOKE_PYTHON:-3.11}
 resolutions=${SMOKE_RESOLUTIONS:-highest lowest-direct}
-twine_version=7.0.0
-id_message=BAE5F4886F6F2D05 # the README's example: the mock's demo status, 12 recipients
+tools="twine==7.0.0 mypy==2.4.1" # twine for `check`; mypy as in requirements.lock
+id_message=BAE5F4886F6F2D05        # the README's example: the mock's demo status, 12 recipients
+export UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never NO_COLOR=1
+unset VIRTUAL_ENV PYTHONPATH PYTHONHOME UV_PYTHON
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenstat-smoke.XXXXXX")
 mock_pid=""
 
@@ -43,84 +49,71 @@ fail() {
   echo "smoke: FAILED: $*" >&2
   exit 1
 }
+# limit SECONDS COMMAND...: run it, killed (and failed) past SECONDS.
+limit() { timeout --kill-after=5 "$@"; }
 started=$SECONDS
 
 step "build the sdist and, from it, the wheel (uv build); and the wheel from the tree"
-"$uv" build --quiet --no-config --out-dir "$work/dist" "$root"
-"$uv" build --quiet --no-config --wheel --out-dir "$work/tree" "$root"
+limit 300 "$uv" build --quiet --out-dir "$work/dist" "$root"
+limit 300 "$uv" build --quiet --wheel --out-dir "$work/tree" "$root"
 wheel=$(echo "$work"/dist/*.whl)
 sdist=$(echo "$work"/dist/*.tar.gz)
 cmp "$wheel" "$work/tree/$(basename "$wheel")" || fail "the sdist builds another wheel than the tree"
 echo "$(basename "$wheel") = the tree's wheel, byte for byte; $(basename "$sdist")"
 
-step "twine check --strict (the metadata and README render as PyPI renders them); py.typed in the wheel"
-"$uv" venv --quiet --no-config --python "$python" "$work/tools"
-"$uv" pip install --quiet --no-config --python "$work/tools/bin/python" "twine==$twine_version"
-NO_COLOR=1 "$work/tools/bin/twine" check --strict "$wheel" "$sdist"
-# The wheel's requirements, with every extra of [all], one per line: lowest-direct resolves the direct
-# requirements to their lower bounds, and a path to a wheel would make only the wheel itself direct.
-"$work/tools/bin/python" - "$wheel" "$work/requirements.txt" <<'PY'
-import sys
-import zipfile
-from email.parser import Parser
+step "twine check --strict (the metadata and README render as PyPI renders them); the wheel's contents"
+limit 120 "$uv" venv --quiet --python "$python" "$work/tools"
+# shellcheck disable=SC2086 # $tools is a list of requirements
+limit 300 "$uv" pip install --quiet --python "$work/tools/bin/python" $tools
+limit 60 "$work/tools/bin/twine" --no-color check --strict "$wheel" "$sdist"
+limit 60 "$work/tools/bin/python" "$root/scripts/smoke_wheel.py" inspect "$wheel" "$sdist" "$work/requirements.txt"
+limit 60 "$work/tools/bin/python" "$root/scripts/smoke_wheel.py" snippet "$root/README.md" >"$work/snippet.py"
+version=$(basename "$wheel" | cut -d- -f2)
 
-from packaging.requirements import Requirement
-
-wheel, out = sys.argv[1:]
-with zipfile.ZipFile(wheel) as archive:
-    names = archive.namelist()
-    meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
-    metadata = Parser().parsestr(archive.read(meta_name).decode())
-for typed in ("greenstat_ext/py.typed", "greenstat_client/py.typed"):
-    if typed not in names:
-        sys.exit(f"smoke: the wheel has no {typed}: type checkers would ignore its annotations")
-requirements = [Requirement(line) for line in metadata.get_all("Requires-Dist", [])]
+# mypy --strict, as a user's project runs it, on code that uses the installed package (not the checkout).
+check_types() {
+  local venv=$1
+  cat >"$work/user_code.py" <<'PY'
+from greenstat_ext import GreenStat, SendStatusResult, StatusFont
 
 
-def wanted(requirement: Requirement, extra: str) -> bool:
-    return requirement.marker is None or requirement.marker.evaluate({"extra": extra})
-
-
-# [all] and the extras it names (greenstat[cli,mock,contract,redis]), and theirs: never [dev].
-extras, todo = {""}, ["all"]
-while todo:
-    extra = todo.pop()
-    extras.add(extra)
-    for requirement in requirements:
-        if requirement.name == metadata["Name"] and wanted(requirement, extra):
-            todo += sorted(requirement.extras - extras)
-lines = []
-for requirement in requirements:
-    if requirement.name != metadata["Name"] and any(wanted(requirement, extra) for extra in extras):
-        requirement.marker = None  # evaluated here, for this interpreter and platform
-        lines.append(str(requirement))
-extras = ["", *sorted(extras - {""})]
-with open(out, "w", encoding="utf-8") as target:
-    target.write("\n".join(sorted(set(lines))) + "\n")
-print(f"py.typed: both packages; {len(set(lines))} requirements with extras {', '.join(extras[1:])}")
+def post(client: GreenStat) -> list[SendStatusResult]:
+    return [
+        client.send_text_status("hello", font=StatusFont.SERIF),
+        client.send_text_status("hello", font="OSWALD_HEAVY"),
+        client.send_text_status("hello", font="COMIC"),  # line 8: the one error
+    ]
 PY
+  local out
+  out=$(cd "$work" && limit 300 "$work/tools/bin/mypy" --strict --no-incremental \
+    --python-executable "$venv/bin/python" user_code.py 2>&1) && fail "mypy accepted font=\"COMIC\": $out"
+  [[ $(grep -c ': error:' <<<"$out") == 1 ]] && grep -q '^user_code.py:8: error: .*\[arg-type\]' <<<"$out" ||
+    fail "mypy --strict on the installed package: expected one arg-type error on line 8, got: $out"
+  echo "mypy --strict on a user's file: the installed types resolve; font=\"COMIC\" refused"
+}
 
 # One venv per resolution; the smoke suite runs in each.
 run_suite() {
   local resolution=$1 venv="$work/venv-$1" began=$SECONDS
   step "[$resolution] a fresh venv (Python $python), pip install '$(basename "$wheel")[all]'"
-  "$uv" venv --quiet --no-config --python "$python" "$venv"
-  "$uv" pip install --quiet --no-config --python "$venv/bin/python" --resolution "$resolution" \
+  limit 120 "$uv" venv --quiet --python "$python" "$venv"
+  limit 600 "$uv" pip install --quiet --python "$venv/bin/python" --resolution "$resolution" \
     "$wheel[all]" -r "$work/requirements.txt"
   local direct
   direct=$(sed -E 's/[ ;<>=!~\[].*//' "$work/requirements.txt" | tr '\n' '|')
-  "$uv" pip list --no-config --python "$venv/bin/python" 2>/dev/null |
+  "$uv" pip list --python "$venv/bin/python" 2>/dev/null |
     grep -iE "^(${direct%|}) " | awk '{printf "%s %s, ", $1, $2} END {print ""}'
-  "$uv" pip check --quiet --no-config --python "$venv/bin/python" || fail "[$resolution] uv pip check"
+  limit 60 "$uv" pip check --quiet --python "$venv/bin/python" || fail "[$resolution] uv pip check"
 
   cd "$work" # never the checkout: every import must come from the venv
   local bin="$venv/bin"
-  "$bin/greenstat" --help >"$work/help.txt" || fail "[$resolution] greenstat --help"
+  limit 60 "$bin/greenstat" --help >"$work/help.txt" || fail "[$resolution] greenstat --help"
   grep -q "contract-test" "$work/help.txt" || fail "[$resolution] greenstat --help lists no contract-test"
-  echo "greenstat --help: ok"
+  [[ $(limit 60 "$bin/greenstat" --version) == *"$version"* ]] || fail "[$resolution] greenstat --version"
+  echo "greenstat --help, --version: ok"
 
   local id token
-  read -r id token < <("$bin/python" -c \
+  read -r id token < <(limit 60 "$bin/python" -c \
     'from greenstat_ext.mock import DEMO_ID_INSTANCE as i, DEMO_TOKEN as t; print(i, t)')
   # 20 requests/s (Green API allows 1): the paced contract test below stays under it, in seconds.
   "$bin/greenstat" mock --host 127.0.0.1 --port 0 --rate-limit 20 --no-access-log >"$work/mock.log" 2>&1 &
@@ -131,26 +124,20 @@ run_suite() {
     ((++tries < 300)) || fail "[$resolution] greenstat mock did not start in 30 s"
     sleep 0.1
   done
-  echo "greenstat mock: serving on $url (pid $mock_pid)"
+  echo "greenstat mock: serving on $url"
   export GREEN_API_URL=$url GREEN_API_ID_INSTANCE=$id GREEN_API_TOKEN=$token
 
-  "$bin/greenstat" stats --json "$id_message" >"$work/stats.json" || fail "[$resolution] stats --json"
-  "$bin/python" -c 'import json, sys; assert json.load(open(sys.argv[1]))["items"]' \
-    "$work/stats.json" || fail "[$resolution] stats --json printed no recipients"
-  "$bin/greenstat" report --json --minutes 60 >"$work/report.json" || fail "[$resolution] report --json"
+  limit 60 "$bin/greenstat" stats --json "$id_message" >"$work/stats.json" || fail "[$resolution] stats --json"
+  "$bin/python" -c 'import json, sys; assert len(json.load(open(sys.argv[1]))["items"]) == 12' \
+    "$work/stats.json" || fail "[$resolution] stats --json did not list the demo status's 12 recipients"
+  limit 60 "$bin/greenstat" report --json --minutes 60 >"$work/report.json" || fail "[$resolution] report --json"
   "$bin/python" -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/report.json" ||
     fail "[$resolution] report --json printed no JSON"
   echo "stats --json, report --json: ok"
 
-  # README's first Python block: the client snippet every user tries first.
-  "$bin/python" - "$root/README.md" >"$work/snippet.py" <<'PY'
-import re
-import sys
-
-print(re.findall(r"```python\n(.*?)```", open(sys.argv[1], encoding="utf-8").read(), flags=re.S)[0])
-PY
-  "$bin/python" -X dev -W error "$work/snippet.py" >"$work/snippet.out" ||
+  limit 60 "$bin/python" -X dev -W error "$work/snippet.py" >"$work/snippet.out" ||
     fail "[$resolution] README's client snippet under -X dev -W error"
+  grep -q "12 recipient(s)" "$work/snippet.out" || fail "[$resolution] README snippet: $(cat "$work/snippet.out")"
   echo "README snippet under -X dev -W error: ok ($(head -c 80 "$work/snippet.out"))"
 
   # Paced at 10 requests/s, half the mock's limit. Not checked here: the rate-limit checks (they need the
@@ -160,14 +147,15 @@ PY
   local checks
   checks=$("$bin/python" -c 'from greenstat_ext.contract import ALL_CHECKS, TEMPORAL_CHECKS as T
 print(",".join(c for c in ALL_CHECKS if c not in {*T, "rate_limit_enforced", "retry_after_conformance"}))')
-  "$bin/greenstat" contract-test --id-message "$id_message" --max-examples 2 --rate-limit 10 --seed 1 \
-    --checks "$checks" --run-timeout 300 >"$work/contract.txt" 2>&1 || {
+  limit 180 "$bin/greenstat" contract-test --id-message "$id_message" --max-examples 2 --rate-limit 10 \
+    --seed 1 --checks "$checks" --run-timeout 120 >"$work/contract.txt" 2>&1 || {
     cat "$work/contract.txt"
     fail "[$resolution] contract-test against the mock"
   }
   echo "contract-test (paced, 10 requests/s): $(grep -E '^(PASSED|FAILED|INCONCLUSIVE)' "$work/contract.txt" | tail -1)"
   stop_mock
   unset GREEN_API_URL GREEN_API_ID_INSTANCE GREEN_API_TOKEN
+  if [[ $resolution == highest ]]; then check_types "$venv"; fi
   cd "$root"
   echo "smoke: [$resolution] passed in $((SECONDS - began)) s"
 }
