@@ -17,8 +17,17 @@ import importlib.util
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
-__all__ = ["EXTRAS", "absent", "describe_import_failure", "extra_imports", "missing_extra_error"]
+__all__ = [
+    "EXTRAS",
+    "DependencyImportError",
+    "absent",
+    "describe_import_failure",
+    "extra_imports",
+    "is_dependency_mismatch",
+    "missing_extra_error",
+]
 
 #: Each extra's own distributions (their import names are the same), as in pyproject.toml.
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -43,6 +52,25 @@ def _installed(distribution: str) -> bool:
 def absent(extra: str) -> list[str]:
     """The distributions of ``extra`` that are not installed (an empty list: the extra is installed)."""
     return [name for name in EXTRAS[extra] if not _installed(name)]
+
+
+_OURS = frozenset({"greenstat_ext", "greenstat_client"})
+
+
+class DependencyImportError(ImportError):
+    """An installed dependency failed to import; the message already names the module and the version."""
+
+
+def is_dependency_mismatch(exc: BaseException) -> bool:
+    """``exc`` is an import-time failure about a dependency: an ``ImportError`` of a module that is not
+    greenstat's (absent, or a release without the name imported), or an ``AttributeError`` on such a module
+    (``module 'typer' has no attribute 'TyperException'``). The same on greenstat's own modules is a bug of
+    greenstat's, whose traceback is the report: no "install" or "version" line may hide it."""
+    if isinstance(exc, ImportError):
+        return (exc.name or "").partition(".")[0] not in _OURS
+    if isinstance(exc, AttributeError) and isinstance(exc.obj, ModuleType):
+        return exc.obj.__name__.partition(".")[0] not in _OURS
+    return False
 
 
 def missing_extra_error(feature: str, extra: str, missing: list[str]) -> ModuleNotFoundError:
@@ -75,9 +103,14 @@ def _required(distribution: str) -> str | None:
     return None
 
 
-def describe_import_failure(feature: str, exc: ImportError) -> str:
+def describe_import_failure(feature: str, exc: ImportError | AttributeError) -> str:
     """One line: which module ``feature`` could not import, which version of its distribution is there."""
-    module = exc.name or "a module"
+    if isinstance(exc, DependencyImportError):  # described where it was raised (extra_imports)
+        return " ".join(str(exc).split())
+    if isinstance(exc, AttributeError):  # a name missing from a dependency's module (is_dependency_mismatch)
+        module = exc.obj.__name__ if isinstance(exc.obj, ModuleType) else "a module"
+    else:
+        module = exc.name or "a module"
     top = module.partition(".")[0]
     distributions = importlib.metadata.packages_distributions().get(top, [])
     found = [f"{name} {_version(name)}" for name in dict.fromkeys(distributions) if _version(name)]
@@ -91,11 +124,15 @@ def describe_import_failure(feature: str, exc: ImportError) -> str:
 @contextmanager
 def extra_imports(feature: str, extra: str) -> Iterator[None]:
     """Wrap a feature's imports: a missing ``extra`` is a ``ModuleNotFoundError`` naming it (with the
-    ``pip install`` that fixes it); any other ``ImportError`` is re-raised naming module and version."""
+    ``pip install`` that fixes it); any other ``ImportError`` (or a name a dependency's release lacks) is
+    re-raised as an ``ImportError`` naming module and version."""
     try:
         yield
-    except ImportError as exc:
+    except (ImportError, AttributeError) as exc:
+        if not is_dependency_mismatch(exc):
+            raise
         missing = absent(extra)
         if missing:
             raise missing_extra_error(feature, extra, missing) from None
-        raise ImportError(describe_import_failure(feature, exc), name=exc.name) from exc
+        name = exc.name if isinstance(exc, ImportError) else None
+        raise DependencyImportError(describe_import_failure(feature, exc), name=name) from exc

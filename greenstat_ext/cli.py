@@ -34,9 +34,11 @@ def main() -> None:
     """Entry point of the ``greenstat`` script."""
     try:
         from ._cli.app import app
-    except ImportError as exc:
-        from ._extras import absent, describe_import_failure
+    except (ImportError, AttributeError) as exc:
+        from ._extras import absent, describe_import_failure, is_dependency_mismatch
 
+        if not is_dependency_mismatch(exc):  # greenstat's own bug: its traceback is the report
+            raise
         # no CLI library to print with
         if absent("cli"):
             print(INSTALL_HINT, file=sys.stderr)  # noqa: T201

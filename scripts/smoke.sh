@@ -116,6 +116,7 @@ run_suite() {
   read -r id token < <(limit 60 "$bin/python" -c \
     'from greenstat_ext.mock import DEMO_ID_INSTANCE as i, DEMO_TOKEN as t; print(i, t)')
   # 20 requests/s (Green API allows 1): the paced contract test below stays under it, in seconds.
+  : >"$work/mock.log" # before the mock's own redirect: the loop below may read it first
   "$bin/greenstat" mock --host 127.0.0.1 --port 0 --rate-limit 20 --no-access-log >"$work/mock.log" 2>&1 &
   mock_pid=$!
   local url="" tries=0

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import typer
 
-from .._extras import absent, describe_import_failure
+from .._extras import absent, describe_import_failure, is_dependency_mismatch
 
 
 def missing_extra(command: str, extra: str, exc: ImportError) -> typer.Exit:
-    """Print the one-line fix for ``exc`` (or what failed, when the extra is there) and return the exit."""
+    """Print the one-line fix for ``exc`` (or what failed, when the extra is there) and return the exit.
+
+    An import failure inside greenstat itself is re-raised: a bug's traceback, not a line about versions."""
     missing = absent(extra)
+    if not missing and not is_dependency_mismatch(exc):
+        raise exc
     if missing:
+        verb = "is" if len(missing) == 1 else "are"
         typer.echo(
-            f"greenstat {command}: error: {', '.join(missing)} is not installed; "
+            f"greenstat {command}: error: {' and '.join(missing)} {verb} not installed; "
             f"run: pip install 'greenstat[{extra}]'",
             err=True,
         )

@@ -9,7 +9,10 @@ import subprocess
 import sys
 
 import pytest
+import typer
 
+import greenstat_ext._spec
+from greenstat_ext._extras import is_dependency_mismatch
 from greenstat_ext.cli import INSTALL_HINT
 
 # Runs Python with some distributions made absent as pip uninstall would leave them: every finder on
@@ -89,11 +92,49 @@ def test_an_installed_typer_that_fails_to_import_is_named_with_its_version_not_a
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_typer_release_without_a_name_the_cli_uses_is_named_with_its_version() -> None:
+    # typer 0.27.0-0.27.1 have no TyperException: an AttributeError at import, not a traceback
+    result = _python("", "", "import typer\ndel typer.TyperException\n" + RUN_CLI, "--help")
+    assert result.returncode == 1
+    version = importlib.metadata.version("typer")
+    assert result.stderr.strip().splitlines() == [
+        f"greenstat: the command line could not import typer (typer {version} is installed; greenstat needs "
+        f"typer>=0.27.2): module 'typer' has no attribute 'TyperException'"
+    ]
+
+
+def test_an_import_failure_inside_greenstat_itself_stays_a_traceback() -> None:
+    # a bug of ours is not a dependency's version: no "install" or "version" line hides it
+    code = "import greenstat_ext._cli._common as c\ndel c.RedactedClickError\n" + RUN_CLI
+    result = _python("", "", code, "--help")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "ImportError: cannot import name 'RedactedClickError'" in result.stderr
+    assert "is installed" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("exc", "mismatch"),
+    [
+        (ModuleNotFoundError("No module named 'typer._types'", name="typer._types"), True),
+        (ImportError("cannot import name 'X' from 'typer'", name="typer"), True),
+        (AttributeError("no TyperException", name="TyperException", obj=typer), True),
+        (ImportError("cannot import name 'X'", name="greenstat_ext._cli._common"), False),
+        (ModuleNotFoundError("No module named 'greenstat_client.x'", name="greenstat_client.x"), False),
+        (AttributeError("no operation", name="operation", obj=greenstat_ext._spec), False),
+        (AttributeError("'str' object has no attribute 'x'", name="x", obj="s"), False),
+    ],
+)
+def test_a_dependency_mismatch_is_told_from_a_bug_of_greenstat(exc: BaseException, mismatch: bool) -> None:
+    assert is_dependency_mismatch(exc) is mismatch
+
+
 def test_an_installed_mock_extra_that_fails_to_import_is_named_with_its_version() -> None:
     result = _python("", "starlette.routing", RUN_CLI, "mock", "--port", "0")
     assert result.returncode == 1
     version = importlib.metadata.version("starlette")
     assert f"could not import starlette.routing (starlette {version} is installed" in result.stderr
+    assert result.stderr.count("could not import") == 1
     assert "pip install" not in result.stderr
 
 
