@@ -128,13 +128,18 @@ run_suite() {
   echo "greenstat mock: serving on $url"
   export GREEN_API_URL=$url GREEN_API_ID_INSTANCE=$id GREEN_API_TOKEN=$token
 
-  limit 60 "$bin/greenstat" stats --json "$id_message" >"$work/stats.json" || fail "[$resolution] stats --json"
+  # JSON on stdout, nothing on stderr (no warning, no stray progress line in a script's log)
+  limit 60 "$bin/greenstat" stats --json "$id_message" >"$work/stats.json" 2>"$work/stats.err" ||
+    fail "[$resolution] stats --json: $(cat "$work/stats.err")"
   "$bin/python" -c 'import json, sys; assert len(json.load(open(sys.argv[1]))["items"]) == 12' \
     "$work/stats.json" || fail "[$resolution] stats --json did not list the demo status's 12 recipients"
-  limit 60 "$bin/greenstat" report --json --minutes 60 >"$work/report.json" || fail "[$resolution] report --json"
-  "$bin/python" -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/report.json" ||
-    fail "[$resolution] report --json printed no JSON"
-  echo "stats --json, report --json: ok"
+  limit 60 "$bin/greenstat" report --json --minutes 60 >"$work/report.json" 2>"$work/report.err" ||
+    fail "[$resolution] report --json: $(cat "$work/report.err")"
+  "$bin/python" -c 'import json, sys; assert json.load(open(sys.argv[1]))["statuses"]' "$work/report.json" ||
+    fail "[$resolution] report --json listed no status"
+  [[ ! -s $work/stats.err && ! -s $work/report.err ]] ||
+    fail "[$resolution] --json wrote to stderr: $(od -c "$work/stats.err" "$work/report.err" | head -5)"
+  echo "stats --json, report --json: ok, nothing on stderr"
 
   limit 60 "$bin/python" -X dev -W error "$work/snippet.py" >"$work/snippet.out" ||
     fail "[$resolution] README's client snippet under -X dev -W error"

@@ -51,6 +51,10 @@ def _fetch(
 ) -> Iterator[tuple[OutgoingStatus, list[StatusStatistic]]]:
     """Each status's recipients, one request per status at the limiter's pace, with a progress bar; yielded
     one at a time, so only one status's recipients are in memory at once (``build_report`` sums them)."""
+    if quiet:  # no Progress at all: rich before 15 writes a newline when even a disabled one stops
+        for status in statuses:
+            yield status, client.get_status_statistic(status.id_message)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -59,7 +63,6 @@ def _fetch(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=quiet,
         transient=True,
     ) as progress:
         for status in progress.track(statuses, total=len(statuses)):
