@@ -7,12 +7,15 @@ from __future__ import annotations
 import importlib.metadata
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 import typer
+from packaging.requirements import Requirement
 
 import greenstat_ext._spec
-from greenstat_ext._extras import is_dependency_mismatch
+from greenstat_ext._extras import EXTRAS, is_dependency_mismatch
 from greenstat_ext.cli import INSTALL_HINT
 
 # Runs Python with some distributions made absent as pip uninstall would leave them: every finder on
@@ -161,3 +164,28 @@ def test_importing_a_feature_without_its_extra_names_the_extra(
         f"ModuleNotFoundError: {module} needs {missing}, part of the {extra} extra: "
         f"pip install 'greenstat[{extra}]'"
     )
+
+
+def _extra_names(extras: dict[str, list[str]], extra: str) -> set[str]:
+    """The distributions ``extra`` brings, following its references to greenstat's other extras."""
+    names: set[str] = set()
+    for line in extras[extra]:
+        requirement = Requirement(line)
+        if requirement.name == "greenstat":
+            for other in requirement.extras:
+                names |= _extra_names(extras, other)
+        else:
+            names.add(requirement.name)
+    return names
+
+
+def test_the_extras_greenstat_asks_about_are_pyprojects() -> None:
+    # _extras.EXTRAS decides "not installed: pip install ..." or "installed, but failed": a copy of
+    # pyproject's lists, less the mock's accelerators (uvicorn picks httptools/uvloop up by itself;
+    # greenstat imports neither, so their absence is no missing extra)
+    root = Path(__file__).resolve().parents[2]
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    for extra, distributions in EXTRAS.items():
+        assert set(distributions) == _extra_names(extras, extra) - {"httptools", "uvloop"}, extra
