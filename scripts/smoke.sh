@@ -87,8 +87,9 @@ PY
   local out
   out=$(cd "$work" && limit 300 "$work/tools/bin/mypy" --strict --no-incremental \
     --python-executable "$venv/bin/python" user_code.py 2>&1) && fail "mypy accepted font=\"COMIC\": $out"
-  [[ $(grep -c ': error:' <<<"$out") == 1 ]] && grep -q '^user_code.py:8: error: .*\[arg-type\]' <<<"$out" ||
+  if [[ $(grep -c ': error:' <<<"$out") != 1 ]] || ! grep -q '^user_code.py:8: error: .*\[arg-type\]' <<<"$out"; then
     fail "mypy --strict on the installed package: expected one arg-type error on line 8, got: $out"
+  fi
   echo "mypy --strict on a user's file: the installed types resolve; font=\"COMIC\" refused"
 }
 
@@ -98,7 +99,7 @@ run_suite() {
   step "[$resolution] a fresh venv (Python $python), pip install '$(basename "$wheel")[all]'"
   limit 120 "$uv" venv --quiet --python "$python" "$venv"
   limit 600 "$uv" pip install --quiet --python "$venv/bin/python" --resolution "$resolution" \
-    "$wheel[all]" -r "$work/requirements.txt"
+    "${wheel}[all]" -r "$work/requirements.txt"
   local direct
   direct=$(sed -E 's/[ ;<>=!~\[].*//' "$work/requirements.txt" | tr '\n' '|')
   "$uv" pip list --python "$venv/bin/python" 2>/dev/null |
