@@ -11,8 +11,10 @@
 # source tree): `greenstat --help` and `--version`; `greenstat mock` from that venv on a free loopback port;
 # `stats --json` and `report --json` against it; README's client snippet under `python -X dev -W error`; a
 # short paced `contract-test` against the same mock; in the newest venv, mypy --strict on a user's file
-# (the installed annotations are seen: a valid call passes, font="COMIC" is refused). The mock is stopped
-# on every exit (trap); every step has a time limit.
+# (the installed annotations are seen: a valid call passes, font="COMIC" is refused). Last, a plain
+# `pip install greenstat` (no extra) at the oldest versions: the client runs README's snippet, and `greenstat`,
+# `import greenstat_ext.mock` and `.contract` name the extra they need. The mock is stopped on every exit
+# (trap); every step has a time limit.
 #
 # Network: only the package registry (PyPI, through uv; UV_NO_CONFIG, no managed-Python downloads).
 # SMOKE_RESOLUTIONS="highest lowest-direct" (default) picks the runs; SMOKE_PYTHON (default 3.11, the
@@ -66,7 +68,7 @@ limit 120 "$uv" venv --quiet --python "$python" "$work/tools"
 # shellcheck disable=SC2086 # $tools is a list of requirements
 limit 300 "$uv" pip install --quiet --python "$work/tools/bin/python" $tools
 limit 60 "$work/tools/bin/twine" --no-color check --strict "$wheel" "$sdist"
-limit 60 "$work/tools/bin/python" "$root/scripts/smoke_wheel.py" inspect "$wheel" "$sdist" "$work/requirements.txt"
+limit 60 "$work/tools/bin/python" "$root/scripts/smoke_wheel.py" inspect "$wheel" "$sdist" "$work"
 limit 60 "$work/tools/bin/python" "$root/scripts/smoke_wheel.py" snippet "$root/README.md" >"$work/snippet.py"
 version=$(basename "$wheel" | cut -d- -f2)
 
@@ -93,18 +95,51 @@ PY
   echo "mypy --strict on a user's file: the installed types resolve; font=\"COMIC\" refused"
 }
 
-# One venv per resolution; the smoke suite runs in each.
-run_suite() {
-  local resolution=$1 venv="$work/venv-$1" began=$SECONDS
-  step "[$resolution] a fresh venv (Python $python), pip install '$(basename "$wheel")[all]'"
+# make_venv NAME RESOLUTION REQUIREMENTS WHAT: a fresh venv $work/venv-NAME with WHAT (the wheel, with or
+# without [all]) and REQUIREMENTS (the wheel's own, made direct) resolved with RESOLUTION; prints the versions.
+make_venv() {
+  local venv="$work/venv-$1" resolution=$2 requirements=$3 what=$4
+  step "[$1] a fresh venv (Python $python), pip install '$(basename "$what")', --resolution $resolution"
   limit 120 "$uv" venv --quiet --python "$python" "$venv"
   limit 600 "$uv" pip install --quiet --python "$venv/bin/python" --resolution "$resolution" \
-    "${wheel}[all]" -r "$work/requirements.txt"
+    "$what" -r "$requirements"
   local direct
-  direct=$(sed -E 's/[ ;<>=!~\[].*//' "$work/requirements.txt" | tr '\n' '|')
+  direct=$(sed -E 's/[ ;<>=!~\[].*//' "$requirements" | tr '\n' '|')
   "$uv" pip list --python "$venv/bin/python" 2>/dev/null |
     grep -iE "^(${direct%|}) " | awk '{printf "%s %s, ", $1, $2} END {print ""}'
-  limit 60 "$uv" pip check --quiet --python "$venv/bin/python" || fail "[$resolution] uv pip check"
+  limit 60 "$uv" pip check --quiet --python "$venv/bin/python" || fail "[$1] uv pip check"
+}
+
+# start_mock BIN: `greenstat mock` from that venv on a free loopback port; exports the GREEN_API_* variables
+# of its demo instance. 20 requests/s (Green API allows 1): the paced contract test stays under it.
+start_mock() {
+  local bin=$1 id token url="" tries=0
+  read -r id token < <(limit 60 "$bin/python" -c \
+    'from greenstat_ext.mock import DEMO_ID_INSTANCE as i, DEMO_TOKEN as t; print(i, t)')
+  : >"$work/mock.log" # before the mock's own redirect: the loop below may read it first
+  "$bin/greenstat" mock --host 127.0.0.1 --port 0 --rate-limit 20 --no-access-log >"$work/mock.log" 2>&1 &
+  mock_pid=$!
+  until url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/mock.log" | head -1) && [[ -n $url ]]; do
+    kill -0 "$mock_pid" 2>/dev/null || fail "greenstat mock exited: $(cat "$work/mock.log")"
+    ((++tries < 300)) || fail "greenstat mock did not start in 30 s"
+    sleep 0.1
+  done
+  echo "greenstat mock: serving on $url"
+  export GREEN_API_URL=$url GREEN_API_ID_INSTANCE=$id GREEN_API_TOKEN=$token
+}
+
+# run_snippet BIN LABEL: README's client example under -X dev -W error, with that venv's Python.
+run_snippet() {
+  limit 60 "$1/python" -X dev -W error "$work/snippet.py" >"$work/snippet.out" ||
+    fail "[$2] README's client snippet under -X dev -W error"
+  grep -q "12 recipient(s)" "$work/snippet.out" || fail "[$2] README snippet: $(cat "$work/snippet.out")"
+  echo "README snippet under -X dev -W error: ok ($(head -c 80 "$work/snippet.out"))"
+}
+
+# One venv per resolution with [all]; the smoke suite runs in each.
+run_suite() {
+  local resolution=$1 venv="$work/venv-$1" began=$SECONDS
+  make_venv "$resolution" "$resolution" "$work/all.txt" "${wheel}[all]"
 
   cd "$work" # never the checkout: every import must come from the venv
   local bin="$venv/bin"
@@ -113,21 +148,7 @@ run_suite() {
   [[ $(limit 60 "$bin/greenstat" --version) == *"$version"* ]] || fail "[$resolution] greenstat --version"
   echo "greenstat --help, --version: ok"
 
-  local id token
-  read -r id token < <(limit 60 "$bin/python" -c \
-    'from greenstat_ext.mock import DEMO_ID_INSTANCE as i, DEMO_TOKEN as t; print(i, t)')
-  # 20 requests/s (Green API allows 1): the paced contract test below stays under it, in seconds.
-  : >"$work/mock.log" # before the mock's own redirect: the loop below may read it first
-  "$bin/greenstat" mock --host 127.0.0.1 --port 0 --rate-limit 20 --no-access-log >"$work/mock.log" 2>&1 &
-  mock_pid=$!
-  local url="" tries=0
-  until url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/mock.log" | head -1) && [[ -n $url ]]; do
-    kill -0 "$mock_pid" 2>/dev/null || fail "[$resolution] greenstat mock exited: $(cat "$work/mock.log")"
-    ((++tries < 300)) || fail "[$resolution] greenstat mock did not start in 30 s"
-    sleep 0.1
-  done
-  echo "greenstat mock: serving on $url"
-  export GREEN_API_URL=$url GREEN_API_ID_INSTANCE=$id GREEN_API_TOKEN=$token
+  start_mock "$bin"
 
   # JSON on stdout, nothing on stderr (no warning, no stray progress line in a script's log)
   limit 60 "$bin/greenstat" stats --json "$id_message" >"$work/stats.json" 2>"$work/stats.err" ||
@@ -142,10 +163,7 @@ run_suite() {
     fail "[$resolution] --json wrote to stderr: $(od -c "$work/stats.err" "$work/report.err" | head -5)"
   echo "stats --json, report --json: ok, nothing on stderr"
 
-  limit 60 "$bin/python" -X dev -W error "$work/snippet.py" >"$work/snippet.out" ||
-    fail "[$resolution] README's client snippet under -X dev -W error"
-  grep -q "12 recipient(s)" "$work/snippet.out" || fail "[$resolution] README snippet: $(cat "$work/snippet.out")"
-  echo "README snippet under -X dev -W error: ok ($(head -c 80 "$work/snippet.out"))"
+  run_snippet "$bin" "$resolution"
 
   # Paced at 10 requests/s, half the mock's limit. Not checked here: the rate-limit checks (they need the
   # spec's 1 request/s, a run of minutes) and the temporal ones (the demo status is re-posted every 15
@@ -167,7 +185,33 @@ print(",".join(c for c in ALL_CHECKS if c not in {*T, "rate_limit_enforced", "re
   echo "smoke: [$resolution] passed in $((SECONDS - began)) s"
 }
 
+# A plain `pip install greenstat` (no extra), at the oldest versions: the client alone works (against a mock
+# served from an [all] venv), and what needs an extra says which one, only because it really is absent.
+run_core() {
+  local venv="$work/venv-core" began=$SECONDS out
+  make_venv core lowest-direct "$work/core.txt" "$wheel"
+  cd "$work"
+  out=$(limit 60 "$venv/bin/greenstat" --help 2>&1) && fail "[core] greenstat --help ran without typer: $out"
+  [[ $out == "greenstat: the command line needs its extra: pip install 'greenstat[cli]'" ]] ||
+    fail "[core] greenstat without the cli extra printed: $out"
+  local module
+  for module in mock contract; do
+    out=$(limit 60 "$venv/bin/python" -c "import greenstat_ext.$module" 2>&1) &&
+      fail "[core] import greenstat_ext.$module worked without its extra"
+    grep -q "^ModuleNotFoundError: greenstat_ext.$module needs .*: pip install 'greenstat\[$module\]'$" <<<"$out" ||
+      fail "[core] import greenstat_ext.$module without its extra: $out"
+  done
+  echo "greenstat and import greenstat_ext.mock/.contract name their extra: ok"
+  start_mock "$work/venv-$1/bin"
+  run_snippet "$venv/bin" core
+  stop_mock
+  unset GREEN_API_URL GREEN_API_ID_INSTANCE GREEN_API_TOKEN
+  cd "$root"
+  echo "smoke: [core] passed in $((SECONDS - began)) s"
+}
+
 for resolution in $resolutions; do
   run_suite "$resolution"
 done
-echo "smoke: passed ($resolutions) in $((SECONDS - started)) s"
+run_core "${resolutions%% *}" # its mock comes from the first run's venv
+echo "smoke: passed ($resolutions, core) in $((SECONDS - started)) s"

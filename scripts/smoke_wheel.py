@@ -4,12 +4,13 @@ Why a module and not shell: the wheel's metadata is RFC 822 and its requirements
 ``packaging`` parses them as pip does. Run in the smoke's tools venv (twine brings ``packaging``), never
 importing greenstat itself: the checks are about the files a user downloads.
 
-``inspect WHEEL SDIST OUT``: fail unless the wheel carries ``py.typed`` for both packages and the license, and
+``inspect WHEEL SDIST DIR``: fail unless the wheel carries ``py.typed`` for both packages and the license, and
 its metadata has what a PyPI page needs (summary, markdown readme, license expression, Python range, URLs,
-classifiers); fail unless the sdist carries the same metadata and the license. Then write OUT: every
-requirement of ``[all]`` (extras resolved, markers evaluated for this interpreter) one per line, so the
-oldest-versions run can name them as direct requirements (``uv --resolution lowest-direct`` lowers only
-those: a path to a wheel would make only the wheel direct, and its dependencies would resolve newest).
+classifiers); fail unless the sdist carries the same metadata and the license. Then write ``DIR/all.txt``:
+every requirement of ``[all]`` (extras resolved, markers evaluated for this interpreter) one per line, so
+the oldest-versions run can name them as direct requirements (``uv --resolution lowest-direct`` lowers only
+those: a path to a wheel would make only the wheel direct, and its dependencies would resolve newest); and
+``DIR/core.txt``: the requirements of a plain ``pip install greenstat`` (no extra).
 
 ``snippet README``: print the README's first Python block that makes a client (``GreenStat()``): the one
 every user tries first, as ``tests/test_readme.py`` runs it.
@@ -64,11 +65,13 @@ def _wanted(requirement: Requirement, extra: str) -> bool:
     return requirement.marker is None or requirement.marker.evaluate({"extra": extra})
 
 
-def requirements_of_all(metadata: Message) -> tuple[list[str], list[str]]:
-    """The wheel's requirements with ``[all]`` (and the extras it names, and theirs; never ``dev``)."""
+def requirements_of(metadata: Message, extra: str | None) -> tuple[list[str], list[str]]:
+    """The wheel's requirements with ``extra`` (and the extras it names, and theirs; ``None``: the core's
+    only), and the extras followed."""
     name = metadata["Name"]
     requirements = [Requirement(line) for line in metadata.get_all("Requires-Dist") or []]
-    extras, todo = {""}, ["all"]
+    extras: set[str] = {""}
+    todo = [extra] if extra else []
     while todo:
         extra = todo.pop()
         extras.add(extra)
@@ -85,6 +88,7 @@ def requirements_of_all(metadata: Message) -> tuple[list[str], list[str]]:
 
 
 def inspect(wheel: Path, sdist: Path, out: Path) -> None:
+    """Check the wheel and the sdist, and write the requirements files into the folder ``out``."""
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         for typed in TYPED:
@@ -106,13 +110,15 @@ def inspect(wheel: Path, sdist: Path, out: Path) -> None:
             return
         sdist_metadata = _metadata(pkg_info.read().decode())
     check_metadata(sdist_metadata, "the sdist")
-    requirements, extras = requirements_of_all(metadata)
-    if not requirements:
-        fail("the wheel's [all] requires nothing")
-    out.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    requirements, extras = requirements_of(metadata, "all")
+    core, _ = requirements_of(metadata, None)
+    if not core or not set(core) < set(requirements):
+        fail(f"the wheel's [all] ({requirements}) does not add to its core ({core})")
+    (out / "all.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    (out / "core.txt").write_text("\n".join(core) + "\n", encoding="utf-8")
     print(
         f"py.typed: both packages; LICENSE; metadata for PyPI ({metadata['Summary'][:60]}...); "
-        f"{len(requirements)} requirements with extras {', '.join(extras)}"
+        f"{len(core)} requirements, {len(requirements)} with [all] (extras {', '.join(extras)})"
     )
 
 
@@ -131,7 +137,7 @@ def main(argv: list[str]) -> None:
         case ["snippet", readme]:
             snippet(Path(readme))
         case _:
-            fail("usage: smoke_wheel.py inspect WHEEL SDIST OUT | snippet README")
+            fail("usage: smoke_wheel.py inspect WHEEL SDIST DIR | snippet README")
 
 
 if __name__ == "__main__":

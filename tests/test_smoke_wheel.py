@@ -80,19 +80,20 @@ def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_complete_wheel_passes_and_lists_the_requirements_of_all(tmp_path: Path) -> None:
-    out = tmp_path / "requirements.txt"
-    result = _run("inspect", _wheel(tmp_path / "w.whl"), _sdist(tmp_path / "s.tar.gz"), out)
+    result = _run("inspect", _wheel(tmp_path / "w.whl"), _sdist(tmp_path / "s.tar.gz"), tmp_path)
     assert result.returncode == 0, result.stderr
     assert "py.typed: both packages" in result.stdout
     # [all] -> cli, mock (markers evaluated here: uvloop's excludes it, starlette's admits it);
     # nothing of dev, not greenstat itself.
-    assert out.read_text().splitlines() == [
+    assert (tmp_path / "all.txt").read_text().splitlines() == [
         "anyio>=4",
         "httpx<0.29,>=0.27",
         "starlette>=0.40",
         "typer>=0.27.2",
         "uvicorn>=0.30",
     ]
+    # a plain `pip install greenstat`: the core only
+    assert (tmp_path / "core.txt").read_text().splitlines() == ["anyio>=4", "httpx<0.29,>=0.27"]
 
 
 @pytest.mark.parametrize(
@@ -112,10 +113,10 @@ def test_each_check_fails_when_what_it_checks_is_missing(
 ) -> None:
     wheel = _wheel(tmp_path / "w.whl", wheel_metadata, typed)
     sdist = _sdist(tmp_path / "s.tar.gz", sdist_metadata)
-    result = _run("inspect", wheel, sdist, tmp_path / "requirements.txt")
+    result = _run("inspect", wheel, sdist, tmp_path)
     assert result.returncode == 1
     assert message in result.stderr
-    assert not (tmp_path / "requirements.txt").exists()
+    assert not (tmp_path / "all.txt").exists()
 
 
 def test_the_snippet_is_the_first_block_that_makes_a_client(tmp_path: Path) -> None:
