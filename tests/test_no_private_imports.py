@@ -2,9 +2,10 @@
 
 Why a test besides ruff's ``PLC2701``: ruff cannot tell the project's own private modules (``tests`` and
 ``bench`` import ``greenstat_ext._spec`` on purpose) from a dependency's, so the rule is on for the shipped
-package only. This walks every Python file of the project, ``tests/``, ``scripts/`` and ``bench/`` included,
-and refuses ``from typer._types import ...``, ``from typer import _click``, ``import typer._click``: typer
-0.29 removed the private module the CLI imported, and ``pip install 'greenstat[cli]'`` never started.
+package only. This walks every Python file of the project, ``generated/`` (what the templates make),
+``tests/``, ``scripts/`` and ``bench/`` included, and refuses ``from typer._types import ...``,
+``from typer import _click``, ``import typer._click``: typer 0.29 removed the private module the CLI
+imported, and ``pip install 'greenstat[cli]'`` never started.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: The project's own top-level packages: their private modules are the project's to import.
 FIRST_PARTY = frozenset({"greenstat_ext", "greenstat_client", "tests", "bench", "scripts"})
-SOURCES = ("greenstat_ext", "tests", "scripts", "bench")
+SOURCES = ("greenstat_ext", "generated", "tests", "scripts", "bench")  # generated/: what templates/ make
 
 
 def _private(name: str) -> bool:
