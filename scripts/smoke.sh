@@ -24,8 +24,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 uv=${UV:-$root/.venv/bin/uv}
 python=${SMOKE_PYTHON:-3.11}
 resolutions=${SMOKE_RESOLUTIONS:-highest lowest-direct}
-tools="twine==7.0.0 mypy==2.4.1" # twine for `check`; mypy as in requirements.lock
-id_message=BAE5F4886F6F2D05        # the README's example: the mock's demo status, 12 recipients
+# twine for `check`; mypy at the version the project checks itself with
+tools="twine==7.0.0 $(grep -E '^mypy==' "$root/requirements.lock")"
+id_message=BAE5F4886F6F2D05 # the README's example: the mock's demo status, 12 recipients
 export UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never NO_COLOR=1
 unset VIRTUAL_ENV PYTHONPATH PYTHONHOME UV_PYTHON
 work=$(mktemp -d "${TMPDIR:-/tmp}/greenstat-smoke.XXXXXX")
