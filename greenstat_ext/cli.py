@@ -2,7 +2,9 @@
 
 Why this module imports nothing from the CLI at load time: ``pip install greenstat`` installs the client
 only; typer and rich come with ``greenstat[cli]``. Without them, ``greenstat`` prints the one line that
-installs them (as ``httpx`` does for ``httpx[cli]``) instead of a ModuleNotFoundError traceback.
+installs them (as ``httpx`` does for ``httpx[cli]``) instead of a ModuleNotFoundError traceback, and only
+when they really are absent (``_extras``): any other import failure (an incompatible typer, say) prints the
+module and the installed version instead, never an install hint that installs nothing new.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-#: The libraries of the ``cli`` extra (and the ones they bring) whose absence means "install the extra".
-_CLI_LIBRARIES = frozenset({"typer", "click", "rich", "shellingham", "markdown_it", "mdurl", "pygments"})
 INSTALL_HINT = "greenstat: the command line needs its extra: pip install 'greenstat[cli]'"
 
 
@@ -34,9 +34,15 @@ def main() -> None:
     """Entry point of the ``greenstat`` script."""
     try:
         from ._cli.app import app
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").partition(".")[0] not in _CLI_LIBRARIES:
+    except (ImportError, AttributeError) as exc:
+        from ._extras import absent, describe_import_failure, is_dependency_mismatch
+
+        if not is_dependency_mismatch(exc):  # greenstat's own bug: its traceback is the report
             raise
-        print(INSTALL_HINT, file=sys.stderr)  # noqa: T201 - no CLI library to print with
+        # no CLI library to print with
+        if absent("cli"):
+            print(INSTALL_HINT, file=sys.stderr)  # noqa: T201
+        else:
+            print(f"greenstat: {describe_import_failure('the command line', exc)}", file=sys.stderr)  # noqa: T201
         raise SystemExit(1) from None
     app()

@@ -20,7 +20,6 @@ from contextvars import ContextVar
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
 
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor httpx
     from .._client import GreenStat
@@ -271,25 +270,30 @@ def fail(command: str, message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-class RedactedClickError(click.ClickException):
+class RedactedClickError(typer.TyperException):
     """A Click usage error (or any ``ClickException``) as Click would show it, with :func:`redacted` applied.
 
     Why: Click's own messages quote the bad value (``Invalid value for '--font': 'd75b…' is not one of``,
     ``No such command 'd75b…'``, ``Got unexpected extra argument``), and a user who puts the token in the
-    wrong place gets it printed back. The app's group (``app.py``) turns every ``ClickException`` into this
-    one; the output keeps Click's format (usage line, hint, ``Error: ...``) and exit code. The original is
-    rendered once, at construction, and not kept: it holds the value.
+    wrong place gets it printed back. The app's group (``app.py``) turns every ``TyperException`` (the public
+    base of typer's vendored Click exceptions: typer keeps ``typer._click`` private) into this one, and its
+    ``main`` shows it; the output keeps Click's format (usage line, hint, ``Error: ...``) and exit code. The
+    original is rendered once, at construction, and not kept: it holds the value.
     """
 
-    def __init__(self, original: click.ClickException) -> None:
+    def __init__(self, original: typer.TyperException) -> None:
         buffer = io.StringIO()
-        original.show(buffer)
+        show = getattr(original, "show", None)  # every Click exception has it; TyperException does not
+        if callable(show):
+            show(buffer)
+        else:
+            buffer.write(f"Error: {original.format_message()}\n")
         self.rendered = redacted(buffer.getvalue())
         super().__init__(redacted(original.format_message()))
         self.exit_code = original.exit_code
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.rendered, file=file, err=file is None, nl=False)
+        typer.echo(self.rendered, file=file, err=file is None, nl=False)
 
 
 def unexpected(exc: Exception, token: str | None) -> str:

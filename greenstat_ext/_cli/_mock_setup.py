@@ -28,7 +28,7 @@ def require_extra() -> None:
     """Fail with an install hint, before any work, when the ``mock`` extra is missing."""
     try:
         import greenstat_ext.mock  # noqa: F401
-    except ModuleNotFoundError as exc:  # starlette/uvicorn come with greenstat[mock]
+    except ImportError as exc:  # starlette/uvicorn come with greenstat[mock]
         raise missing_extra("mock", "mock", exc) from None
 
 

@@ -16,8 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .._version import __version__
 from . import contract as _contract
@@ -32,7 +31,7 @@ __all__ = ["app"]
 
 
 #: Commands imported on first use: name -> (one-line summary for the command list, loader).
-_LAZY: dict[str, tuple[str, Callable[[], click.Command]]] = {
+_LAZY: dict[str, tuple[str, Callable[[], TyperCommand]]] = {
     "contract-test": (_contract.SUMMARY, _contract.command),
 }
 
@@ -44,7 +43,12 @@ class _LazyGroup(TyperGroup):
     Why here: every usage error of every command (parsing the root, a sub-group, a command's options, a
     ``BadParameter`` a command raises) propagates through this group's ``make_context`` or ``invoke``, so
     turning each ``ClickException`` into a :class:`RedactedClickError` there covers them all at once, Click's
-    exit code and format kept; ``main`` knows ``argv``, hence the ``--token`` given.
+    exit code and format kept; ``main`` knows ``argv``, hence the ``--token`` given, and shows the redacted
+    error itself (Click's loop only shows its own exception classes).
+
+    Why ``Any`` for Click's context and formatter: typer (0.26 on) vendors Click as the private
+    ``typer._click`` and re-exports none of its classes but ``typer.Context`` (a subclass: an override may
+    not narrow a parameter); the project imports nothing private from a dependency (ruff ``PLC2701``).
     """
 
     def main(
@@ -57,35 +61,41 @@ class _LazyGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         with tokens_given(sys.argv[1:] if args is None else args):
-            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+            try:
+                return super().main(
+                    args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+                )
+            except RedactedClickError as exc:
+                if not standalone_mode:
+                    raise
+                exc.show()
+                sys.exit(exc.exit_code)
 
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except RedactedClickError:
             raise
-        except click.ClickException as exc:
+        except typer.TyperException as exc:  # the public base of every Click exception typer raises
             raise RedactedClickError(exc) from None
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except RedactedClickError:
             raise
-        except click.ClickException as exc:
+        except typer.TyperException as exc:
             raise RedactedClickError(exc) from None
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *_LAZY]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in _LAZY:
             return _LAZY[cmd_name][1]()
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = []
         for name in self.list_commands(ctx):
             if name in _LAZY:

@@ -6,7 +6,7 @@ Without the ``contract`` extra, the command says how to get it (exit 2) instead 
 from __future__ import annotations
 
 import typer
-from typer import _click as click  # typer (0.27, the pinned minimum) vendors Click
+from typer.core import TyperCommand
 
 from ._extras import missing_extra
 
@@ -15,12 +15,12 @@ __all__ = ["SUMMARY", "command"]
 SUMMARY = "Check that an implementation honours openapi.yaml."
 
 
-def command() -> click.Command:
+def command() -> TyperCommand:
     """The ``contract-test`` Click command (the kit's own, or one that prints the install hint)."""
     app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, rich_markup_mode=None)
     try:
         from ..contract._cli import contract_test
-    except ModuleNotFoundError as exc:  # schemathesis and its stack come with greenstat[contract]
+    except ImportError as exc:  # schemathesis and its stack come with greenstat[contract]
         missing = exc
         passthrough = {"ignore_unknown_options": True, "allow_extra_args": True}
 
@@ -30,4 +30,6 @@ def command() -> click.Command:
             raise missing_extra("contract-test", "contract", missing) from None
     else:
         app.command("contract-test", short_help=SUMMARY)(contract_test)
-    return typer.main.get_command(app)
+    built = typer.main.get_command(app)
+    assert isinstance(built, TyperCommand)  # a one-command app is its command (typer.main.get_command)
+    return built

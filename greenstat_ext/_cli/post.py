@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from typer._types import TyperChoice  # what typer builds for an Enum; the choices are the spec's here
 
 from .._spec import operation
 from . import stats as _stats
@@ -49,7 +48,7 @@ from .stats import (
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
     from collections.abc import Callable
 
-    from greenstat_client.models import SendStatusResult
+    from greenstat_client.models import SendStatusResult, StatusFont
 
     from .._client import GreenStat
 
@@ -60,6 +59,22 @@ _MEDIA = operation("sendMediaStatus")
 _VOICE = operation("sendVoiceStatus")
 _FONTS = _TEXT.parameter("font").enum or ()
 _PARTICIPANTS = _TEXT.parameter("participants")
+
+
+def _font(value: str) -> str:
+    """``--font``: one of the spec's fonts, as Click's ``Choice`` says it (typer's public ``parser`` hook:
+    typer 0.29 removed the ``click_type`` it took before, and its choice type was never public)."""
+    if value not in _FONTS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, _FONTS))}.")
+    return value
+
+
+def _status_font(value: str | None) -> StatusFont | None:
+    """The checked ``--font`` as the client's enum (imported when a post runs: ``--help`` needs no models)."""
+    from greenstat_client.models import StatusFont
+
+    return None if value is None else StatusFont(value)
+
 
 _EPILOG = (
     'Prints the new status\'s idMessage (with --json: {"id_message": ...}). '
@@ -196,7 +211,7 @@ def text(
         str | None,
         typer.Option(
             "--font",
-            click_type=TyperChoice(_FONTS),
+            parser=_font,
             metavar="FONT",
             help=f"One of {', '.join(_FONTS)} (the spec's StatusFont); the API's default if unset.",
             show_default=False,
@@ -222,7 +237,7 @@ def text(
         context,
         "post text",
         lambda client: client.send_text_status(
-            message, background_color=background_color, font=font, participants=participants
+            message, background_color=background_color, font=_status_font(font), participants=participants
         ),
         texts=[
             ("MESSAGE", message),

@@ -65,11 +65,23 @@ def _fetch(
     item must not cost the report of every other status, nor pass for a usage error. An error that is not
     the item's (401, 429, 5xx, no connection) still ends the command.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from .._errors import InvalidRequestError, ResponseTooLargeError, ResponseValidationError
 
     the_items_own = (InvalidRequestError, ResponseValidationError, ResponseTooLargeError)
+
+    def fetched(status: OutgoingStatus) -> list[StatusStatistic] | None:
+        try:
+            return client.get_status_statistic(status.id_message)
+        except the_items_own as exc:
+            skipped.append((status.id_message, str(exc)))
+            return None
+
+    if quiet:  # no Progress at all: rich before 15 writes a newline when even a disabled one stops
+        for status in statuses:
+            if (items := fetched(status)) is not None:
+                yield status, items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
         TextColumn("statistics", style="bold"),
@@ -77,16 +89,11 @@ def _fetch(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=quiet,
         transient=True,
     ) as progress:
         for status in progress.track(statuses, total=len(statuses)):
-            try:
-                items = client.get_status_statistic(status.id_message)
-            except the_items_own as exc:
-                skipped.append((status.id_message, str(exc)))
-                continue
-            yield status, items
+            if (items := fetched(status)) is not None:
+                yield status, items
 
 
 def _shortened(id_message: str) -> str:

@@ -6,12 +6,19 @@ Use :func:`run_contract_test` from Python, or ``greenstat contract-test`` from a
 
 from __future__ import annotations
 
-from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS, TEMPORAL_CHECKS
-from ._errors import ContractUsageError
-from ._junit import write_junit
-from ._report import render_report
-from ._results import ContractReport, Exchange, Inconclusive, Verdict, Violation
-from ._runner import DEFAULT_MAX_EXAMPLES, ProgressEvent, run_contract_test
+from .._extras import extra_imports
+
+# The kit's libraries come with the `contract` extra: without it, an error that names it (as the mock's
+# does), not a bare ModuleNotFoundError from schemathesis; any other import failure names module and version.
+with extra_imports("greenstat_ext.contract", "contract"):
+    import schemathesis  # noqa: F401
+
+    from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS, TEMPORAL_CHECKS
+    from ._errors import ContractUsageError
+    from ._junit import write_junit
+    from ._report import render_report
+    from ._results import ContractReport, Exchange, Inconclusive, Verdict, Violation
+    from ._runner import DEFAULT_MAX_EXAMPLES, ProgressEvent, run_contract_test
 
 __all__ = [
     "ALL_CHECKS",

@@ -39,25 +39,24 @@ Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :
 mock answers is a function of ``seed`` and the wall clock only, never of when it started (docs/mock.md).
 """
 
-try:  # the mock's libraries come with the `mock` extra: say so instead of a bare ModuleNotFoundError
+from .._extras import extra_imports
+
+# The mock's libraries come with the `mock` extra: without it, an error that names it; with it, any other
+# import failure (an incompatible version) names the module and the installed version (_extras.py).
+with extra_imports("greenstat_ext.mock", "mock"):
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
-except ModuleNotFoundError as _missing:
-    raise ModuleNotFoundError(
-        f"greenstat_ext.mock needs {_missing.name}, part of the mock extra: pip install 'greenstat[mock]'",
-        name=_missing.name,
-    ) from None
 
-from ._app import MockState, create_app, get_state
-from ._connections import ConnectionTimeouts
-from ._data import DataFileError, load_data, parse_data
-from ._faults import FaultKind, FaultSettings
-from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
-from ._posted import PostedStatuses
-from ._server import AppServer, MockServer
-from ._settings import MockSettings
-from ._state import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, DemoMessage, MessageStore
-from ._stats import MockStats
+    from ._app import MockState, create_app, get_state
+    from ._connections import ConnectionTimeouts
+    from ._data import DataFileError, load_data, parse_data
+    from ._faults import FaultKind, FaultSettings
+    from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
+    from ._posted import PostedStatuses
+    from ._server import AppServer, MockServer
+    from ._settings import MockSettings
+    from ._state import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN, DemoMessage, MessageStore
+    from ._stats import MockStats
 
 __all__ = [
     "DEMO_ID_INSTANCE",

@@ -15,8 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 import schemathesis
-from schemathesis.config import SchemathesisConfig
-from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
+from schemathesis.config import PositiveDataAcceptanceConfig, SchemathesisConfig
 from schemathesis.core.deserialization import deserialize_yaml
 from schemathesis.engine import events, from_schema
 from starlette.applications import Starlette
@@ -173,7 +172,7 @@ def run_schemathesis(
             "include-operation-id": operation_id,
             "checks": {
                 "positive_data_acceptance": {
-                    "expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "400"]
+                    "expected-statuses": [*PositiveDataAcceptanceConfig().expected_statuses, "400"]
                 }
             },
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Literal, assert_type
 
 import httpx
 
@@ -11,6 +11,8 @@ from greenstat_client.models import (
     OutgoingStatus,
     OutgoingStatusState,
     QuotaExceeded,
+    SendStatusResult,
+    StatusFont,
     StatusStatistic,
     StatusValue,
 )
@@ -112,3 +114,19 @@ def misuse_is_a_type_error(client: GreenStat) -> None:
     stats = client.get_status_statistic("x")
     stats[0].timestamp = "now"  # type: ignore[assignment]
     client.with_options(max_retries="3")  # type: ignore[arg-type]
+    # An enum parameter takes its enum or one of the spec's values as a literal, nothing else (issue 18).
+    client.send_text_status("x", font="COMIC")  # type: ignore[arg-type]
+    client.send_text_status("x", font=123)  # type: ignore[arg-type]
+    client.with_raw_response.send_text_status("x", font="serif")  # type: ignore[arg-type]
+
+
+def enum_parameters_take_the_enum_or_a_value_of_it(client: GreenStat, aclient: AsyncGreenStat) -> None:
+    assert_type(client.send_text_status("x", font="SERIF"), SendStatusResult)
+    assert_type(client.send_text_status("x", font=StatusFont.OSWALD_HEAVY), SendStatusResult)
+    assert_type(client.send_text_status("x", font=None), SendStatusResult)
+    font: Literal["NORICAN_REGULAR", "BRYNDAN_WRITE"] = "BRYNDAN_WRITE"
+    assert_type(client.send_text_status("x", font=font), SendStatusResult)
+
+    async def post() -> None:
+        assert_type(await aclient.send_text_status("x", font="SANS_SERIF"), SendStatusResult)
+        await aclient.send_text_status("x", font="COMIC")  # type: ignore[arg-type]

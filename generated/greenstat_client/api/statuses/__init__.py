@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from ...models.delete_status_request import DeleteStatusRequest
 from ...models.error import Error
@@ -19,6 +19,7 @@ from ...models.send_media_status_request import SendMediaStatusRequest
 from ...models.send_status_result import SendStatusResult
 from ...models.send_text_status_request import SendTextStatusRequest
 from ...models.send_voice_status_request import SendVoiceStatusRequest
+from ...models.status_font import StatusFont
 from ...models.status_statistic import StatusStatistic
 from ...types import UNSET, RawResponse, Response, Unset
 from . import delete_status as _delete_status
@@ -243,7 +244,9 @@ class SyncStatusesMethods(ABC):
         message: str,
         *,
         background_color: str | None = None,
-        font: StatusFont | str | None = None,
+        font: StatusFont
+        | Literal["SERIF", "SANS_SERIF", "NORICAN_REGULAR", "BRYNDAN_WRITE", "OSWALD_HEAVY"]
+        | None = None,
         participants: Sequence[str] | None = None,
     ) -> SendStatusResult:
         """Post a text status
@@ -418,7 +421,9 @@ class SyncStatusesRawMethods(ABC):
         message: str,
         *,
         background_color: str | None = None,
-        font: StatusFont | str | None = None,
+        font: StatusFont
+        | Literal["SERIF", "SANS_SERIF", "NORICAN_REGULAR", "BRYNDAN_WRITE", "OSWALD_HEAVY"]
+        | None = None,
         participants: Sequence[str] | None = None,
     ) -> RawResponse[SendStatusResult]:
         """Post a text status (with the HTTP details: a RawResponse)
@@ -593,7 +598,9 @@ class AsyncStatusesMethods(ABC):
         message: str,
         *,
         background_color: str | None = None,
-        font: StatusFont | str | None = None,
+        font: StatusFont
+        | Literal["SERIF", "SANS_SERIF", "NORICAN_REGULAR", "BRYNDAN_WRITE", "OSWALD_HEAVY"]
+        | None = None,
         participants: Sequence[str] | None = None,
     ) -> SendStatusResult:
         """Post a text status
@@ -768,7 +775,9 @@ class AsyncStatusesRawMethods(ABC):
         message: str,
         *,
         background_color: str | None = None,
-        font: StatusFont | str | None = None,
+        font: StatusFont
+        | Literal["SERIF", "SANS_SERIF", "NORICAN_REGULAR", "BRYNDAN_WRITE", "OSWALD_HEAVY"]
+        | None = None,
         participants: Sequence[str] | None = None,
     ) -> RawResponse[SendStatusResult]:
         """Post a text status (with the HTTP details: a RawResponse)
