@@ -7,7 +7,7 @@ Use :func:`run_contract_test` from Python, or ``greenstat contract-test`` from a
 from __future__ import annotations
 
 from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS, TEMPORAL_CHECKS
-from ._errors import ContractUsageError
+from ._errors import ContractInterrupted, ContractUsageError
 from ._junit import write_junit
 from ._report import render_report
 from ._results import ContractReport, Exchange, Inconclusive, Verdict, Violation
@@ -19,6 +19,7 @@ __all__ = [
     "KIT_CHECKS",
     "SCHEMATHESIS_CHECKS",
     "TEMPORAL_CHECKS",
+    "ContractInterrupted",
     "ContractReport",
     "ContractUsageError",
     "Exchange",

@@ -198,12 +198,18 @@ def test_progress_is_reported_after_every_answer(reference_url: str) -> None:
         progress=events.append,
     )
 
-    assert len(events) == report.cases
-    assert [event.sent for event in events] == list(range(1, report.cases + 1))
-    assert {event.operation for event in events} == set(report.operations)
-    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in events}
-    assert events[-1].ok == report.statuses[200]
-    assert all(event.planned >= event.sent for event in events)
+    answers = [event for event in events if event.kind == "answer"]
+    assert len(answers) == report.cases
+    assert [event.sent for event in answers] == list(range(1, report.cases + 1))
+    assert {event.operation for event in answers} == set(report.operations)
+    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in answers}
+    assert answers[-1].ok == report.statuses[200]
+    assert all(event.planned >= event.sent for event in answers)
+    # each operation's share starts and finishes once, the finish counting that operation's requests
+    shares = [(event.operation, event.kind) for event in events if event.kind != "answer"]
+    assert sorted(shares) == sorted(
+        (name, kind) for name in report.operations for kind in ("started", "finished")
+    )
 
 
 def test_a_ci_log_is_not_wrapped_at_80_columns() -> None:
