@@ -107,6 +107,7 @@ def _operations_table(report: ContractReport) -> Table:
     table.add_column("operation")
     table.add_column("requests", justify="right")
     table.add_column("200s", justify="right")
+    table.add_column("seconds", justify="right")  # its share of the run (the operations run at once)
     table.add_column("result")
     for name in report.operations:
         failed = report.failed_checks_of(name)
@@ -114,7 +115,9 @@ def _operations_table(report: ContractReport) -> Table:
             Text("FAIL: " + ", ".join(failed), style="bold red") if failed else Text("pass", style="green")
         )
         ok = str(report.statuses_by_operation[(name, 200)])
-        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, verdict)
+        seconds = report.seconds_by_operation.get(name)
+        took = "-" if seconds is None else f"{seconds:.1f}"
+        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, took, verdict)
     return table
 
 

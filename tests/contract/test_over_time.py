@@ -9,6 +9,8 @@ polls 50 ms apart.
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -89,8 +91,7 @@ def test_the_reference_passes_every_check_but_the_rate_limit_ones(reference_url:
         poll_interval=0.05,
     )
 
-    assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
-    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
     assert report.polls >= 3
     for check in ("recipient_state_monotonic", "recipient_timestamp_monotonic", "recipient_retained"):
         assert report.check_runs[check] >= 3
@@ -105,8 +106,7 @@ def test_a_rate_limited_reference_passes_the_rate_limit_checks_when_paced() -> N
             url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, checks=list(RATE_CHECKS), rate_limit=1, min_ok=1
         )
 
-    assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
-    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
     _assert_bursts_judged(report)
     assert report.check_runs["retry_after_conformance"] >= report.check_runs["rate_limit_enforced"]
 
@@ -157,8 +157,7 @@ def test_the_kit_passes_the_reference_mock() -> None:
             poll_interval=0.05,
         )
 
-    assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
-    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
 
 
 def test_the_kit_passes_the_rate_limit_of_the_reference_mock_when_paced() -> None:
@@ -167,8 +166,7 @@ def test_the_kit_passes_the_rate_limit_of_the_reference_mock_when_paced() -> Non
             mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, checks=list(RATE_CHECKS), rate_limit=1, min_ok=1
         )
 
-    assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
-    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+    assert report.verdict is Verdict.PASSED, (report.violations, report.inconclusive)
     _assert_bursts_judged(report)
 
 
@@ -216,15 +214,28 @@ def test_progress_is_reported_after_every_answer(reference_url: str) -> None:
     )
 
 
-def test_a_ci_log_is_not_wrapped_at_80_columns() -> None:
+def test_a_ci_log_is_wrapped_at_110_columns_and_shows_progress_lines() -> None:
+    """Piped (CliRunner is not a terminal): the report wraps at 110 columns whatever COLUMNS says, and
+    stderr gets one line per operation's share and phase, started and finished, with counts."""
     check, factory = BROKEN_OVER_TIME["state_moves_backward"]
     with serve(app_for(factory())) as url:
         result = runner.invoke(app, _args(url, "--checks", check), env={"COLUMNS": "80"})
 
     assert result.exit_code == 1, result.output
-    rule = "states move only forward: pending -> sent -> delivered -> read"
-    line = next(line for line in result.stdout.splitlines() if rule in line)  # on one line, not wrapped
-    assert len(line) > 80
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 110
+    assert max(len(line) for line in lines) > 80  # not the 80 columns COLUMNS asked for
+    flat = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in lines)
+    assert "states move only forward: pending -> sent -> delivered -> read" in flat
+    progress = result.stderr.splitlines()
+    for operation in ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses"):
+        assert any(re.search(rf"\] {operation}: started: \d+ cases planned$", line) for line in progress)
+        assert any(
+            re.search(rf"\] {operation}: finished: \d+ requests \(200: \d+, 429: \d+\)$", line)
+            for line in progress
+        )
+    assert any(re.search(r"\] getStatusStatistic: credentials finished: 1 requests", line) for line in progress)
+    assert TOKEN not in result.stderr
 
 
 def test_a_mock_that_regresses_once_before_the_first_poll_fails_naming_the_phases() -> None:

@@ -172,7 +172,8 @@ def test_the_same_seed_sends_the_same_cases_whatever_the_interleaving(
     real_send = BoundedAdapter.send
 
     def send(self: BoundedAdapter, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        body = request.body.encode() if isinstance(request.body, str) else request.body
+        raw = request.body
+        body = raw.encode() if isinstance(raw, str) else raw if isinstance(raw, bytes) else None
         key = threading.current_thread().name
         sent.setdefault(key, []).append((str(request.method), str(request.url), body))
         return real_send(self, request, **kwargs)

@@ -1,0 +1,102 @@
+"""Ctrl-C during a contract run: it stops sending, deletes what it posted, prints what was judged so far and
+exits 130, like every other greenstat command.
+
+How Ctrl-C is simulated: Python delivers SIGINT as a ``KeyboardInterrupt`` in the main thread, wherever it
+is. The tests raise one there at two places: while the main thread waits for the operations' threads (in
+``Thread.join``), and in the phase after them (the lifecycle of what the writes posted). The server is the
+reference mock under uvicorn, rate limits off (the pacing is not what these tests are about).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from greenstat_ext.contract import ContractInterrupted, run_contract_test
+from greenstat_ext.contract._cli import contract_test
+from greenstat_ext.contract._runner import _Run
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from tests._servers import mid_cycle_clock
+
+ID_MESSAGE = "BAE5F4886F6F2D05"
+app = typer.Typer()
+app.command("contract-test")(contract_test)
+app.command("noop")(lambda: None)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    with MockServer(MockSettings(rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE))) as mock:
+        yield mock.base_url
+
+
+def _interrupt_after_the_operations(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(self: _Run) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_Run, "_lifecycle", interrupted)
+
+
+def test_ctrl_c_after_the_operations_hands_back_the_report_and_deletes_what_was_posted(
+    mock_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interrupt_after_the_operations(monkeypatch)
+    with pytest.raises(ContractInterrupted) as caught:
+        run_contract_test(
+            mock_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=1, seed=3,
+            allow_writes=True, write_wait=0.5, poll_interval=0.1,
+        )  # fmt: skip
+
+    report = caught.value.report
+    assert isinstance(caught.value, KeyboardInterrupt)  # a caller that does not catch it stops as on Ctrl-C
+    assert report.interrupted
+    assert report.cases > 0 and report.posted > 0  # what was judged until then is in it
+    assert report.undeleted == []  # every status the run posted was deleted on the way out
+    assert report.phases["cleanup"] == report.posted
+    assert any("interrupted (Ctrl-C)" in item.reason for item in report.inconclusive)
+    assert report.phases["rate-limit"] == 0  # nothing sent after the interrupt but the deletes
+
+
+def test_ctrl_c_while_the_operations_run_stops_their_threads(
+    mock_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_join = threading.Thread.join
+    joins = 0
+
+    def join(self: threading.Thread, timeout: float | None = None) -> None:
+        nonlocal joins
+        if self.name.startswith("contract-") and threading.current_thread() is threading.main_thread():
+            joins += 1
+            if joins == 2:
+                raise KeyboardInterrupt
+        real_join(self, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", join)
+    with pytest.raises(ContractInterrupted) as caught:
+        run_contract_test(mock_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, seed=3)
+
+    report = caught.value.report
+    assert report.interrupted
+    assert 0 < report.cases < 1000  # stopped well before a full run's ~800 requests
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("contract-")]
+
+
+def test_the_command_prints_what_was_judged_and_exits_130(
+    mock_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interrupt_after_the_operations(monkeypatch)
+    args: list[Any] = ["contract-test", "--url", mock_url, "--id-instance", str(DEMO_ID_INSTANCE)]
+    args += ["--id-message", ID_MESSAGE, "--max-examples", "1", "--seed", "3"]
+    result = runner.invoke(app, args, env={"GREEN_API_TOKEN": DEMO_TOKEN})
+
+    assert result.exit_code == 130, result.output
+    assert "Operations" in result.stdout  # the report so far
+    assert "the run was interrupted (Ctrl-C)" in " ".join(result.stdout.split())
+    assert result.stderr.rstrip().endswith("greenstat contract-test: interrupted")
+    assert DEMO_TOKEN not in result.output
