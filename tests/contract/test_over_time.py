@@ -10,7 +10,6 @@ polls 50 ms apart.
 from __future__ import annotations
 
 import re
-
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -234,7 +233,9 @@ def test_a_ci_log_is_wrapped_at_110_columns_and_shows_progress_lines() -> None:
             re.search(rf"\] {operation}: finished: \d+ requests \(200: \d+, 429: \d+\)$", line)
             for line in progress
         )
-    assert any(re.search(r"\] getStatusStatistic: credentials finished: 1 requests", line) for line in progress)
+    assert any(
+        re.search(r"\] getStatusStatistic: credentials finished: 1 requests", line) for line in progress
+    )
     assert TOKEN not in result.stderr
 
 
