@@ -105,8 +105,10 @@ async def _outgoing_statuses(state: MockState, params: Mapping[str, object]) -> 
 
     def build() -> bytes:
         with _journal_builds:
-            statuses = sorted([*store.outgoing(), *posted.outgoing()], key=lambda status: -status.timestamp)
-            return msgspec.json.encode(outgoing_items(state.settings.seed, store.now(), minutes, statuses))
+            now = store.now()
+            listed = [*store.outgoing(since=now - minutes * 60), *posted.outgoing()]
+            statuses = sorted(listed, key=lambda status: -status.timestamp)
+            return msgspec.json.encode(outgoing_items(state.settings.seed, now, minutes, statuses))
 
     return await anyio.to_thread.run_sync(build)
 
