@@ -314,7 +314,8 @@ KEPT_REPOSTS = 8
 """Re-posts of each demo status kept (answered and listed) besides the one its documented id names; older
 ones answer ``[]`` as if expired. Why: Green API keeps 30 days, but 30 days of a status re-posted every 3
 minutes is 14,400 journal items (~14 MB per ``getOutgoingStatuses`` of 30 days); the last 8 of each keep the
-demo journal ~20 KB (``tests/mock/test_posted_bounds.py``) and still show every state a re-post goes through."""
+demo journal ~20 KB (``tests/mock/test_posted_bounds.py``) and still show every state a re-post goes
+through."""
 
 
 def _repost_id(demo_id: str, cycle: int) -> str:
