@@ -10,6 +10,7 @@ polls 50 ms apart.
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,7 +18,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from greenstat_ext.contract import ALL_CHECKS, ContractReport, ProgressEvent, run_contract_test
+from greenstat_ext.contract import (
+    ALL_CHECKS,
+    TEMPORAL_CHECKS,
+    ContractReport,
+    ProgressEvent,
+    run_contract_test,
+)
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._results import Verdict
 from greenstat_ext.contract._temporal import History, polled_schema
@@ -274,3 +281,27 @@ def test_the_same_mock_without_the_fault_passes_the_same_run() -> None:
 
     assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
     assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+
+
+def test_the_mock_passes_a_run_that_spans_a_repost_of_the_polled_status() -> None:
+    """The mock re-posts each demo status every ``period`` seconds; a re-post is a new status, so the
+    documented id never starts over. Kit v2 failed the mock on this after 26 minutes ("read then
+    pending"); here the mock's clock runs 200 times faster, so ~6 s of polls span 20 minutes of it."""
+    origin, start = time.monotonic(), mid_cycle_clock(ID_MESSAGE)()
+
+    def fast() -> float:
+        return start + 200 * (time.monotonic() - origin)
+
+    with MockServer(MockSettings(rate_limit=0, clock=fast)) as mock:
+        store = mock.state.store
+        first = store.repost_id(ID_MESSAGE, fast())
+        report = run_contract_test(
+            mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=1, seed=5,
+            checks=list(TEMPORAL_CHECKS), polls=20, poll_interval=0.3,
+        )  # fmt: skip
+        last = store.repost_id(ID_MESSAGE, fast())
+
+    assert first != last  # the demo status was re-posted during the run
+    assert report.violations == []
+    assert report.polls >= 20
+    assert report.check_runs["recipient_state_monotonic"] >= 20
