@@ -31,18 +31,18 @@ __all__ = ["ProgressLines", "progress_reporter"]
 
 class ProgressLines:
     """Turns the runner's events into lines: ``[  12.3 s] getStatusStatistic: coverage finished: 37
-    requests (200: 10, 429: 0)``. A phase's "finished" line comes when its operation moves on to another
-    phase, finishes its share, or the run ends (:meth:`close`)."""
+    requests (200: 10, 429: 0)``. A phase's "finished" line comes when the thread sending it moves on to
+    another phase or operation, finishes its operation's share, or the run ends (:meth:`close`)."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._clock = clock
         self._started = clock()
         self._lock = threading.Lock()
-        # By (thread, operation): the phase of its last answer, and that phase's counts so far. By thread
-        # too, because an operation's thread also polls the known status of another operation meanwhile.
-        self._phase: dict[tuple[int, str], str] = {}
-        self._counts: dict[tuple[int, str], Counter[str]] = {}
+        # By thread (each does one thing at a time): the operation and phase of its last answer, and that
+        # phase's counts so far. An operation's thread also polls the known status of another operation.
+        self._phase: dict[int, tuple[str, str]] = {}
+        self._counts: dict[int, Counter[str]] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
         with self._lock:
@@ -51,7 +51,7 @@ class ProgressLines:
             elif event.kind == "started":
                 self._line(event.operation, f"started: {event.sent} cases planned")
             elif event.kind == "finished":
-                self._end_phase((threading.get_ident(), event.operation))
+                self._end_phase(threading.get_ident())
                 self._line(
                     event.operation,
                     f"finished: {event.sent} requests (200: {event.ok}, 429: {event.rate_limited})",
@@ -64,10 +64,10 @@ class ProgressLines:
                 self._end_phase(key)
 
     def _answer(self, event: ProgressEvent) -> None:
-        key = (threading.get_ident(), event.operation)
-        if self._phase.get(key) != event.phase:
+        key = threading.get_ident()
+        if self._phase.get(key) != (event.operation, event.phase):
             self._end_phase(key)
-            self._phase[key] = event.phase
+            self._phase[key] = (event.operation, event.phase)
             self._counts[key] = Counter()
             self._line(event.operation, f"{event.phase} started")
         counts = self._counts[key]
@@ -75,13 +75,14 @@ class ProgressLines:
         counts["ok"] += event.status == 200
         counts["limited"] += event.status == 429
 
-    def _end_phase(self, key: tuple[int, str]) -> None:
-        phase = self._phase.pop(key, None)
-        if phase is None:
+    def _end_phase(self, key: int) -> None:
+        current = self._phase.pop(key, None)
+        if current is None:
             return
+        operation, phase = current
         counts = self._counts.pop(key)
         self._line(
-            key[1],
+            operation,
             f"{phase} finished: {counts['sent']} requests (200: {counts['ok']}, 429: {counts['limited']})",
         )
 

@@ -298,15 +298,14 @@ class _Run(_CasesPhase, _ProbesPhase, _PollsPhase, _BurstsPhase, _WritesPhase):
             self._probes(operation)
             self._unknown_id(operation)
             self._send_generated(generated)
+            self._poll()
         except BaseException as exc:  # re-raised by the main thread, which also stops the others
             self._crashed.append(exc)
             self._stopped = self._stopped or f"{operation.name}'s thread failed: {type(exc).__name__}"
-            return
         finally:
             with self._lock:
                 self.report.seconds_by_operation[operation.name] = time.monotonic() - started
             self._progress_line(operation.name, "finished", self.report.cases_by_operation[operation.name])
-        self._poll()
 
     def _progress_line(self, operation: str, kind: str, count: int) -> None:
         """An operation's share began (``count``: its cases planned) or ended (``count``: requests sent)."""
