@@ -65,7 +65,7 @@ E401: Final = frozenset({401})
 E403: Final = frozenset({403})
 # Histories kept at most (one per idMessage answered with recipients): a server answering recipients to
 # every made-up id cannot grow the run's memory without bound.
-_MAX_HISTORIES: Final = 256
+_MAX_HISTORIES: Final = 200
 
 
 class _Core:

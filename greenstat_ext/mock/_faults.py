@@ -116,6 +116,11 @@ LATE_KINDS = frozenset(set(FaultKind) - {FaultKind.TOO_MANY_REQUESTS})
 """The kinds that may strike after a write acted (not 429: a 429 says the request was not served)."""
 
 
+# Statuses whose answers ``regress_statistic_at`` counts at most: a client asking for endless made-up ids
+# cannot grow the mock's memory (an id beyond it is never regressed).
+_MAX_COUNTED = 4096
+
+
 class FaultInjector:
     """Decides, per request and in arrival order, whether and how it fails (and for a write, when)."""
 
@@ -135,7 +140,9 @@ class FaultInjector:
             return False
         with self._lock:
             count = self._statistic_answers.get(id_message, 0) + 1
-            if count <= at and (id_message in self._statistic_answers or len(self._statistic_answers) < 1024):
+            if count <= at and (
+                id_message in self._statistic_answers or len(self._statistic_answers) < _MAX_COUNTED
+            ):
                 self._statistic_answers[id_message] = count
             return count == at
 
