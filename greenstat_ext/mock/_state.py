@@ -310,12 +310,12 @@ must not grow the mock's memory; the documented ids and the newest re-posts are 
 
 _CYCLE_DIGITS = 8
 
-KEPT_REPOSTS = 8
+KEPT_REPOSTS = 3
 """Re-posts of each demo status kept (answered and listed) besides the one its documented id names; older
 ones answer ``[]`` as if expired. Why: Green API keeps 30 days, but 30 days of a status re-posted every 3
-minutes is 14,400 journal items (~14 MB per ``getOutgoingStatuses`` of 30 days); the last 8 of each keep the
-demo journal ~20 KB (``tests/mock/test_posted_bounds.py``) and still show every state a re-post goes
-through."""
+minutes is 14,400 journal items (~14 MB per ``getOutgoingStatuses`` of 30 days), and ``greenstat report``
+reads the statistics of each status listed (at 1 request/s); the last 3 of each keep the demo journal at
+most 12 items (~10 KB, ``tests/mock/test_posted_bounds.py``), the newest still moving on, the older final."""
 
 
 def _repost_id(demo_id: str, cycle: int) -> str:

@@ -150,7 +150,20 @@ def test_the_last_reposts_are_kept_and_the_documented_one_for_ever(clock: FakeCl
     assert store.snapshot(MIXED)  # 20 re-posts old, still answered
     listed = {item.id_message for item in store.outgoing() if item.id_message.startswith(MIXED[:8])}
     assert listed == {*kept, MIXED}
-    assert len(store._cache) <= 8  # 9 bodies built: the cache holds at most 8
+
+
+def test_cached_bodies_are_bounded(clock: FakeClock) -> None:
+    """However many statuses are asked for, at most 8 bodies are kept (the real demo's 100,000-recipient
+    re-posts are 7.6 MB each)."""
+    spec = DemoMessage("test", recipients=5, age=10.0, pace=10.0, period=60)
+    demo = {f"{letter}{letter * 15}": spec for letter in "ABCDE"}
+    store = MessageStore(seed=0, clock=clock, demo=demo)
+    clock.advance(10 * spec.period)
+    built = {store.body(store.repost_id(id_message, clock.now - back * spec.period))
+             for id_message in demo for back in range(KEPT_REPOSTS)}  # fmt: skip
+    assert len(built) == len(demo) * KEPT_REPOSTS > 8  # distinct bodies, all built
+    assert store.renders == len(built)
+    assert len(store._cache) <= 8
 
 
 def test_watch_demo_seed_reaches_delivered_within_every_cycle(clock: FakeClock) -> None:
