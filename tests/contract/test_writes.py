@@ -238,9 +238,10 @@ def test_the_cli_exits_1_naming_the_write_side_check() -> None:
         )
 
     assert result.exit_code == 1, result.output
-    assert f"FAILED: 3 distinct failures in: {CHECK}." in result.output
-    assert "missing from getOutgoingStatuses" in result.output
-    assert "Statuses posted: 3" in result.output
+    flat = " ".join(re.sub(r"[\u2500-\u257f]", " ", result.stdout).split())  # wrapped at 110 columns in a log
+    assert f"FAILED: 3 distinct failures in: {CHECK}." in flat
+    assert "missing from getOutgoingStatuses" in flat
+    assert "Statuses posted: 3" in flat
     assert TOKEN not in result.output
 
 
