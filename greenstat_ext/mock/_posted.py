@@ -232,6 +232,11 @@ class PostedStatuses:
                 return None
             return self._forget(id_message)
 
+    def ids(self) -> list[str]:
+        """The ids of the statuses held now (posted, not deleted, expired or evicted), oldest first."""
+        with self._lock:
+            return list(self._live)
+
     def __contains__(self, id_message: object) -> bool:
         with self._lock:
             return id_message in self._live
