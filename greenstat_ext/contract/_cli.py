@@ -281,6 +281,8 @@ def contract_test(
         raise _fail_usage(_as_flags(str(exc))) from None
     except ContractInterrupted as exc:
         render_report(exc.report, console)  # what was judged so far: its verdict line says it was cut short
+        if junit is not None:  # a cancelled CI job still gets what was judged (marked INCONCLUSIVE)
+            write_junit(exc.report, junit)
         typer.echo("greenstat contract-test: interrupted", err=True)
         raise typer.Exit(code=EXIT_INTERRUPTED) from None
     except KeyboardInterrupt:  # before the run began (checking the URL): nothing judged yet

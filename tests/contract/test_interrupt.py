@@ -10,7 +10,9 @@ reference mock under uvicorn, rate limits off (the pacing is not what these test
 from __future__ import annotations
 
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,11 +95,12 @@ def test_ctrl_c_while_the_operations_run_stops_their_threads(
 
 
 def test_the_command_prints_what_was_judged_and_exits_130(
-    mock_url: str, monkeypatch: pytest.MonkeyPatch
+    mock_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _interrupt_after_the_operations(monkeypatch)
+    junit = tmp_path / "contract.xml"
     args: list[Any] = ["contract-test", "--url", mock_url, "--id-instance", str(DEMO_ID_INSTANCE)]
-    args += ["--id-message", ID_MESSAGE, "--max-examples", "1", "--seed", "3"]
+    args += ["--id-message", ID_MESSAGE, "--max-examples", "1", "--seed", "3", "--junit", str(junit)]
     result = runner.invoke(app, args, env={"GREEN_API_TOKEN": DEMO_TOKEN})
 
     assert result.exit_code == 130, result.output
@@ -105,3 +108,7 @@ def test_the_command_prints_what_was_judged_and_exits_130(
     assert "the run was interrupted (Ctrl-C)" in " ".join(result.stdout.split())
     assert result.stderr.rstrip().endswith("greenstat contract-test: interrupted")
     assert DEMO_TOKEN not in result.output
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314 - our own file
+    assert suite is not None
+    verdict = {prop.get("name"): prop.get("value") for prop in suite.iter("property")}["verdict"]
+    assert verdict == "INCONCLUSIVE"  # what was judged, marked cut short
