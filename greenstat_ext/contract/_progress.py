@@ -49,6 +49,9 @@ class ProgressLines:
             if event.kind == "answer":
                 self._answer(event)
             elif event.kind == "started":
+                # The operations' threads start once the main thread's own phases (the credentials, the
+                # first poll) are done: those are finished now, not at the end of the run.
+                self._end_phase(threading.main_thread().ident or 0)
                 self._line(event.operation, f"started: {event.sent} cases planned")
             elif event.kind == "finished":
                 self._end_phase(threading.get_ident())
