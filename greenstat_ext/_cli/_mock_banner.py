@@ -40,7 +40,8 @@ def banner(settings: MockSettings, base_url: str, *, show_token: bool, data: Pat
         + ("" if show_token else "  (--show-token to print it)"),
         f"  rate limit       {_rate_text(rate)}"
         f"; faults {'off' if faults == 0 else f'{faults:g}'}; seed {settings.seed}",
-        "  well-known idMessage values:",
+        "  well-known idMessage values (each names the newest re-post at start-up; a later re-post is",
+        "  a new status, with an id of its own, listed by getOutgoingStatuses):",
         *(f"    {mid:<34} {spec.description}" for mid, spec in DEMO_MESSAGES.items()),
     ]
     if loaded:

@@ -14,7 +14,7 @@ with extra_imports("greenstat_ext.contract", "contract"):
     import schemathesis  # noqa: F401
 
     from ._checks import ALL_CHECKS, KIT_CHECKS, SCHEMATHESIS_CHECKS, TEMPORAL_CHECKS
-    from ._errors import ContractUsageError
+    from ._errors import ContractInterrupted, ContractUsageError
     from ._junit import write_junit
     from ._report import render_report
     from ._results import ContractReport, Exchange, Inconclusive, Verdict, Violation
@@ -26,6 +26,7 @@ __all__ = [
     "KIT_CHECKS",
     "SCHEMATHESIS_CHECKS",
     "TEMPORAL_CHECKS",
+    "ContractInterrupted",
     "ContractReport",
     "ContractUsageError",
     "Exchange",

@@ -1,32 +1,34 @@
 """``greenstat contract-test``: the kit as a command; ``cli.py`` registers :func:`contract_test`.
 
 Why the checks happen here and in the runner: the runner validates for every caller (Python API included);
-this module only maps outcomes to exit codes (0 PASSED, 1 FAILED, 2 bad usage, 3 INCONCLUSIVE) and makes sure
-bad usage ends in one line on stderr, never a traceback and never the token.
+this module only maps outcomes to exit codes (0 PASSED, 1 FAILED, 2 bad usage, 3 INCONCLUSIVE, 130 Ctrl-C)
+and makes sure bad usage ends in one line on stderr, never a traceback and never the token.
 
-Progress: on a terminal, a rich progress bar (phase, operation, requests sent, 200s and 429s) on stderr, so a
-paced run against Green API is not minutes of silence; when stdout is not a terminal (a CI log) there is no
-bar, and the report is printed without hard wrapping at 80 columns (one finding, one line to grep).
+Progress (:mod:`._progress`): on a terminal, a rich progress bar on stderr, so a paced run against Green API
+is not minutes of silence; when stdout or stderr is not a terminal (a CI log, a pipe), one line to stderr
+each time an operation's share or one of its phases starts or finishes, with its counts. In a log the report
+is wrapped at :data:`_LOG_WIDTH` columns (readable in a CI viewer; the JUnit XML keeps every message whole).
+
+Ctrl-C: the runner stops sending, deletes what the run posted and hands back what it judged; the command
+prints that report (marked interrupted) and exits 130, like every other greenstat command.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Final
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greenstat_ext import _spec as spec
 from greenstat_ext._redact import redact
 
 from ._checks import ALL_CHECKS, resolve_checks
-from ._errors import ContractUsageError
+from ._errors import ContractInterrupted, ContractUsageError
 from ._junit import write_junit
+from ._progress import progress_reporter
 from ._report import render_report
 from ._runner import (
     DEFAULT_MAX_429_SHARE,
@@ -38,7 +40,6 @@ from ._runner import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RUN_TIMEOUT,
     DEFAULT_WRITE_WAIT,
-    ProgressEvent,
     run_contract_test,
 )
 
@@ -55,46 +56,24 @@ def _as_flags(message: str) -> str:
     return message
 
 
-# Width of the report when stdout is not a terminal: wide enough that rich never wraps a line of it.
-_LOG_WIDTH: Final = 10_000
+# Width of the report when stdout is not a terminal (a CI log): whatever COLUMNS says (80 in many CI
+# runners), lines wrap at 110 characters, wide enough for the tables and a request line, narrow enough to
+# read in a log viewer.
+_LOG_WIDTH: Final = 110
+# The exit code of a run interrupted with Ctrl-C (128 + SIGINT), as every greenstat command.
+EXIT_INTERRUPTED: Final = 130
 
 
 def _output_console() -> Console:
     console = Console(highlight=False)
     if console.is_terminal:
         return console
-    return Console(highlight=False, width=_LOG_WIDTH, soft_wrap=True)
+    return Console(highlight=False, width=_LOG_WIDTH)
 
 
-@contextmanager
-def _progress(console: Console) -> Iterator[Callable[[ProgressEvent], None] | None]:
-    """A progress bar on a terminal (on stderr, beside the report); nothing in a CI log."""
-    bar_console = Console(stderr=True)
-    if not (console.is_terminal and bar_console.is_terminal):
-        yield None
-        return
-    columns = (
-        TextColumn("[bold]{task.fields[phase]}[/bold] {task.fields[operation]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("200: {task.fields[ok]}  429: {task.fields[limited]}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=bar_console, transient=True) as progress:
-        task = progress.add_task("run", total=None, phase="start", operation="", ok=0, limited=0)
-
-        def update(event: ProgressEvent) -> None:
-            progress.update(
-                task,
-                completed=event.sent,
-                total=event.planned,
-                phase=event.phase,
-                operation=event.operation,
-                ok=event.ok,
-                limited=event.rate_limited,
-            )
-
-        yield update
+def _left_behind(allow_writes: bool) -> str:
+    """What an interrupted run may leave on the server: a status it posted and had no time to delete."""
+    return "; a status it posted may remain (`greenstat report` lists it)" if allow_writes else ""
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -269,7 +248,8 @@ def contract_test(
     in which operation; polls a known status over the run (states and timestamps never go back, recipients
     never vanish) and bursts each operation past its rate limit. Exit codes: 0 PASSED, 1 FAILED (a rule was
     broken), 2 bad usage (missing credentials, unreachable URL, bad flag), 3 INCONCLUSIVE (too little
-    evidence: rejected credentials, mostly 429s; the report says why and what to change), 130 interrupted.
+    evidence: rejected credentials, mostly 429s; the report says why and what to change), 130 interrupted
+    with Ctrl-C (the report of what was judged until then is printed).
     """
     missing = [
         f"{flag} (or {env})"
@@ -303,7 +283,7 @@ def contract_test(
             raise _fail_usage("--skip-checks leaves no check to run")
     console = _output_console()
     try:
-        with _progress(console) as progress:
+        with progress_reporter(console) as progress:
             report = run_contract_test(
                 url,
                 int(id_instance),
@@ -326,10 +306,18 @@ def contract_test(
             )
     except ContractUsageError as exc:
         raise _fail_usage(_as_flags(str(exc))) from None
-    except KeyboardInterrupt:  # one line that says what is left, not a bare exit 130
-        left = "; a status it posted may remain (`greenstat report` lists it)" if allow_writes else ""
-        typer.echo(f"greenstat contract-test: interrupted before the end; no verdict{left}", err=True)
-        raise typer.Exit(code=130) from None
+    except ContractInterrupted as exc:
+        render_report(exc.report, console)  # what was judged so far: its verdict line says it was cut short
+        if junit is not None:  # a cancelled CI job still gets what was judged (marked INCONCLUSIVE)
+            write_junit(exc.report, junit)
+        typer.echo(f"greenstat contract-test: interrupted{_left_behind(allow_writes)}", err=True)
+        raise typer.Exit(code=EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:  # before the run began (checking the URL): nothing judged yet
+        typer.echo(
+            f"greenstat contract-test: interrupted before the end; no verdict{_left_behind(allow_writes)}",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_INTERRUPTED) from None
     render_report(report, console)
     if junit is not None:
         write_junit(report, junit)

@@ -75,7 +75,7 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
 
     for number, violation in enumerate(report.violations, start=1):
         # On a terminal a panel spans the window; in a CI log it fits its text (no wrap at 80 columns).
-        console.print(_violation_panel(number, violation, expand=console.is_terminal))
+        console.print(_violation_panel(number, violation, expand=console.is_terminal, width=console.width))
 
     console.print(_verdict_line(report))
 
@@ -107,6 +107,7 @@ def _operations_table(report: ContractReport) -> Table:
     table.add_column("operation")
     table.add_column("requests", justify="right")
     table.add_column("200s", justify="right")
+    table.add_column("seconds", justify="right")  # its share of the run (the operations run at once)
     table.add_column("result")
     for name in report.operations:
         failed = report.failed_checks_of(name)
@@ -114,11 +115,13 @@ def _operations_table(report: ContractReport) -> Table:
             Text("FAIL: " + ", ".join(failed), style="bold red") if failed else Text("pass", style="green")
         )
         ok = str(report.statuses_by_operation[(name, 200)])
-        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, verdict)
+        seconds = report.seconds_by_operation.get(name)
+        took = "-" if seconds is None else f"{seconds:.1f}"
+        table.add_row(Text(_safe(name)), str(report.cases_by_operation[name]), ok, took, verdict)
     return table
 
 
-def _violation_panel(number: int, violation: Violation, *, expand: bool = True) -> Panel:
+def _violation_panel(number: int, violation: Violation, *, expand: bool = True, width: int = 80) -> Panel:
     exchange = violation.exchange
     sent = f"{exchange.method} {exchange.path}" + (f"?{exchange.query}" if exchange.query else "")
     if exchange.status_code is None:
@@ -127,13 +130,21 @@ def _violation_panel(number: int, violation: Violation, *, expand: bool = True) 
         received = f"{exchange.status_code} {exchange.content_type or '(no Content-Type)'}"
         received += f"  body: {exchange.body_excerpt!r}" if exchange.body_excerpt else "  (empty body)"
     times = f" (x{violation.occurrences})" if violation.occurrences > 1 else ""
-    # The operation in the body, not the title: rich cuts a title at the panel's width.
+    # The operation in the body, not the title: rich cuts a title at the panel's width. So does a long
+    # finding's title (a CI log is 110 columns): then the panel is titled by the check and the finding
+    # opens the body, wrapped, whole.
     operation = violation.operation or "(the whole run)"
+    title_text = _safe(f"{number}. {violation.check}: {violation.title}{times}")
+    lines: list[Text] = []
+    if len(title_text) > width - 6:
+        title_text = _safe(f"{number}. {violation.check}{times}")
+        lines.append(Text.assemble(("finding:  ", "bold"), _safe(violation.title)))
     body = Group(
+        *lines,
         Text.assemble(("operation:", "bold"), " ", _safe(operation)),
         Text.assemble(("sent:     ", "bold"), _safe(sent), f"   [{_safe(exchange.phase)}]"),
         Text.assemble(("received: ", "bold"), _safe(received)),
         Text.assemble(("rule:     ", "bold"), _safe(violation.message.strip())),
     )
-    title = Text(_safe(f"{number}. {violation.check}: {violation.title}{times}"), style="bold red")
+    title = Text(title_text, style="bold red")
     return Panel(body, title=title, title_align="left", border_style="red", expand=expand)

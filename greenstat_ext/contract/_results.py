@@ -102,6 +102,10 @@ class ContractReport:
     # could not delete at the end (they are still on the implementation: delete them by hand)
     posted: int = 0
     undeleted: list[str] = field(default_factory=list)
+    # how long each operation's share took (its coverage cases, probes and generated phases), in seconds:
+    # the operations run at once, so the run takes about as long as the longest share
+    seconds_by_operation: dict[str, float] = field(default_factory=dict)
+    interrupted: bool = False  # stopped by Ctrl-C: the report covers what was judged until then
 
     @property
     def ok(self) -> bool:

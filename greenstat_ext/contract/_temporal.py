@@ -88,23 +88,31 @@ class _Seen:
     state: str
     rank: int
     timestamp: int
-    poll: int
+    answer: str  # which answer showed it: "answer 3 (coverage)"
 
 
 @dataclass
 class History:
-    """The recipients of one polled status, answer after answer; :meth:`add` judges each new answer."""
+    """The recipients of one polled status, answer after answer; :meth:`add` judges each new answer.
+
+    Why every answer and not only the kit's polls: a statistic that goes back once, between two polls (during
+    the coverage cases, say), is as broken as one that goes back at a poll; the runner feeds every 200 answer
+    for the status, from any phase, in the order the answers arrived, and each finding names the two answers
+    (their number and phase) that disagree.
+    """
 
     schema: PolledSchema
     recipients: dict[str, _Seen] = field(default_factory=dict)
-    polls: int = 0
+    polls: int = 0  # answers judged so far
 
-    def add(self, items: Sequence[Any], now: float) -> list[Finding]:
-        """Judge the answer ``items`` (a 200 body already checked against the schema) received at ``now``.
+    def add(self, items: Sequence[Any], now: float, phase: str = "poll") -> list[Finding]:
+        """Judge the answer ``items`` (a 200 body already checked against the schema) received at ``now``
+        in ``phase``.
 
         Items that do not have the declared shape are skipped here: the schema check reports them.
         """
         self.polls += 1
+        answer = f"answer {self.polls} ({phase})"
         findings: list[Finding] = []
         current: dict[str, Mapping[str, Any]] = {}
         for item in items:
@@ -123,7 +131,7 @@ class History:
                         Finding(
                             "recipient_state_monotonic",
                             f"{who}: {before.state} then {state}",
-                            f"poll {before.poll}: {before.state}; poll {self.polls}: {state} "
+                            f"{before.answer}: {before.state}; {answer}: {state} "
                             f"(states move only forward: {' -> '.join(self.schema.states)})",
                         )
                     )
@@ -132,17 +140,15 @@ class History:
                         Finding(
                             "recipient_timestamp_monotonic",
                             f"{who}: timestamp {before.timestamp} then {when}",
-                            f"poll {before.poll}: {before.timestamp}; poll {self.polls}: {when}",
+                            f"{before.answer}: {before.timestamp}; {answer}: {when}",
                         )
                     )
             if before is None or rank >= before.rank:
                 self.recipients[who] = _Seen(
-                    state, rank, max(when, before.timestamp if before else when), self.polls
+                    state, rank, max(when, before.timestamp if before else when), answer
                 )
             else:  # keep the furthest state seen, so one step back is reported once, not at every later poll
-                self.recipients[who] = _Seen(
-                    before.state, before.rank, max(when, before.timestamp), self.polls
-                )
+                self.recipients[who] = _Seen(before.state, before.rank, max(when, before.timestamp), answer)
         horizon = now - retention_seconds()
         for who in list(self.recipients):
             if who in current:
@@ -153,8 +159,8 @@ class History:
                     Finding(
                         "recipient_retained",
                         f"{who} disappeared",
-                        f"present until poll {seen.poll} ({seen.state}, timestamp {seen.timestamp}), "
-                        f"missing at poll {self.polls}, although its data is within the retention window "
+                        f"present until {seen.answer} ({seen.state}, timestamp {seen.timestamp}), "
+                        f"missing at {answer}, although its data is within the retention window "
                         f"({retention_seconds() / 86400:g} days)",
                     )
                 )

@@ -35,8 +35,10 @@ keep_alive=))``): a client must send each whole request within ``request`` secon
 within ``write``.
 
 Demo data: :data:`DEMO_MESSAGES` maps the well-known ``idMessage`` values to a :class:`DemoMessage`
-(description, recipients, age, pace, re-post period, kind); any other ``idMessage`` answers ``[]``. What the
-mock answers is a function of ``seed`` and the wall clock only, never of when it started (docs/mock.md).
+(description, recipients, age, pace, re-post period, kind). Each re-post is a new status with an id of its own
+(``MessageStore.repost_id``), listed in the journal, final once its recipients are done; each documented id is
+a stable alias of the re-post that was the newest when the mock started. Any other ``idMessage`` answers
+``[]``. What a re-post id answers is a function of ``seed`` and the wall clock only (docs/mock.md).
 """
 
 from .._extras import extra_imports

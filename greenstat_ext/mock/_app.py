@@ -133,7 +133,7 @@ class MockState:
             settings=settings,
             clock=clock,
             store=store,
-            posted=PostedStatuses(seed=settings.seed, clock=clock, contacts=audience, reserved=store.known()),
+            posted=PostedStatuses(seed=settings.seed, clock=clock, contacts=audience, reserved=store),
             limiter=GatewayRateLimit(settings.rate_limit, clock),
             faults=FaultInjector(settings.faults),
             stats=MockStats(),

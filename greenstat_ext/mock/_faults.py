@@ -81,6 +81,10 @@ class FaultSettings:
     delay: float = 0.5
     after: float = 0.5
     """Of the faults that strike a write and can come late, the share that strikes after it acted."""
+    regress_statistic_at: int | None = None
+    """A temporal defect, once: the n-th non-empty answer of ``getStatusStatistic`` for an ``idMessage``
+    (counted per id, from 1) shows its furthest recipient one state back. Every answer is valid on its own;
+    only the sequence is broken (what the contract kit's ``recipient_state_monotonic`` must catch)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -89,6 +93,12 @@ class FaultSettings:
             raise ValueError(f"fault 'after' share must be between 0 and 1, got {self.after!r}")
         if self.retry_after < 0:
             raise ValueError(f"retry_after must be >= 0 seconds, got {self.retry_after!r}")
+        if self.regress_statistic_at is not None and not (
+            isinstance(self.regress_statistic_at, int) and self.regress_statistic_at >= 1
+        ):
+            raise ValueError(
+                f"regress_statistic_at must be an answer number >= 1, got {self.regress_statistic_at!r}"
+            )
         if not 0.0 <= self.delay <= 60.0:
             raise ValueError(f"fault delay must be between 0 and 60 seconds, got {self.delay!r}")
         weighted = _normalise(self.kinds)
@@ -106,6 +116,11 @@ LATE_KINDS = frozenset(set(FaultKind) - {FaultKind.TOO_MANY_REQUESTS})
 """The kinds that may strike after a write acted (not 429: a 429 says the request was not served)."""
 
 
+# Statuses whose answers ``regress_statistic_at`` counts at most: a client asking for endless made-up ids
+# cannot grow the mock's memory (an id beyond it is never regressed).
+_MAX_COUNTED = 4096
+
+
 class FaultInjector:
     """Decides, per request and in arrival order, whether and how it fails (and for a write, when)."""
 
@@ -116,6 +131,20 @@ class FaultInjector:
         self._kinds = [kind for kind, _ in settings.weights]
         self._weights = [weight for _, weight in settings.weights]
         self._lock = threading.Lock()
+        self._statistic_answers: dict[str, int] = {}  # idMessage -> non-empty answers so far (bounded)
+
+    def regresses(self, id_message: str) -> bool:
+        """Whether this non-empty statistics answer for ``id_message`` is the one that goes back in time."""
+        at = self.settings.regress_statistic_at
+        if at is None:
+            return False
+        with self._lock:
+            count = self._statistic_answers.get(id_message, 0) + 1
+            if count <= at and (
+                id_message in self._statistic_answers or len(self._statistic_answers) < _MAX_COUNTED
+            ):
+                self._statistic_answers[id_message] = count
+            return count == at
 
     def draw(self) -> FaultKind | None:
         """The fault for the next request, or None. Always consumes the same randomness per call."""

@@ -14,6 +14,7 @@ lines name the id, the operation and the number of recipients, never what was po
 
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import threading
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import msgspec
 
-from greenstat_client.models import ExtendedTextMessage, SendStatusResult
+from greenstat_client.models import ExtendedTextMessage, SendStatusResult, StatusValue
 
 from ._journal import incoming_items, outgoing_items
 
@@ -75,7 +76,24 @@ async def _status_statistic(state: MockState, params: Mapping[str, object]) -> b
     body = state.store.cached_body(id_message)
     if body is None:
         body = await anyio.to_thread.run_sync(state.store.body, id_message)
+    if body != b"[]" and state.faults.regresses(id_message):
+        return _one_step_back(body)
     return body
+
+
+_STATES: Final = tuple(value.value for value in (StatusValue.PENDING, StatusValue.SENT, StatusValue.DELIVERED,
+                                                  StatusValue.READ))  # fmt: skip
+
+
+def _one_step_back(body: bytes) -> bytes:
+    """``body`` with its furthest recipient one state back (the ``regress_statistic_at`` fault)."""
+    items = json.loads(body)
+    ranked = [(_STATES.index(item["status"]), index) for index, item in enumerate(items)
+              if item.get("status") in _STATES[1:]]  # fmt: skip
+    if ranked:
+        rank, index = max(ranked)
+        items[index]["status"] = _STATES[rank - 1]
+    return json.dumps(items, separators=(",", ":")).encode()
 
 
 async def _outgoing_statuses(state: MockState, params: Mapping[str, object]) -> bytes:
@@ -87,8 +105,10 @@ async def _outgoing_statuses(state: MockState, params: Mapping[str, object]) -> 
 
     def build() -> bytes:
         with _journal_builds:
-            statuses = sorted([*store.outgoing(), *posted.outgoing()], key=lambda status: -status.timestamp)
-            return msgspec.json.encode(outgoing_items(state.settings.seed, store.now(), minutes, statuses))
+            now = store.now()
+            listed = [*store.outgoing(since=now - minutes * 60), *posted.outgoing()]
+            statuses = sorted(listed, key=lambda status: -status.timestamp)
+            return msgspec.json.encode(outgoing_items(state.settings.seed, now, minutes, statuses))
 
     return await anyio.to_thread.run_sync(build)
 

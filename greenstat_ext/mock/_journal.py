@@ -134,8 +134,8 @@ def incoming_items(seed: int, now: float, minutes: int) -> list[IncomingStatus]:
     return sorted(_incoming(seed, now, minutes), key=lambda item: (-item.timestamp, item.id_message))
 
 
-def _demo_content(status: Outgoing, rng: random.Random) -> dict[str, Any]:
-    return _content(status.type_message, status.id_message, rng, f"Demo status {status.id_message}")
+def _demo_content(status: Outgoing, key: str, rng: random.Random) -> dict[str, Any]:
+    return _content(status.type_message, key, rng, f"Demo status {key}")
 
 
 def outgoing_item(chat_id: str, status: Outgoing, content: Mapping[str, Any]) -> OutgoingStatus:
@@ -165,7 +165,8 @@ def outgoing_items(seed: int, now: float, minutes: int, statuses: list[Outgoing]
         if status.content is not None:
             content = status.content
         else:
-            rng = random.Random(f"{seed}:{status.id_message}:content")  # noqa: S311 - demo data
-            content = _demo_content(status, rng)
+            key = status.repost or status.id_message  # a re-post reads alike whatever it is listed as
+            rng = random.Random(f"{seed}:{key}:content")  # noqa: S311 - demo data
+            content = _demo_content(status, key, rng)
         items.append(outgoing_item(chat_id, status, content))
     return items

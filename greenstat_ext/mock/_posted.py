@@ -35,7 +35,7 @@ import math
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -122,7 +122,7 @@ class PostedStatuses:
         seed: int,
         clock: Clock,
         contacts: Sequence[str],
-        reserved: Collection[str] = (),
+        reserved: Container[str] = (),
         max_statuses: int = MAX_POSTED_STATUSES,
         max_recipients: int = MAX_POSTED_RECIPIENTS,
         max_bytes: int = MAX_POSTED_BYTES,
@@ -132,7 +132,7 @@ class PostedStatuses:
         self._seed = seed
         self._clock = clock
         self._contacts = list(dict.fromkeys(contacts))
-        self._reserved = frozenset(reserved)
+        self._reserved = reserved  # the store's ids (its re-post ids are computed, not listed)
         self._max_statuses = max_statuses
         self._max_recipients = max_recipients
         self._max_bytes = max_bytes
@@ -231,6 +231,11 @@ class PostedStatuses:
             if id_message not in self._live:
                 return None
             return self._forget(id_message)
+
+    def ids(self) -> list[str]:
+        """The ids of the statuses held now (posted, not deleted, expired or evicted), oldest first."""
+        with self._lock:
+            return list(self._live)
 
     def __contains__(self, id_message: object) -> bool:
         with self._lock:

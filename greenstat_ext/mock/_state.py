@@ -5,11 +5,19 @@ recipient gets, once, the times at which it reaches ``sent``, ``delivered`` and 
 Answering a request is then "which of these times have passed", so polling shows change, states only ever
 move forward, timestamps never go back, and the whole thing is reproducible from ``seed`` alone.
 
-Why cycles anchored on the wall clock, not on the process's start: two mocks started with the same seed
-must answer the same thing at the same moment (a test fleet, a restarted server). So each demo status is
-re-posted every ``period`` seconds at epoch-aligned times shifted by a seed-derived phase; within a cycle
-its recipients progress as above, relative to the cycle's start. The state is a function of ``seed`` and
-the time only, and a status never stops evolving however long the mock runs.
+Why re-posts anchored on the wall clock, not on the process's start: two mocks started with the same seed
+must answer the same thing at the same moment (a test fleet, a restarted server), and a demo must show
+movement however long the mock has run. So each demo status is re-posted every ``period`` seconds at
+epoch-aligned times shifted by a seed-derived phase, and **each re-post is a new status with an id of its
+own** (:meth:`MessageStore.repost_id`: the documented id's leading digits and the re-post's number): its
+recipients progress from the re-post on, relative to its start, and then stay final until it expires (30
+days), as a status posted once does; a status never starts over. What a re-post id answers is a function of
+``seed`` and the time only.
+
+Why the documented ids still work: each one is a stable alias of the re-post that was the newest when the
+store was made (the mock started), so ``BAE5F4886F6F2D05`` shows movement for a new user and never goes back
+while the mock runs; the journal lists that re-post under the documented id. Two mocks with one seed
+started at different times differ only in which re-post the documented ids name.
 
 The clock is wall time anchored to a monotonic clock at start-up, so a wall-clock jump (NTP, DST) can
 never make a timestamp go backwards within a process. Tests inject their own clock.
@@ -128,10 +136,9 @@ _START_WEIGHTS = (0.10, 0.15, 0.35, 0.40)
 def mid_cycle_clock(id_message: str, seed: int = 0) -> Clock:
     """A clock at real speed from a third into demo status ``id_message``'s current cycle.
 
-    Why: each demo status is re-posted every ``period`` seconds under the same idMessage, its recipients
-    starting over from ``pending``; a contract run or a watch that straddles that moment sees states go back
-    (and the kit rightly fails ``recipient_state_monotonic``). The demo and the tests start a third into a
-    cycle, so their few seconds never straddle one.
+    Why: a store made with it aliases the documented id to a re-post a third into its cycle, so what a test
+    or the demo sees of it is reproducible (some recipients already moved on, others about to), whatever the
+    moment the test runs.
     """
     store = MessageStore(seed=seed, clock=time.time)
     start = store.cycle_start(id_message, time.time()) + DEMO_MESSAGES[id_message].period / 3
@@ -292,6 +299,40 @@ class Outgoing:
     type_message: str
     participants: tuple[str, ...]
     content: Mapping[str, Any] | None = None
+    # A demo re-post's own id, when it is listed under its documented id (the alias): its text and media
+    # are drawn from this, so one re-post reads alike in every mock whatever it is listed as.
+    repost: str | None = None
+
+
+_MAX_CACHED = 8
+"""Bodies cached at most: a client asking for every re-post of the 100,000-recipient status (7.6 MB each)
+must not grow the mock's memory; the documented ids and the newest re-posts are what is asked for."""
+
+_CYCLE_DIGITS = 8
+
+KEPT_REPOSTS = 3
+"""Re-posts of each demo status the journal lists besides the one its documented id names; the statistics
+of every re-post still answer for the 30-day retention (a recipient never vanishes early: the kit's
+``recipient_retained``). Why a bound on the journal: 30 days of a status re-posted every 3 minutes is 14,400
+items (~14 MB per ``getOutgoingStatuses`` of 30 days), and ``greenstat report`` reads the statistics of each
+listed status (at 1 request/s); the last 3 of each keep the demo journal at most 12 items (~10 KB,
+``tests/mock/test_posted_bounds.py``), the newest still moving on, the older final."""
+
+
+def _repost_id(demo_id: str, cycle: int) -> str:
+    """Re-post ``cycle`` of ``demo_id``: its leading digits, then the re-post's number in 8 hex digits (the
+    documented id's length and alphabet, so it looks like the ids Green API hands out)."""
+    return f"{demo_id[:-_CYCLE_DIGITS]}{cycle:0{_CYCLE_DIGITS}X}"
+
+
+def _parse_repost_id(demo_id: str, id_message: str) -> int | None:
+    """The re-post number ``id_message`` names of ``demo_id`` (None: not one of its re-post ids)."""
+    if len(id_message) != len(demo_id) or not id_message.startswith(demo_id[:-_CYCLE_DIGITS]):
+        return None
+    digits = id_message[-_CYCLE_DIGITS:]
+    if not all(char in "0123456789ABCDEF" for char in digits):
+        return None
+    return int(digits, 16)
 
 
 class MessageStore:
@@ -303,8 +344,8 @@ class MessageStore:
     ``data`` is served as given (it does not progress). :meth:`cached_body` is the non-blocking look-up the
     app tries first; :meth:`body` may build, so the app calls it off the event loop.
 
-    Everything answered is a function of ``seed`` and the clock's reading: nothing depends on when the
-    store was created.
+    What a re-post id answers is a function of ``seed`` and the clock's reading; the one thing that
+    depends on when the store was made is which re-post each documented id names (the newest one then).
     """
 
     def __init__(
@@ -328,8 +369,12 @@ class MessageStore:
             id_message: random.Random(f"{seed}:{id_message}:phase").randrange(spec.period)  # noqa: S311
             for id_message, spec in self._demo.items()
         }
+        # Each documented id names the re-post that is the newest now, for the store's lifetime.
+        made = self.now()  # one reading of the clock (a test's clock may move on every reading)
+        self._aliases = {id_message: self.cycle(id_message, made) for id_message in self._demo}
         self._schedules: dict[str, _Schedule] = {}
-        self._cache: dict[str, tuple[bytes, float]] = {}  # idMessage -> (body, next change)
+        # (demo id, re-post) -> (body, next change); at most _MAX_CACHED (insertion order: oldest first)
+        self._cache: dict[tuple[str, int], tuple[bytes, float]] = {}
         # One lock per demo message (a fixed, small set): a build of one never delays another.
         self._locks = {id_message: threading.Lock() for id_message in self._demo}
         self.renders = 0
@@ -343,24 +388,70 @@ class MessageStore:
         """The clock's reading at whole-second resolution (what every answer is computed for)."""
         return math.floor(self._clock() / _STEP) * _STEP
 
-    def cycle_start(self, id_message: str, now: float) -> int:
-        """When the cycle of demo status ``id_message`` that holds ``now`` started (UNIX seconds)."""
+    def cycle(self, id_message: str, now: float) -> int:
+        """The number of the re-post of demo status ``id_message`` that is the newest at ``now``."""
         period, phase = self._demo[id_message].period, self._phases[id_message]
-        return math.floor((now - phase) / period) * period + phase
+        return math.floor((now - phase) / period)
+
+    def cycle_start(self, id_message: str, now: float) -> int:
+        """When the newest re-post of demo status ``id_message`` at ``now`` was made (UNIX seconds)."""
+        return self._start(id_message, self.cycle(id_message, now))
+
+    def _start(self, id_message: str, cycle: int) -> int:
+        return cycle * self._demo[id_message].period + self._phases[id_message]
+
+    def repost_id(self, id_message: str, now: float) -> str:
+        """The id of the newest re-post of demo status ``id_message`` at ``now`` (what the journal lists,
+        unless it is the re-post the documented id names: then the journal lists the documented id)."""
+        return _repost_id(id_message, self.cycle(id_message, now))
+
+    def __contains__(self, id_message: object) -> bool:
+        """Whether ``id_message`` names a status of this store (documented, a re-post, loaded), in or out of
+        its retention: the ids the posted statuses never hand out."""
+        return isinstance(id_message, str) and (
+            id_message in self._static or id_message in self._demo or self._resolve(id_message) is not None
+        )
+
+    def _resolve(self, id_message: str, now: float | None = None) -> tuple[str, int] | None:
+        """(demo id, re-post number) that ``id_message`` names; None when it names no re-post made by
+        ``now`` (``now`` None: by any time)."""
+        alias = self._aliases.get(id_message)
+        if alias is not None:
+            return id_message, alias
+        for demo_id in self._demo:
+            cycle = _parse_repost_id(demo_id, id_message)
+            if cycle is not None and (now is None or cycle <= self.cycle(demo_id, now)):
+                return demo_id, cycle
+        return None
 
     def _live(self, spec: DemoMessage) -> bool:
         return spec.recipients > 0 and spec.age <= RETENTION
+
+    def _expires(self, demo_id: str, cycle: int) -> float:
+        """When re-post ``cycle`` of ``demo_id`` leaves the retention (30 days after it was sent)."""
+        return self._start(demo_id, cycle) - self._demo[demo_id].age + RETENTION
+
+    def _alive(self, demo_id: str, cycle: int, now: float) -> bool:
+        """Whether re-post ``cycle`` of ``demo_id`` answers at ``now``: made by then, within the retention."""
+        return cycle <= self.cycle(demo_id, now) and now < self._expires(demo_id, cycle)
+
+    def _listed(self, demo_id: str, cycle: int, now: float) -> bool:
+        """Whether the journal lists re-post ``cycle`` at ``now``: alive, and one of the last
+        :data:`KEPT_REPOSTS` or the one its documented id names."""
+        kept = cycle == self._aliases[demo_id] or self.cycle(demo_id, now) - KEPT_REPOSTS < cycle
+        return kept and self._alive(demo_id, cycle, now)
 
     def cached_body(self, id_message: str) -> bytes | None:
         """The body for ``id_message`` now if it needs no building (static, ``[]`` or cached), else None."""
         static = self._static.get(id_message)
         if static is not None:
             return static
-        spec = self._demo.get(id_message)
-        if spec is None or not self._live(spec):
+        now = self.now()
+        found = self._resolve(id_message, now)
+        if found is None or not self._live(self._demo[found[0]]) or not self._alive(*found, now):
             return _EMPTY
-        cached = self._cache.get(id_message)
-        if cached is not None and self.now() < cached[1]:
+        cached = self._cache.get(found)
+        if cached is not None and now < cached[1]:
             return cached[0]
         return None
 
@@ -376,15 +467,19 @@ class MessageStore:
         ready = self.cached_body(id_message)
         if ready is not None:
             return ready
-        with self._locks[id_message]:  # one build per message and step, even if threads race
+        found = self._resolve(id_message)
+        assert found is not None  # cached_body answered [] otherwise
+        demo_id, cycle = found
+        with self._locks[demo_id]:  # one build per message and step, even if threads race
             ready = self.cached_body(id_message)  # built by the thread we waited for
             if ready is not None:
                 return ready
-            schedule = self._schedule(id_message)
+            schedule = self._schedule(demo_id)
             now = self.now()
-            start = self.cycle_start(id_message, now)
-            body, next_change = _render(schedule, start, now)
-            self._cache[id_message] = (body, min(next_change, start + self._demo[id_message].period))
+            body, next_change = _render(schedule, self._start(demo_id, cycle), now)
+            if len(self._cache) >= _MAX_CACHED and found not in self._cache:
+                self._cache.pop(next(iter(self._cache)))  # the oldest: bounded whatever ids are asked for
+            self._cache[found] = (body, min(next_change, self._expires(demo_id, cycle)))
             self.renders += 1
             return body
 
@@ -392,21 +487,34 @@ class MessageStore:
         """The decoded answer for ``id_message`` now (for tests and the CLI)."""
         return msgspec.json.decode(self.body(id_message), type=list[StatusStatistic])
 
-    def outgoing(self) -> list[Outgoing]:
-        """Every status the mock knows that is within the retention now, newest last action first.
+    def outgoing(self, since: float | None = None) -> list[Outgoing]:
+        """Every status the mock knows whose last action is within the retention now (and not before
+        ``since``, when given), newest last action first: each re-post of a demo status so far, the one the
+        documented id names listed under it.
 
         May generate a schedule (the 100,000-recipient one: ~0.3 s, once), so the app calls it off the loop.
         """
         now = self.now()
+        oldest = now - RETENTION if since is None else max(since, now - RETENTION)
         result: list[Outgoing] = []
-        for id_message, spec in self._demo.items():
+        for demo_id, spec in self._demo.items():
             if not self._live(spec):
                 continue
-            with self._locks[id_message]:
-                schedule = self._schedule(id_message)
-            timestamp, status = progress(schedule, self.cycle_start(id_message, now), now)
+            with self._locks[demo_id]:
+                schedule = self._schedule(demo_id)
             participants = () if spec.to_all else tuple(schedule.participants)
-            result.append(Outgoing(id_message, timestamp, status, spec.type_message, participants))
+            # A re-post's last action is at most its last step: older re-posts cannot be listed.
+            last_step = schedule.events[-1] if schedule.events else schedule.sent_at
+            first = math.ceil((oldest - last_step - self._phases[demo_id]) / spec.period)
+            current = self.cycle(demo_id, now)
+            cycles = {*range(max(first, current - KEPT_REPOSTS + 1, 0), current + 1), self._aliases[demo_id]}
+            for cycle in sorted(cycles):
+                if not self._listed(demo_id, cycle, now):
+                    continue
+                timestamp, status = progress(schedule, self._start(demo_id, cycle), now)
+                own = _repost_id(demo_id, cycle)
+                shown = demo_id if self._aliases[demo_id] == cycle else own
+                result.append(Outgoing(shown, timestamp, status, spec.type_message, participants, None, own))
         for id_message, items in self._loaded.items():
             if not items:
                 continue

@@ -1,34 +1,32 @@
-"""A correct minimal implementation of the contract (every operation), and deliberately broken variants.
+"""The reference implementation of the contract (the mock itself), and deliberately broken variants of it.
 
-Why here and not in the package: these exist only to prove that the kit catches real deviations (and passes a
-correct implementation). Each broken server changes ONE behaviour of the reference, in a few lines, so a
-failing assertion points at exactly one rule; those in :data:`BROKEN_ONE_OPERATION` break it in one of the
-new operations only, so the kit must name that operation and pass the others. The paths and the ``minutes``
-bounds are written out here on purpose: a test fixture states the contract independently of the kit's reading
-of the spec. The write operations' bodies are the exception: their rules (patterns, enums, lengths, item
-counts of four bodies) are checked with ``greenstat_ext._fields``, the one check the client and the mock use;
-what the write-side tests are about (a posted status listed once, counted, deleted, gone) is written out.
+Why the mock: it is greenstat's one reference implementation (the kit's own acceptance runs pass it); a
+second, minimal one here drifted from it and had to be kept in step by hand. Each broken server is the mock
+with ONE behaviour changed, in a few lines over its answer, so a failing assertion points at exactly one
+rule; those in :data:`BROKEN_ONE_OPERATION` break it in one operation only, so the kit must name that
+operation and pass the others. What a variant answers instead (``ITEMS``, ``OUTGOING``, ``INCOMING``) is
+written out here: a test fixture states the broken behaviour independently of the kit's reading of the spec.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Message
 
-from greenstat_ext import _spec as spec
-from greenstat_ext._fields import FieldError, checker
 from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.contract._checks import WRITE_CHECKS
+from greenstat_ext.mock import MockSettings, create_app, get_state
+from greenstat_ext.mock._posted import PostedStatuses
+from greenstat_ext.mock._state import mid_cycle_clock
 
 ID_INSTANCE = 7103000042
 TOKEN = "Zq7sEcretT0kenUsedOnlyByTheContractTests"
@@ -86,7 +84,6 @@ SENDS = ("sendTextStatus", "sendVoiceStatus", "sendMediaStatus")
 DELETE = "deleteStatus"
 WRITES = (*SENDS, DELETE)
 ALL_OPERATIONS = (*OPERATIONS, *WRITES)
-MINUTES = (1, 43200)  # the spec's bounds of minutes
 PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
@@ -97,103 +94,54 @@ def _error(status: int, message: str, **headers: str) -> JSONResponse:
     return JSONResponse({"statusCode": status, "message": message}, status_code=status, headers=headers)
 
 
+# The reference: greenstat's own mock (``greenstat_ext.mock``), for this test instance and token, rate limits
+# off, its clock a third into the known status's cycle (what it answers is the same in every run). One app per
+# process, like the minimal server it replaced: posted ids never repeat, so tests sharing it do not meet.
+MOCK = create_app(
+    MockSettings(id_instance=ID_INSTANCE, token=TOKEN, rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE))
+)
+
+
 async def reference(request: Request) -> Response:
-    """The contract, minimally: 404 unknown operation, 405, 400 malformed instance, 403, 401, 400, 200."""
-    operation = request.path_params["operation"]
-    if operation not in ALL_OPERATIONS:
-        return _error(404, "Not Found")
-    method = "POST" if operation in WRITES else "GET"
-    if request.method != method:
-        return _error(405, "Method Not Allowed", Allow=method)
-    id_instance = request.path_params["id_instance"]
-    if not id_instance.isascii() or not id_instance.isdigit() or not 1 <= int(id_instance) <= 9999999999:
-        return _error(400, "idInstance: must be an integer of 1 to 10 digits")
-    if int(id_instance) != ID_INSTANCE:
-        return _error(403, "Forbidden")
-    if request.path_params["token"] != TOKEN:
-        return _error(401, "Unauthorized")
-    if operation in WRITES:
-        return await _write(request, operation, POSTED)
-    if operation != "getStatusStatistic":
-        return _journal(request, operation)
-    id_message = request.query_params.get("idMessage")
-    if id_message is None:
-        return _error(400, "idMessage: required query parameter is missing")
-    if not 1 <= len(id_message) <= 256:
-        return _error(400, "idMessage: must be 1 to 256 characters")
-    if id_message in POSTED.statuses:
-        return JSONResponse(POSTED.statistics(id_message))
-    return JSONResponse(ITEMS if id_message == ID_MESSAGE else [])
+    """The reference mock's answer to ``request``, called in-process (ASGI), as a Starlette ``Response``.
+
+    Why the mock and not a server of the tests' own: one reference implementation of the contract. The
+    path is rebuilt from ``request.path_params``, so a broken variant changes what the mock sees by changing
+    them (``wrong_token_accepted`` puts the right token in).
+    """
+    params = request.path_params
+    path = PATH.format(
+        id_instance=params["id_instance"], operation=params["operation"], token=params["token"]
+    )
+    scope = {**request.scope, "path": path, "raw_path": path.encode(), "root_path": ""}
+    body = await request.body()
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if delivered:  # the mock never reads past the body; wait as a live connection would
+            await anyio.sleep_forever()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await MOCK(scope, receive, send)
+    response = Response(b"".join(chunks), status_code=start["status"])
+    response.raw_headers = list(start.get("headers", []))
+    return response
 
 
-@dataclass
-class Posted:
-    """The statuses posted to a reference server: id -> its journal item. Ids never repeat (a counter)."""
-
-    statuses: dict[str, dict[str, object]] = field(default_factory=dict)
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def post(self, body: dict[str, object]) -> str:
-        created = f"BAE5{next(self.ids):012X}"
-        participants = body.get("participants") or []
-        self.statuses[created] = {
-            **OUTGOING[1],
-            "idMessage": created,
-            "timestamp": int(time.time()),
-            "statusMessage": "pending",
-            "sendByApi": True,
-            "participants": participants,
-        }
-        return created
-
-    def statistics(self, created: str) -> list[dict[str, object]]:
-        """Every recipient pending, as just posted (to the first contact when sent to everyone)."""
-        participants = self.statuses[created]["participants"]
-        who = participants if isinstance(participants, list) and participants else [ITEMS[0]["participant"]]
-        return [
-            {"participant": one, "timestamp": self.statuses[created]["timestamp"], "status": "pending"}
-            for one in who
-        ]
-
-    def journal(self) -> list[dict[str, object]]:
-        return [*OUTGOING, *self.statuses.values()]
-
-
-POSTED = Posted()  # the reference's: ids are unique per process, so tests sharing it do not meet
-
-
-async def _write(request: Request, operation: str, posted: Posted) -> Response:
-    """A send posts (200 ``{idMessage}``); deleteStatus removes a posted one (200, empty body) or 400."""
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, RecursionError):
-        return _error(400, "request body: not valid JSON")
-    if not isinstance(body, dict):
-        return _error(400, "request body: must be a JSON object")
-    for member in spec.operation(operation).body:
-        if member.name not in body:
-            if member.required:
-                return _error(400, f"{member.name}: required member missing from the body")
-            continue
-        try:
-            checker(member)(member.name, body[member.name])
-        except FieldError as exc:
-            return _error(400, str(exc))
-    if operation != DELETE:
-        return JSONResponse({"idMessage": posted.post(body)})
-    if posted.statuses.pop(str(body["idMessage"]), None) is None:
-        return _error(400, "ID message notfound")
-    return Response(status_code=200)
-
-
-def _journal(request: Request, operation: str) -> Response:
-    """getOutgoingStatuses / getIncomingStatuses: an optional integer ``minutes`` within its bounds."""
-    minutes = request.query_params.get("minutes")
-    if minutes is not None and (
-        not re.fullmatch(r"-?[0-9]{1,12}", minutes) or not MINUTES[0] <= int(minutes) <= MINUTES[1]
-    ):
-        return _error(400, f"minutes: must be an integer from {MINUTES[0]} to {MINUTES[1]}")
-    return JSONResponse(POSTED.journal() if operation == "getOutgoingStatuses" else INCOMING)
+def posted() -> PostedStatuses:
+    """The statuses posted to the reference mock so far."""
+    return get_state(MOCK).posted
 
 
 def app_for(handler: Handler) -> Starlette:
@@ -408,10 +356,12 @@ BROKEN_OVER_TIME: dict[str, tuple[str, Callable[[], Handler]]] = {
 
 async def posted_missing_from_journal(request: Request) -> Response:
     """Posts and deletes as it should, but the journal never lists what was posted."""
-    if request.path_params["operation"] == "getOutgoingStatuses" and request.method == "GET":
-        response = await reference(request)
-        return JSONResponse(OUTGOING) if response.status_code == 200 else response
-    return await reference(request)
+    response = await reference(request)
+    if request.path_params["operation"] == "getOutgoingStatuses" and response.status_code == 200:
+        ours = posted()
+        items = json.loads(bytes(response.body))
+        return JSONResponse([item for item in items if item["idMessage"] not in ours])
+    return response
 
 
 def still_listed_after_delete() -> Handler:
@@ -419,17 +369,12 @@ def still_listed_after_delete() -> Handler:
 
     async def handler(request: Request) -> Response:
         if request.path_params["operation"] == DELETE and request.method == "POST":
-            response = await reference(request)
-            if response.status_code == 200:
-                # Put it back: the status is still there, and a second delete gets 200 again.
-                created = str(json.loads(await request.body())["idMessage"])
-                POSTED.statuses[created] = {
-                    **OUTGOING[1],
-                    "idMessage": created,
-                    "sendByApi": True,
-                    "participants": [],
-                }
-            return response
+            try:
+                created = json.loads(await request.body()).get("idMessage")
+            except (ValueError, AttributeError):
+                created = None
+            if isinstance(created, str) and created in posted():
+                return Response(status_code=200)  # the status is still there; a second delete: 200 again
         return await reference(request)
 
     return handler

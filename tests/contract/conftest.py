@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from greenstat_ext.contract import _runner
+from greenstat_ext.contract import _core
 from tests._servers import serve
 from tests.contract.broken_servers import app_for, reference
 
@@ -29,6 +29,6 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """
     waits: list[float] = []
     monkeypatch.setattr(
-        _runner, "time", SimpleNamespace(sleep=waits.append, monotonic=time.monotonic, time=time.time)
+        _core, "time", SimpleNamespace(sleep=waits.append, monotonic=time.monotonic, time=time.time)
     )
     return waits

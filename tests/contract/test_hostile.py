@@ -237,7 +237,9 @@ def test_a_body_dripped_at_1_byte_per_second_ends_with_a_report() -> None:
     assert seconds < 60  # 3 x 5 s, generously
     assert "No answer within 5 s" in _limit_failures(report)
     assert "run_completed" in report.failed_checks
-    assert report.cases == 3
+    # The credentials, the first poll, then one request per operation (they run at once, so the ones in
+    # flight when the third silence stops the run are answered, or time out, too).
+    assert 3 <= report.cases <= 2 + len(report.operations)
     assert report.not_sent > 0
     stopped = next(v for v in report.violations if v.check == "run_completed")
     assert f"planned requests not sent: {report.not_sent}." in stopped.message

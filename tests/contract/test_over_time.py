@@ -9,6 +9,8 @@ polls 50 ms apart.
 
 from __future__ import annotations
 
+import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,11 +18,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from greenstat_ext.contract import ALL_CHECKS, ContractReport, ProgressEvent, run_contract_test
+from greenstat_ext.contract import (
+    ALL_CHECKS,
+    TEMPORAL_CHECKS,
+    ContractReport,
+    ProgressEvent,
+    run_contract_test,
+)
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._results import Verdict
 from greenstat_ext.contract._temporal import History, polled_schema
-from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, FaultSettings, MockServer, MockSettings
 from tests._servers import mid_cycle_clock, serve
 from tests.contract.broken_servers import (
     BROKEN_OVER_TIME,
@@ -66,7 +74,8 @@ def test_each_server_broken_over_time_exits_1_naming_its_check(name: str, tmp_pa
 
     assert result.exit_code == 1, result.output
     assert "FAILED" in result.stdout
-    assert f"{check}: " in result.stdout  # the heading of its failure panel
+    # the heading of its failure panel ("1. check: title", or "1. check" over a long title)
+    assert re.search(rf"─ \d+\. {check}[: ]", result.stdout), result.stdout
     assert TOKEN not in result.output
     failed = {
         case.get("name")
@@ -198,20 +207,102 @@ def test_progress_is_reported_after_every_answer(reference_url: str) -> None:
         progress=events.append,
     )
 
-    assert len(events) == report.cases
-    assert [event.sent for event in events] == list(range(1, report.cases + 1))
-    assert {event.operation for event in events} == set(report.operations)
-    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in events}
-    assert events[-1].ok == report.statuses[200]
-    assert all(event.planned >= event.sent for event in events)
+    answers = [event for event in events if event.kind == "answer"]
+    assert len(answers) == report.cases
+    assert [event.sent for event in answers] == list(range(1, report.cases + 1))
+    assert {event.operation for event in answers} == set(report.operations)
+    assert {"credentials", "coverage", "probe", "poll"} <= {event.phase for event in answers}
+    assert answers[-1].ok == report.statuses[200]
+    assert all(event.planned >= event.sent for event in answers)
+    # each operation's share starts and finishes once, the finish counting that operation's requests
+    shares = [(event.operation, event.kind) for event in events if event.kind != "answer"]
+    assert sorted(shares) == sorted(
+        (name, kind) for name in report.operations for kind in ("started", "finished")
+    )
 
 
-def test_a_ci_log_is_not_wrapped_at_80_columns() -> None:
+def test_a_ci_log_is_wrapped_at_110_columns_and_shows_progress_lines() -> None:
+    """Piped (CliRunner is not a terminal): the report wraps at 110 columns whatever COLUMNS says, and
+    stderr gets one line per operation's share and phase, started and finished, with counts."""
     check, factory = BROKEN_OVER_TIME["state_moves_backward"]
     with serve(app_for(factory())) as url:
         result = runner.invoke(app, _args(url, "--checks", check), env={"COLUMNS": "80"})
 
     assert result.exit_code == 1, result.output
-    rule = "states move only forward: pending -> sent -> delivered -> read"
-    line = next(line for line in result.stdout.splitlines() if rule in line)  # on one line, not wrapped
-    assert len(line) > 80
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 110
+    assert max(len(line) for line in lines) > 80  # not the 80 columns COLUMNS asked for
+    flat = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in lines)
+    assert "states move only forward: pending -> sent -> delivered -> read" in flat
+    progress = result.stderr.splitlines()
+    for operation in ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses"):
+        assert any(re.search(rf"\] {operation}: started: \d+ cases planned$", line) for line in progress)
+        assert any(
+            re.search(rf"\] {operation}: finished: \d+ requests \(200: \d+, 429: \d+\)$", line)
+            for line in progress
+        )
+    assert any(
+        re.search(r"\] getStatusStatistic: credentials finished: 1 requests", line) for line in progress
+    )
+    assert TOKEN not in result.stderr
+
+
+def test_a_mock_that_regresses_once_before_the_first_poll_fails_naming_the_phases() -> None:
+    """The reference mock with one fault: its 2nd answer for the status (the first poll, right after the
+    credentials check) shows a recipient one state back. Every poll agrees with the previous poll, so a kit
+    judging only its polls passed it; every answer counts, so it fails, naming both answers' phases."""
+    faults = FaultSettings(regress_statistic_at=2)
+    settings = MockSettings(rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE), faults=faults)
+    with MockServer(settings) as mock:
+        report = run_contract_test(
+            mock.base_url,
+            DEMO_ID_INSTANCE,
+            DEMO_TOKEN,
+            id_message=ID_MESSAGE,
+            max_examples=1,
+            seed=5,
+            checks=["recipient_state_monotonic"],
+            polls=3,
+            poll_interval=0.05,
+        )
+
+    assert report.verdict is Verdict.FAILED, report.inconclusive
+    assert report.failed_checks == ("recipient_state_monotonic",)
+    [violation] = report.violations
+    assert "answer 1 (credentials): read; answer 2 (poll): delivered" in violation.message
+    assert report.polls >= 3
+
+
+def test_the_same_mock_without_the_fault_passes_the_same_run() -> None:
+    with MockServer(MockSettings(rate_limit=0, clock=mid_cycle_clock(ID_MESSAGE))) as mock:
+        report = run_contract_test(
+            mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=1, seed=5,
+            checks=["recipient_state_monotonic"], polls=3, poll_interval=0.05,
+        )  # fmt: skip
+
+    assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
+    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+
+
+def test_the_mock_passes_a_run_that_spans_a_repost_of_the_polled_status() -> None:
+    """The mock re-posts each demo status every ``period`` seconds; a re-post is a new status, so the
+    documented id never starts over. Kit v2 failed the mock on this after 26 minutes ("read then
+    pending"); here the mock's clock runs 200 times faster, so ~6 s of polls span 20 minutes of it."""
+    origin, start = time.monotonic(), mid_cycle_clock(ID_MESSAGE)()
+
+    def fast() -> float:
+        return start + 200 * (time.monotonic() - origin)
+
+    with MockServer(MockSettings(rate_limit=0, clock=fast)) as mock:
+        store = mock.state.store
+        first = store.repost_id(ID_MESSAGE, fast())
+        report = run_contract_test(
+            mock.base_url, DEMO_ID_INSTANCE, DEMO_TOKEN, id_message=ID_MESSAGE, max_examples=1, seed=5,
+            checks=list(TEMPORAL_CHECKS), polls=20, poll_interval=0.3,
+        )  # fmt: skip
+        last = store.repost_id(ID_MESSAGE, fast())
+
+    assert first != last  # the demo status was re-posted during the run
+    assert report.violations == []
+    assert report.polls >= 20
+    assert report.check_runs["recipient_state_monotonic"] >= 20

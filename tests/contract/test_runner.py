@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
 from greenstat_ext._ratelimit import RateLimiter
 from greenstat_ext.contract import ContractUsageError, run_contract_test
+from greenstat_ext.contract._bounded import BoundedAdapter
 from tests._servers import free_port, serve
 from tests.contract.broken_servers import BROKEN, ID_INSTANCE, ID_MESSAGE, TOKEN, UNLIMITED_CHECKS, app_for
 
@@ -136,8 +140,12 @@ def test_an_unreachable_url_is_a_usage_error() -> None:
         run_contract_test(url, ID_INSTANCE, TOKEN)
 
 
-def test_rate_limit_paces_every_request(reference_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every request the run sends (generated cases and probes) is sent inside one of the bucket's slots."""
+@pytest.mark.parametrize(("rate_limit", "paced_at"), [(0.5, 0.5), (2.5, 1.0)])
+def test_rate_limit_paces_every_request(
+    reference_url: str, monkeypatch: pytest.MonkeyPatch, rate_limit: float, paced_at: float
+) -> None:
+    """Every request the run sends (generated cases and probes) is sent inside one of its operation's
+    slots: at the operation's x-rate-limit (1/s for each read), or --rate-limit when that is slower."""
     acquired = _record_slots(monkeypatch)
     report = run_contract_test(
         reference_url,
@@ -146,13 +154,43 @@ def test_rate_limit_paces_every_request(reference_url: str, monkeypatch: pytest.
         id_message=ID_MESSAGE,
         max_examples=3,
         seed=4,
-        rate_limit=2.5,
+        rate_limit=rate_limit,
         checks=UNLIMITED_CHECKS,
     )
     assert report.ok
     assert report.cases >= 10
     assert len(acquired) == sum(report.phases.values())
-    assert set(acquired) == {2.5}
+    assert set(acquired) == {paced_at}
+    assert set(report.seconds_by_operation) == set(report.operations)  # each operation's share is timed
+
+
+def test_the_same_seed_sends_the_same_cases_whatever_the_interleaving(
+    reference_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operations run in threads of their own; each one's requests, in order, depend on the seed only."""
+    sent: dict[str, list[tuple[str, str, bytes | None]]] = {}
+    real_send = BoundedAdapter.send
+
+    def send(self: BoundedAdapter, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        raw = request.body
+        body = raw.encode() if isinstance(raw, str) else raw if isinstance(raw, bytes) else None
+        key = threading.current_thread().name
+        sent.setdefault(key, []).append((str(request.method), str(request.url), body))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(BoundedAdapter, "send", send)
+    runs = []
+    for _ in range(2):
+        sent.clear()
+        run_contract_test(
+            reference_url, ID_INSTANCE, TOKEN, id_message=ID_MESSAGE, max_examples=4, seed=11,
+            checks=UNLIMITED_CHECKS,
+        )  # fmt: skip
+        runs.append(
+            {name: list(requests_) for name, requests_ in sent.items() if name.startswith("contract-")}
+        )
+    assert len(runs[0]) == 3  # one thread per read operation
+    assert runs[0] == runs[1]
 
 
 def _record_slots(monkeypatch: pytest.MonkeyPatch) -> list[float]:

@@ -32,13 +32,13 @@ from tests.contract.broken_servers import (
     ID_INSTANCE,
     ID_MESSAGE,
     OPERATIONS,
-    POSTED,
     SENDS,
     TOKEN,
     UNLIMITED_CHECKS,
     WRITES,
     Handler,
     app_for,
+    posted,
     posted_missing_from_journal,
     reference,
     still_listed_after_delete,
@@ -129,7 +129,7 @@ def test_invalid_bodies_are_among_the_cases_that_must_get_400() -> None:
 
 def test_the_reference_passes_the_write_side_check_and_every_posted_status_is_deleted() -> None:
     seen: list[str] = []
-    before = set(POSTED.statuses)  # (the reference is shared by the tests of this process)
+    before = set(posted().ids())  # (the reference is shared by the tests of this process)
     with serve(app_for(_recording(reference, seen))) as url:
         report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
 
@@ -137,7 +137,7 @@ def test_the_reference_passes_the_write_side_check_and_every_posted_status_is_de
     assert not report.check_failures[CHECK], report.violations
     assert report.posted == len(SENDS)
     assert report.undeleted == []
-    assert set(POSTED.statuses) <= before  # nothing left behind
+    assert set(posted().ids()) <= before  # nothing left behind
     # each send posted once (never re-sent); each status deleted once, then the second delete (400)
     assert [line for line in seen if line.startswith("POST send")] == [f"POST {name}" for name in SENDS]
     assert seen.count(f"POST {DELETE}") == 2 * len(SENDS)
@@ -188,12 +188,12 @@ def test_a_run_cut_short_still_deletes_what_it_posted() -> None:
     and still deletes the status it posted."""
 
     async def stalling(request: Request) -> Response:
-        posted = request.query_params.get("idMessage", "").startswith("BAE50")
-        if request.path_params["operation"] == "getOutgoingStatuses" or posted:
+        ours = request.query_params.get("idMessage", "") in posted()
+        if request.path_params["operation"] == "getOutgoingStatuses" or ours:
             await asyncio.sleep(1.5)
         return await reference(request)
 
-    before = set(POSTED.statuses)
+    before = set(posted().ids())
     with serve(app_for(stalling)) as url:
         report = run_contract_test(
             url,
@@ -207,7 +207,7 @@ def test_a_run_cut_short_still_deletes_what_it_posted() -> None:
     assert report.failed_checks == ("answer_within_limits", "run_completed")
     assert report.posted == 1
     assert report.undeleted == []
-    assert set(POSTED.statuses) <= before
+    assert set(posted().ids()) <= before
 
 
 def test_statuses_it_could_not_delete_are_listed_by_id() -> None:
@@ -220,9 +220,9 @@ def test_statuses_it_could_not_delete_are_listed_by_id() -> None:
         report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
 
     assert len(report.undeleted) == len(SENDS)
-    assert set(report.undeleted) <= set(POSTED.statuses)
+    assert set(report.undeleted) <= set(posted().ids())
     for created in report.undeleted:  # left on the server by this test: remove them for the next ones
-        POSTED.statuses.pop(created)
+        posted().delete(created)
 
 
 def test_the_cli_exits_1_naming_the_write_side_check() -> None:
@@ -238,9 +238,10 @@ def test_the_cli_exits_1_naming_the_write_side_check() -> None:
         )
 
     assert result.exit_code == 1, result.output
-    assert f"FAILED: 3 distinct failures in: {CHECK}." in result.output
-    assert "missing from getOutgoingStatuses" in result.output
-    assert "Statuses posted: 3" in result.output
+    flat = " ".join(re.sub(r"[\u2500-\u257f]", " ", result.stdout).split())  # wrapped at 110 columns in a log
+    assert f"FAILED: 3 distinct failures in: {CHECK}." in flat
+    assert "missing from getOutgoingStatuses" in flat
+    assert "Statuses posted: 3" in flat
     assert TOKEN not in result.output
 
 
