@@ -47,8 +47,11 @@ logger = logging.getLogger("greenstat.plugins")
 
 _call_ids = itertools.count(1)
 #: A header name is an RFC 9110 token; a value is visible ASCII and spaces (no CR, LF or NUL).
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{0,8192}")
+#: Bounds of a plugin's header (ours, generous for any real header): a name's and a value's characters.
+MAX_HEADER_NAME = 256
+MAX_HEADER_VALUE = 8192
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]" + f"{{1,{MAX_HEADER_NAME}}}")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]" + f"{{0,{MAX_HEADER_VALUE}}}")
 MAX_PLUGIN_HEADERS = 32
 #: Headers a plugin may not add even where greenstat set none: they describe the message or the connection.
 _RESERVED_HEADERS = frozenset(
@@ -175,7 +178,9 @@ def _checked_headers(returned: object) -> dict[str, str]:
         if not (isinstance(name, str) and _HEADER_NAME.fullmatch(name)):
             raise PluginError(f"not a header name: {name!r}")
         if not (isinstance(value, str) and _HEADER_VALUE.fullmatch(value)):
-            raise PluginError(f"header {name}: not a header value (visible ASCII, at most 8192 characters)")
+            raise PluginError(
+                f"header {name}: not a header value (visible ASCII, at most {MAX_HEADER_VALUE} characters)"
+            )
         if name.lower() in _RESERVED_HEADERS:
             raise PluginError(f"header {name} describes the message or a credential: a plugin may not add it")
         checked[name] = value

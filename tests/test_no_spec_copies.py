@@ -70,6 +70,15 @@ ALLOWED: dict[tuple[str, str, object], str] = {
     ("greenstat_ext/_ratelimit.py", "REGISTRY_SIZE", 256): (
         "how many rate-limit buckets the process keeps; equals idMessage's maxLength by coincidence"
     ),
+    ("greenstat_ext/_cli/_report_data.py", "_MINUTES_PER_DAY", 1440): (
+        "a day in minutes, to say a window in days; equals minutes' default by coincidence"
+    ),
+    ("greenstat_ext/_observe.py", "MAX_HEADER_NAME", 256): (
+        "the longest header name a plugin may add; equals idMessage's maxLength by coincidence"
+    ),
+    ("greenstat_ext/_observe.py", "MAX_HEADER_VALUE", 8192): (
+        "the longest header value a plugin may add; equals a maxLength of the spec (8192) by coincidence"
+    ),
 }
 
 

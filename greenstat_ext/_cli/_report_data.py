@@ -46,14 +46,18 @@ def short_kind(kind: str) -> str:
     return "text" if short == "extendedText" else short
 
 
+#: For the window in words; equals the journal's default ``minutes`` by coincidence (a day is a day).
+_MINUTES_PER_DAY = 1440
+
+
 def window_text(minutes: int) -> str:
     """The window in words: ``30 days``, ``24 hours``, ``90 minutes`` (not "43200 minute(s)")."""
 
     def plural(count: int, unit: str) -> str:
         return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
-    if minutes % 1440 == 0 and minutes > 1440:
-        return plural(minutes // 1440, "day")
+    if minutes % _MINUTES_PER_DAY == 0 and minutes > _MINUTES_PER_DAY:
+        return plural(minutes // _MINUTES_PER_DAY, "day")
     if minutes % 60 == 0:
         return plural(minutes // 60, "hour")
     return plural(minutes, "minute")

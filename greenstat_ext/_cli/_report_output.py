@@ -6,7 +6,8 @@ The statuses are laid out here, in fixed-width columns, not by a Rich table: an 
 the same line, which a Rich table (no cell spans two columns) cannot lay out otherwise. So when the widest
 id fits beside the figures, each status is one line; when it does not, each id gets a line of its own,
 whole, and its figures go on the next. The chart stays a Rich table of :class:`rich.bar.Bar` cells, with
-each run of empty bins collapsed into one line: the default 24-hour report fits one 24-line screen.
+each run of empty bins collapsed into one line; on a terminal, only the latest statuses that fit with the
+chart are listed (a line counts the older ones, which the total includes): the default report fits one screen.
 
 Every server string (idMessage, kind) is escaped and passed as :class:`rich.text.Text`, never markup.
 """
@@ -74,10 +75,19 @@ def _line(cells: tuple[str, ...], widths: list[int], aligned: tuple[bool, ...]) 
     return _GAP.join(padded).rstrip()
 
 
-def statuses_lines(report: Report, width: int) -> Iterator[Text]:
-    """The statuses and their total, each line at most ``width`` wide unless one id alone is wider."""
-    ids = [printable(row.id_message) for row in report.rows]
-    figures = [_figures(row) for row in report.rows]
+def statuses_lines(report: Report, width: int, max_rows: int | None = None) -> Iterator[Text]:
+    """The statuses and their total, each line at most ``width`` wide unless one id alone is wider.
+
+    ``max_rows``: show only the first (latest) statuses, and one line saying how many older ones the total
+    also counts.
+    """
+    shown = report.rows if max_rows is None else report.rows[:max_rows]
+    hidden = len(report.rows) - len(shown)
+    more = Text(
+        f"… {hidden} older status{'es' if hidden > 1 else ''} (in the total; --csv lists all)", style="dim"
+    )
+    ids = [printable(row.id_message) for row in shown]
+    figures = [_figures(row) for row in shown]
     total = _figures(report.total, is_total=True)
     headers = tuple(name for name, _ in _FIGURES)
     aligned = tuple(right for _, right in _FIGURES)
@@ -93,6 +103,8 @@ def statuses_lines(report: Report, width: int) -> Iterator[Text]:
         yield Text(rule, style="dim")
         for id_message, cells in zip(ids, figures, strict=True):
             yield Text(_line((id_message, *cells), widths, aligned))
+        if hidden:
+            yield more
         yield Text(rule, style="dim")
         yield Text(_line(("total", *total), widths, aligned), style="bold")
         return
@@ -105,6 +117,8 @@ def statuses_lines(report: Report, width: int) -> Iterator[Text]:
     for id_message, cells in zip(ids, figures, strict=True):
         yield Text(id_message)
         yield Text(indent + _line(cells, widths, aligned))
+    if hidden:
+        yield more
     yield Text(rule, style="dim")
     yield Text("total" + _line(total, widths, aligned)[len("total") - len(indent) :], style="bold")
 
@@ -162,12 +176,22 @@ def print_report(console: Console, report: Report) -> None:
             soft_wrap=True,
         )
         return
+    chart = _chart(report, console.width)
     title, *lines = statuses_lines(report, console.width)
+    if console.is_terminal:  # one screen: the latest statuses that fit; the total still counts every one
+        options = console.options
+        title_height = len(console.render_lines(title, options, pad=False))
+        # Below the statuses: a blank line, the chart, the uncharted reads' line, and the shell's prompt.
+        below = 1 + len(console.render_lines(chart, options, pad=False)) + bool(report.reads_outside) + 1
+        rows = len(report.rows)
+        while rows > 1 and title_height + len(lines) + below > console.size.height:
+            rows -= 1
+            title, *lines = statuses_lines(report, console.width, max_rows=rows)
     console.print(title)  # wrapped at a word on a narrow terminal
     for line in lines:  # never folded: an id wider than the terminal is still one line, to be copied
         console.print(line, soft_wrap=True, overflow="ignore", crop=False)
     console.print()
-    console.print(_chart(report, console.width))
+    console.print(chart)
     if report.reads_outside:
         console.print(Text(f"{report.reads_outside} read(s) timed outside the window are not charted."))
 

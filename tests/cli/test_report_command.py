@@ -317,3 +317,23 @@ def test_the_report_keeps_no_recipient_list_it_has_summed() -> None:
     assert len(report.rows) == 50
     assert report.total.read == 50 * 100
     assert most_alive <= 2  # the one being summed and the next one, never the month
+
+
+@pytest.mark.parametrize("columns", [120, 80, 60])
+def test_many_statuses_on_a_terminal_list_the_latest_that_fit_and_count_the_rest(columns: int) -> None:
+    """A journal of 40 statuses on a 24-line terminal: the statuses that fit with the chart are listed,
+    one line says how many older ones the total counts, and the total is every status's; piped, all 40."""
+    statuses = [(_status(f"ID{index:02d}"), [_read(int(NOW) - 60 * index)]) for index in range(40)]
+    report = build_report(24 * 60, NOW, statuses)
+    screen = Console(width=columns, height=24, file=io.StringIO(), force_terminal=True, color_system=None)
+    print_report(screen, report)
+    lines = screen.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) <= 24 - 1  # and the prompt
+    listed = [row.id_message for row in report.rows if any(line.startswith(row.id_message) for line in lines)]
+    assert 0 < len(listed) < 40
+    assert listed == [row.id_message for row in report.rows[: len(listed)]]  # the latest, in order
+    assert f"… {40 - len(listed)} older statuses (in the total; --csv lists all)" in lines
+    assert any(line.startswith("total") and " 40 " in line for line in lines)
+    piped = Console(width=columns, height=24, file=io.StringIO(), force_terminal=False, color_system=None)
+    print_report(piped, report)
+    assert all(row.id_message in piped.file.getvalue() for row in report.rows)  # type: ignore[attr-defined]
