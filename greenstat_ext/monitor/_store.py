@@ -185,19 +185,26 @@ class Store:
                 raise StoreError(f"no store at {self.path}")
             uri = self.path.resolve().as_uri() + "?mode=ro"
             self._db = _connect(uri, uri=True)
-            self._check_version(writable=False)
+            try:
+                self._check_version(writable=False)
+            except BaseException:
+                self._db.close()
+                raise
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = StoreLock(self.path.with_name(self.path.name + ".lock"))
         self._lock.acquire()
         try:
             self._db = _connect(str(self.path))
+            self._check_version(writable=True)
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a commit survives the process being killed (kill -9); only a power cut
             # may drop the last transactions, which the next poll then observes again.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self.migrate()
         except BaseException:
+            if hasattr(self, "_db"):
+                self._db.close()
             self._lock.release()
             raise
 
@@ -440,18 +447,19 @@ class Store:
 
     # -- retention --------------------------------------------------------------------------------------
     def prune(self, now: float, keep_days: float = DEFAULT_KEEP_DAYS) -> int:
-        """Forget statuses posted more than ``keep_days`` ago (their recipients, transitions and delivered
-        events); events still in the outbox or dead letters are kept. Returns the statuses removed."""
+        """Forget statuses posted more than ``keep_days`` ago (their recipients and transitions) and events
+        observed that long ago; events still in the outbox or dead letters are kept until they leave them.
+        Returns the statuses removed."""
         cutoff = now - keep_days * 86_400
         with self._transaction() as db:
             old = db.execute("SELECT instance_id, id_message FROM statuses WHERE posted_at < ?", (cutoff,))
             keys = old.fetchall()
             for table in ("recipients", "transitions", "statuses"):
                 db.executemany(f"DELETE FROM {table} WHERE instance_id = ? AND id_message = ?", keys)  # noqa: S608
-            db.executemany(
-                "DELETE FROM events WHERE instance_id = ? AND id_message = ? AND event_id NOT IN"
+            db.execute(
+                "DELETE FROM events WHERE observed_at < ? AND event_id NOT IN"
                 " (SELECT event_id FROM outbox UNION SELECT event_id FROM dead_letters)",
-                keys,
+                (cutoff,),
             )
         return len(keys)
 

@@ -56,3 +56,13 @@ def async_client(server: MockServer) -> AsyncGreenStat:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "monitor.db"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
