@@ -175,9 +175,12 @@ class Observation:
 
 
 class Store:
-    """One store file, opened by one writer (see :mod:`._lock`); ``readonly`` opens without the lock."""
+    """One store file, opened by one writer (see :mod:`._lock`); ``readonly`` opens without the lock.
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    ``lock=False`` is for short maintenance writes beside a running monitor (``greenstat monitor replay``):
+    SQLite serialises the transactions; the lock only keeps two monitors apart."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, lock: bool = True) -> None:
         self.path = Path(path)
         self._lock: StoreLock | None = None
         if readonly:
@@ -192,8 +195,9 @@ class Store:
                 raise
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = StoreLock(self.path.with_name(self.path.name + ".lock"))
-        self._lock.acquire()
+        self._lock = StoreLock(self.path.with_name(self.path.name + ".lock")) if lock else None
+        if self._lock is not None:
+            self._lock.acquire()
         try:
             self._db = _connect(str(self.path))
             self._check_version(writable=True)
@@ -205,7 +209,8 @@ class Store:
         except BaseException:
             if hasattr(self, "_db"):
                 self._db.close()
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()
             raise
 
     # -- schema -----------------------------------------------------------------------------------------

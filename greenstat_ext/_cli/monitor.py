@@ -1,0 +1,292 @@
+"""``greenstat monitor``: watch this account's statuses, store every transition, deliver events
+(docs/monitor.md); ``greenstat monitor dead-letters`` and ``greenstat monitor replay``.
+
+Why the loop lives in ``greenstat_ext.monitor`` and only its wiring here: the library is what a user embeds
+(async, injectable clock); the command adds flags, one INFO line per cycle on stderr and signals. Imports of
+the monitor, the client and httpx happen inside the commands: ``greenstat --help`` pays for none of them.
+
+Stopping: SIGTERM or SIGINT sets a flag; the step in flight gets one second to finish, then it is
+cancelled (a read: nothing is lost, an uncommitted observation is seen again at the next start), and the
+store is closed. So the process ends within about a second of the signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import (
+    EXIT_API_ERROR,
+    EXIT_USAGE,
+    ApiUrlOption,
+    IdInstanceOption,
+    TokenOption,
+    _credentials,
+    check_arguments,
+    echo_error,
+    fail,
+    unexpected,
+)
+
+if TYPE_CHECKING:
+    from ..monitor import Monitor
+
+__all__ = ["register"]
+
+_COMMAND = "monitor"
+ENV_WEBHOOK_SECRET = "GREENSTAT_WEBHOOK_SECRET"  # noqa: S105 - the variable's name, not a secret
+_STOP_GRACE = 1.0
+_DURATION = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>[smhd]?)\s*$")
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
+
+logger = logging.getLogger("greenstat.monitor")
+
+app = typer.Typer(
+    name=_COMMAND,
+    invoke_without_command=True,
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    help="Watch this account's statuses: store every transition, deliver events (docs/monitor.md).",
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", metavar="PATH", help="The SQLite store (default: monitor.db in the user data dir).",
+                 show_default=False),
+]  # fmt: skip
+
+
+def parse_duration(text: str, flag: str) -> float:
+    """``90``, ``90s``, ``15m``, ``26h``, ``1.5d`` as seconds (> 0, finite)."""
+    match = _DURATION.match(text)
+    if not match:
+        fail(_COMMAND, f"{flag}: expected a duration like 26h, 90m or 3600s, got {text!r}", EXIT_USAGE)
+    seconds = float(match["value"]) * _UNITS[match["unit"]]
+    if not (math.isfinite(seconds) and seconds > 0):
+        fail(_COMMAND, f"{flag}: must be more than 0 seconds", EXIT_USAGE)
+    return seconds
+
+
+def _db_path(db: Path | None) -> Path:
+    if db is not None:
+        return db
+    from ..monitor import default_db_path
+
+    return default_db_path()
+
+
+def _open_store(db: Path | None, *, readonly: bool = False, lock: bool = True) -> Any:
+    from ..monitor import Store, StoreError, StoreLockedError
+
+    try:
+        return Store(_db_path(db), readonly=readonly, lock=lock)
+    except StoreLockedError as exc:
+        fail(_COMMAND, str(exc), EXIT_USAGE)
+    except (StoreError, OSError) as exc:
+        fail(_COMMAND, str(exc), EXIT_USAGE)
+
+
+def _log_line(summary: dict[str, int]) -> None:
+    logger.info(
+        "cycle: live=%d final=%d polls=%d events=%d pending=%d dead=%d",
+        summary["live"], summary["final"], summary["polls"], summary["events"], summary["pending"],
+        summary["dead"],
+    )  # fmt: skip
+
+
+async def _serve(monitor: Monitor) -> None:
+    """Run ``monitor`` until SIGTERM/SIGINT; the step in flight gets :data:`_STOP_GRACE` seconds."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Windows has no loop signal handlers: Ctrl-C still ends it (KeyboardInterrupt).
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    runner = asyncio.create_task(monitor.run(stop, on_cycle=_log_line))
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if not runner.done():
+        done, _ = await asyncio.wait({runner}, timeout=_STOP_GRACE)
+        if not done:
+            runner.cancel()
+    waiter.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+    logger.info("stopped: %s", ", ".join(f"{k}={v}" for k, v in monitor.counters.items()))
+
+
+def _start(
+    *,
+    id_instance: str | None,
+    token: str | None,
+    api_url: str | None,
+    db: Path | None,
+    jsonl: str | None,
+    webhooks: list[str],
+    secret: str | None,
+    final_after: float,
+    keep_days: float,
+    discover_every: float,
+    max_attempts: int,
+) -> None:
+    from .._client import AsyncGreenStat
+    from .._errors import GreenStatError
+    from .._redact import install_log_redaction
+    from ..monitor import Deliverer, JsonLinesSink, Monitor, MonitorSettings, WebhookSink
+
+    credentials = _credentials(_COMMAND, id_instance, token, api_url)
+    if webhooks and not secret:
+        fail(_COMMAND, f"--webhook needs --webhook-secret or {ENV_WEBHOOK_SECRET} (whsec_...)", EXIT_USAGE)
+    sinks: list[Any] = []
+    try:
+        if jsonl:
+            sinks.append(JsonLinesSink(jsonl))
+        sinks.extend(WebhookSink(url, secret or "") for url in webhooks)
+    except ValueError as exc:
+        fail(_COMMAND, str(exc), EXIT_USAGE)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s greenstat monitor: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    install_log_redaction()
+    store = _open_store(db)
+    settings = MonitorSettings(final_after=final_after, keep_days=keep_days, discover_every=discover_every)
+
+    async def main() -> None:
+        async with AsyncGreenStat(
+            id_instance=credentials.id_instance, api_token=credentials.api_token, api_url=credentials.api_url
+        ) as client:
+            deliverer = Deliverer(store, sinks, max_attempts=max_attempts)
+            monitor = Monitor(client, store, deliverer=deliverer, settings=settings)
+            logger.info(
+                "watching instance %s, store %s, %d sink(s), final after %.0f s",
+                credentials.id_instance, store.path, len(sinks), final_after,
+            )  # fmt: skip
+            try:
+                await _serve(monitor)
+            finally:
+                await deliverer.aclose()
+
+    try:
+        asyncio.run(main())
+    except GreenStatError as exc:
+        fail(_COMMAND, str(exc), EXIT_API_ERROR)
+    except KeyboardInterrupt:  # pragma: no cover - a second Ctrl-C before the handler was installed
+        pass
+    except Exception as exc:  # a bug must not print a traceback that may hold the token
+        fail(_COMMAND, unexpected(exc, token), EXIT_API_ERROR)
+    finally:
+        store.close()
+
+
+@app.callback()
+def monitor(
+    ctx: typer.Context,
+    id_instance: IdInstanceOption = None,
+    token: TokenOption = None,
+    api_url: ApiUrlOption = None,
+    db: DbOption = None,
+    jsonl: Annotated[
+        str | None,
+        typer.Option("--jsonl", metavar="FILE|-", help="Append events as JSON lines (- = stdout)."),
+    ] = None,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option("--webhook", metavar="URL", help="POST events, signed (Standard Webhooks). Repeatable."),
+    ] = None,
+    webhook_secret: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-secret",
+            envvar=ENV_WEBHOOK_SECRET,
+            show_envvar=True,
+            metavar="whsec_...",
+            help="The Standard Webhooks signing secret.",
+            show_default=False,
+        ),
+    ] = None,
+    final_after: Annotated[
+        str,
+        typer.Option("--final-after", metavar="DURATION", help="A status is final this long after posting."),
+    ] = "26h",
+    keep_days: Annotated[
+        float, typer.Option("--keep-days", min=1, help="Forget statuses posted longer ago than this.")
+    ] = 400,
+    discover_every: Annotated[
+        str,
+        typer.Option("--discover-every", metavar="DURATION", help="Between two getOutgoingStatuses calls."),
+    ] = "60s",
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, max=1000, help="Delivery attempts before a dead letter.")
+    ] = 20,
+) -> None:
+    """Watch this account's statuses: store every transition, deliver events.
+
+    Runs until SIGTERM or Ctrl-C. Credentials come from the flags or GREEN_API_ID_INSTANCE, GREEN_API_TOKEN
+    and GREEN_API_URL; the token is never stored, logged or delivered.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    check_arguments(_COMMAND, [("--id-instance", id_instance), ("--token", token), ("--api-url", api_url),
+                               ("--jsonl", jsonl), *(("--webhook", url) for url in webhook or [])],
+                    [("--keep-days", keep_days)])  # fmt: skip
+    _start(
+        id_instance=id_instance,
+        token=token,
+        api_url=api_url,
+        db=db,
+        jsonl=jsonl,
+        webhooks=list(webhook or []),
+        secret=webhook_secret,
+        final_after=parse_duration(final_after, "--final-after"),
+        keep_days=keep_days,
+        discover_every=parse_duration(discover_every, "--discover-every"),
+        max_attempts=max_attempts,
+    )
+
+
+@app.command("dead-letters")
+def dead_letters(db: DbOption = None) -> None:
+    """List the events never delivered (per line: died at, sink, type, attempts, id, error)."""
+    import datetime as dt
+
+    with _open_store(db, readonly=True) as store:
+        rows = store.dead_letters()
+    for row in rows:
+        died = dt.datetime.fromtimestamp(row.died_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        typer.echo(f"{died}\t{row.sink}\t{row.type}\t{row.attempts}\t{row.event_id}\t{row.last_error}")
+    echo_error(f"{len(rows)} dead letter(s)")
+
+
+@app.command("replay")
+def replay(
+    db: DbOption = None,
+    sink: Annotated[
+        str | None, typer.Option("--sink", help="Only this sink's (as dead-letters shows it).")
+    ] = None,
+) -> None:
+    """Queue the dead letters again: the running monitor (or the next one started) sends them."""
+    import time
+
+    with _open_store(db, lock=False) as store:
+        count = store.replay(time.time(), sink=sink)
+    typer.echo(f"{count} dead letter(s) queued again")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``monitor`` group to the ``greenstat`` app."""
+    root.add_typer(
+        app, name=_COMMAND, short_help="Watch statuses: history and events (webhooks, JSON lines)."
+    )
