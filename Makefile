@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli bench-monitor
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -91,6 +91,10 @@ bench-fleet: $(STAMP) ## 4 processes x 10 calls against the mock, with and witho
 bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-cli; writes docs/performance*.md (not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/monitor_scheduler.py
+
+bench-monitor: $(STAMP) ## The monitor's scheduler vs round-robin against the mock's schedules, in simulated time (~5 s)
+	$(BIN)/python bench/monitor_scheduler.py $(BENCH_MONITOR_ARGS)
 
 bench-cli: $(STAMP) ## The CLI's start-up and 100k-row output times as ratios; writes docs/performance-cli.md (~1 min)
 	$(BIN)/python bench/cli.py $(BENCH_CLI_ARGS)

@@ -31,11 +31,11 @@ K = TypeVar("K", bound=Hashable)
 DEFAULT_MAX_INTERVAL: Final = 900.0
 """Seconds after which a live status is polled before any other (the starvation bound's main term)."""
 
-_OPEN_FLOOR: Final = 1.0 / 3600
+_OPEN_FLOOR: Final = 1.0 / 36000
 """Changes per second assumed per open recipient when nothing was seen lately: one step an hour."""
 _IDLE_FLOOR: Final = 1e-7
 """Rate floor of a status with no open recipient: the starvation bound is then what polls it."""
-_SMOOTHING: Final = 0.5
+_SMOOTHING: Final = 0.3
 
 
 @dataclass(slots=True)
