@@ -26,9 +26,9 @@ def _gaps(
     for key in rates:
         scheduler.add(key)
     for now in range(seconds):
-        for key, rate in rates.items():  # what happened during this second, seen at the next poll
-            if open_[key] and rng.random() < rate:
-                pending[key] += 1
+        for name, rate in rates.items():  # what happened during this second, seen at the next poll
+            if open_[name] and rng.random() < rate:
+                pending[name] += 1
         key = scheduler.next(float(now))
         assert key is not None
         if key in last:
@@ -82,10 +82,10 @@ def test_round_robin_polls_the_least_recently_polled() -> None:
         rr.add(key)
     order = []
     for now in range(6):
-        key = rr.next(float(now))
-        assert key is not None
-        order.append(key)
-        rr.observe(key, float(now), changes=0, open_recipients=0)
+        picked = rr.next(float(now))
+        assert picked is not None
+        order.append(picked)
+        rr.observe(picked, float(now), changes=0, open_recipients=0)
     assert order == ["a", "b", "c", "a", "b", "c"]
 
 
