@@ -29,8 +29,9 @@ def _gaps(
         for name, rate in rates.items():  # what happened during this second, seen at the next poll
             if open_[name] and rng.random() < rate:
                 pending[name] += 1
-        key = scheduler.next(float(now))
-        assert key is not None
+        picked = scheduler.next(float(now))
+        assert picked is not None
+        key = picked
         if key in last:
             gaps[key].append(now - last[key])
         last[key] = now
