@@ -230,7 +230,7 @@ def monitor(
     ] = "60s",
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, max=1000, help="Delivery attempts before a dead letter.")
-    ] = 20,
+    ] = 24,  # DEFAULT_MAX_ATTEMPTS (not imported: --help loads no monitor)
 ) -> None:
     """Watch this account's statuses: store every transition, deliver events.
 

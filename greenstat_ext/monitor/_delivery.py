@@ -5,9 +5,10 @@ Why at-least-once from an outbox: an event is removed from the outbox only after
 
 Why these retry rules: 5xx, 429, timeouts and connection errors say "try later"; any other 4xx says the
 request itself is refused, and sending it again cannot help, so it goes straight to the dead letters. The
-wait is capped exponential backoff with full jitter (many monitors behind one receiver must not retry in
-step), or the receiver's ``Retry-After`` when it gives one (capped too: a hostile header must not park the
-outbox for a year). After ``max_attempts`` an event is a dead letter: ``greenstat monitor replay``.
+wait is capped exponential backoff with equal jitter (half fixed, half random: many monitors behind one
+receiver must not retry in step), or the receiver's ``Retry-After`` when it gives one (capped too: a
+hostile header must not park the outbox for a year). After ``max_attempts`` an event is a dead letter:
+``greenstat monitor replay``.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ __all__ = [
 ]
 
 DEFAULT_BATCH: Final = 100
-DEFAULT_MAX_ATTEMPTS: Final = 20
-"""With the default backoff (1 s doubling, capped at 10 min) 20 attempts span about two hours: a receiver
-down for an hour loses nothing."""
+DEFAULT_MAX_ATTEMPTS: Final = 24
+"""With the default backoff (1 s doubling, capped at 10 min, equal jitter) the 23 waits between 24 attempts
+add up to at least 73 minutes (1.8 h on average): a receiver down for an hour sends nothing to the dead
+letters."""
 _MAX_RETRY_AFTER: Final = 3600.0
 
 
@@ -66,7 +68,9 @@ class Sink(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Backoff:
-    """Capped exponential backoff with full jitter: attempt ``n`` waits up to ``min(cap, base * 2**n)``."""
+    """Capped exponential backoff with equal jitter: after ``n`` failed attempts, a wait drawn uniformly
+    between half of and all of ``min(cap, base * 2**n)``; the lower half keeps a bound on how soon an
+    event dies (see :data:`DEFAULT_MAX_ATTEMPTS`), the upper half spreads monitors apart."""
 
     base: float = 1.0
     cap: float = 600.0
