@@ -36,6 +36,7 @@ from ._common import (
     fail,
     unexpected,
 )
+from ._extras import missing_extra
 
 if TYPE_CHECKING:
     from ..monitor import Monitor
@@ -78,9 +79,21 @@ def parse_duration(text: str, flag: str) -> float:
     return seconds
 
 
+def _require(*modules: str) -> None:
+    """Fail with the install hint (exit 2), before any work, when the ``monitor`` extra is missing."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            raise missing_extra(_COMMAND, "monitor", exc) from None
+
+
 def _db_path(db: Path | None) -> Path:
     if db is not None:
         return db
+    _require("platformdirs")
     from ..monitor import default_db_path
 
     return default_db_path()
@@ -148,6 +161,8 @@ def _start(
     credentials = _credentials(_COMMAND, id_instance, token, api_url)
     if webhooks and not secret:
         fail(_COMMAND, f"--webhook needs --webhook-secret or {ENV_WEBHOOK_SECRET} (whsec_...)", EXIT_USAGE)
+    if webhooks:
+        _require("standardwebhooks")
     sinks: list[Any] = []
     try:
         if jsonl:

@@ -4,6 +4,8 @@ the first request (the URL is a closed loopback port)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,31 @@ def test_dead_letters_of_a_missing_store_is_a_clear_error(tmp_path: Path) -> Non
     result = runner.invoke(app, ["monitor", "dead-letters", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
     assert "no store at" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("hidden", "args"),
+    [
+        ("standardwebhooks", ["--webhook", "http://127.0.0.1:9/hook", "--webhook-secret", SECRET]),
+        ("platformdirs", ["--jsonl", "-"]),  # no --db: the default path needs platformdirs
+    ],
+)
+def test_a_missing_monitor_extra_is_a_one_line_usage_error(
+    hidden: str, args: list[str], tmp_path: Path
+) -> None:
+    program = (
+        "import sys\nsys.modules[sys.argv[1]] = None\nsys.argv = ['greenstat', *sys.argv[2:]]\n"
+        "from greenstat_ext.cli import main\nmain()\n"
+    )
+    db = [] if hidden == "platformdirs" else ["--db", str(tmp_path / "m.db")]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and program
+        [sys.executable, "-c", program, hidden, "monitor", *db, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"greenstat monitor: error: {hidden} is not installed; run: pip install 'greenstat[monitor]'"
+    )
