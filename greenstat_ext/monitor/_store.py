@@ -313,10 +313,6 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------------------
     def statuses(self, *, live_only: bool = False, instance_id: int | None = None) -> list[StatusRow]:
-        sql = (
-            "SELECT instance_id, id_message, kind, audience, posted_at, first_seen, deleted_at, final_at,"
-            " final_counts FROM statuses"
-        )
         clauses: list[str] = []
         args: list[Any] = []
         if live_only:
@@ -324,9 +320,13 @@ class Store:
         if instance_id is not None:
             clauses.append("instance_id = ?")
             args.append(instance_id)
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        rows = self._db.execute(sql + " ORDER BY posted_at, id_message", args).fetchall()
+        return self._status_rows(("WHERE " + " AND ".join(clauses)) if clauses else "", args)
+
+    def _status_rows(self, where: str, args: Sequence[Any]) -> list[StatusRow]:
+        columns = "instance_id, id_message, kind, audience, posted_at, first_seen, deleted_at, final_at, "
+        columns += "final_counts"
+        sql = f"SELECT {columns} FROM statuses {where} ORDER BY posted_at, id_message"  # noqa: S608 - our clauses
+        rows = self._db.execute(sql, args).fetchall()
         return [
             StatusRow(
                 int(row[0]),
@@ -341,6 +341,11 @@ class Store:
             )
             for row in rows
         ]
+
+    def status(self, instance_id: int, id_message: str) -> StatusRow | None:
+        """One status's row, or None if the monitor never saw it."""
+        rows = self._status_rows("WHERE instance_id = ? AND id_message = ?", [instance_id, id_message])
+        return rows[0] if rows else None
 
     def recipients(self, instance_id: int, id_message: str) -> dict[str, tuple[str, int]]:
         rows = self._db.execute(
