@@ -93,10 +93,11 @@ bench-fleet: $(STAMP) ## 4 processes x 10 calls against the mock, with and witho
 bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-cli; writes docs/performance*.md (not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/cli.py
-	$(BIN)/python bench/monitor_scheduler.py
+	$(MAKE) --no-print-directory bench-monitor
 
-bench-monitor: $(STAMP) ## The monitor's scheduler vs round-robin against the mock's schedules, in simulated time (~5 s)
+bench-monitor: $(STAMP) ## The monitor's scheduler vs round-robin (simulated time), report with/without its store (~40 s)
 	$(BIN)/python bench/monitor_scheduler.py $(BENCH_MONITOR_ARGS)
+	$(BIN)/python bench/monitor_report.py
 
 bench-cli: $(STAMP) ## The CLI's start-up and 100k-row output times as ratios; writes docs/performance-cli.md (~1 min)
 	$(BIN)/python bench/cli.py $(BENCH_CLI_ARGS)
