@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import re
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,12 +35,14 @@ from ._common import (
     _credentials,
     check_arguments,
     echo_error,
+    explain,
     fail,
     unexpected,
 )
 from ._extras import missing_extra
 
 if TYPE_CHECKING:
+    from .._credentials import Credentials
     from ..monitor import Monitor
 
 __all__ = ["register"]
@@ -110,40 +114,46 @@ def _open_store(db: Path | None, *, readonly: bool = False, lock: bool = True) -
         fail(_COMMAND, str(exc), EXIT_USAGE)
 
 
-def _log_line(summary: dict[str, int]) -> None:
+def _log_line(instance_id: int, summary: dict[str, int]) -> None:
     logger.info(
-        "cycle: live=%d final=%d polls=%d events=%d pending=%d dead=%d",
-        summary["live"], summary["final"], summary["polls"], summary["events"], summary["pending"],
-        summary["dead"],
+        "cycle: instance=%d live=%d final=%d polls=%d events=%d pending=%d dead=%d",
+        instance_id, summary["live"], summary["final"], summary["polls"], summary["events"],
+        summary["pending"], summary["dead"],
     )  # fmt: skip
 
 
-async def _serve(monitor: Monitor) -> None:
-    """Run ``monitor`` until SIGTERM/SIGINT; the step in flight gets :data:`_STOP_GRACE` seconds."""
+async def _serve(monitors: Sequence[Monitor]) -> None:
+    """Run every monitor until SIGTERM/SIGINT; the steps in flight get :data:`_STOP_GRACE` seconds."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Windows has no loop signal handlers: Ctrl-C still ends it (KeyboardInterrupt).
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    runner = asyncio.create_task(monitor.run(stop, on_cycle=_log_line))
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if not runner.done():
-        done, _ = await asyncio.wait({runner}, timeout=_STOP_GRACE)
-        if not done:
-            runner.cancel()
-    waiter.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await runner
-    logger.info("stopped: %s", ", ".join(f"{k}={v}" for k, v in monitor.counters.items()))
+    runs = [
+        monitor.run(stop, on_cycle=functools.partial(_log_line, monitor.instance_id)) for monitor in monitors
+    ]
+    runner: asyncio.Future[Any] = asyncio.gather(*runs)
+    waiter: asyncio.Future[Any] = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not runner.done():
+            done, _ = await asyncio.wait({runner}, timeout=_STOP_GRACE)
+            if not done:
+                runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    finally:
+        waiter.cancel()
+        runner.cancel()  # a monitor that failed must not leave the others running
+    for monitor in monitors:
+        counters = ", ".join(f"{k}={v}" for k, v in monitor.counters.items())
+        logger.info("stopped: instance=%d %s", monitor.instance_id, counters)
 
 
 def _start(
     *,
-    id_instance: str | None,
-    token: str | None,
-    api_url: str | None,
+    credentials: list[Credentials],
     db: Path | None,
     jsonl: str | None,
     webhooks: list[str],
@@ -158,7 +168,6 @@ def _start(
     from .._redact import install_log_redaction
     from ..monitor import Deliverer, JsonLinesSink, Monitor, MonitorSettings, WebhookSink
 
-    credentials = _credentials(_COMMAND, id_instance, token, api_url)
     if webhooks and not secret:
         fail(_COMMAND, f"--webhook needs --webhook-secret or {ENV_WEBHOOK_SECRET} (whsec_...)", EXIT_USAGE)
     if webhooks:
@@ -170,40 +179,57 @@ def _start(
         sinks.extend(WebhookSink(url, secret or "") for url in webhooks)
     except ValueError as exc:
         fail(_COMMAND, str(exc), EXIT_USAGE)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s greenstat monitor: %(message)s"))
-    logger.addHandler(handler)
+    if not any(isinstance(h, _CycleHandler) for h in logger.handlers):
+        handler = _CycleHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s greenstat monitor: %(message)s"))
+        logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
     install_log_redaction()
     store = _open_store(db)
     settings = MonitorSettings(final_after=final_after, keep_days=keep_days, discover_every=discover_every)
+    shown_url = credentials[0].api_url
 
     async def main() -> None:
-        async with AsyncGreenStat(
-            id_instance=credentials.id_instance, api_token=credentials.api_token, api_url=credentials.api_url
-        ) as client:
-            deliverer = Deliverer(store, sinks, max_attempts=max_attempts)
-            monitor = Monitor(client, store, deliverer=deliverer, settings=settings)
+        # One client per instance: each has its own limiter, so its own budget (shared across processes
+        # through Redis when GREEN_API_RATE_LIMIT_STORE is set). One deliverer drains the one outbox.
+        deliverer = Deliverer(store, sinks, max_attempts=max_attempts)
+        async with contextlib.AsyncExitStack() as stack:
+            monitors = []
+            for entry in credentials:
+                client = await stack.enter_async_context(
+                    AsyncGreenStat(
+                        id_instance=entry.id_instance, api_token=entry.api_token, api_url=entry.api_url
+                    )
+                )
+                monitors.append(Monitor(client, store, deliverer=deliverer, settings=settings))
             logger.info(
-                "watching instance %s, store %s, %d sink(s), final after %.0f s",
-                credentials.id_instance, store.path, len(sinks), final_after,
+                "watching %s, store %s, %d sink(s), final after %.0f s",
+                ", ".join(f"instance {entry.id_instance}" for entry in credentials[:5])
+                + (f" and {len(credentials) - 5} more" if len(credentials) > 5 else ""),
+                store.path, len(sinks), final_after,
             )  # fmt: skip
             try:
-                await _serve(monitor)
+                await _serve(monitors)
             finally:
                 await deliverer.aclose()
 
     try:
         asyncio.run(main())
     except GreenStatError as exc:
-        fail(_COMMAND, str(exc), EXIT_API_ERROR)
+        message, code = explain(exc, shown_url)
+        fail(_COMMAND, message, code)
     except KeyboardInterrupt:  # pragma: no cover - a second Ctrl-C before the handler was installed
         pass
     except Exception as exc:  # a bug must not print a traceback that may hold the token
-        fail(_COMMAND, unexpected(exc, token), EXIT_API_ERROR)
+        tokens = [entry.api_token.get_secret_value() for entry in credentials]
+        fail(_COMMAND, unexpected(exc, *tokens), EXIT_API_ERROR)
     finally:
         store.close()
+
+
+class _CycleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The command's stderr handler (a class of its own: added once however often the command runs)."""
 
 
 @app.callback()
@@ -246,21 +272,44 @@ def monitor(
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, max=1000, help="Delivery attempts before a dead letter.")
     ] = 24,  # DEFAULT_MAX_ATTEMPTS (not imported: --help loads no monitor)
+    instances: Annotated[
+        Path | None,
+        typer.Option(
+            "--instances",
+            metavar="FILE",
+            help="Watch several instances, one per line: ID_INSTANCE TOKEN [API_URL] (each its own budget).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Watch this account's statuses: store every transition, deliver events.
 
     Runs until SIGTERM or Ctrl-C. Credentials come from the flags or GREEN_API_ID_INSTANCE, GREEN_API_TOKEN
-    and GREEN_API_URL; the token is never stored, logged or delivered.
+    and GREEN_API_URL (or, for several instances, from --instances FILE); the token is never stored, logged
+    or delivered.
     """
+    from .._errors import GreenStatError
+    from ._monitor_instances import read_instances
+
     if ctx.invoked_subcommand is not None:
         return
     check_arguments(_COMMAND, [("--id-instance", id_instance), ("--token", token), ("--api-url", api_url),
                                ("--jsonl", jsonl), *(("--webhook", url) for url in webhook or [])],
                     [("--keep-days", keep_days)])  # fmt: skip
+    if instances is not None:
+        given = [f for f, n in (("--id-instance", "id_instance"), ("--token", "token"))
+                 if getattr(ctx.get_parameter_source(n), "name", "") == "COMMANDLINE"]  # fmt: skip
+        if given:
+            fail(_COMMAND, f"--instances lists the credentials: drop {' and '.join(given)}", EXIT_USAGE)
+        credentials = read_instances(_COMMAND, instances, api_url)
+    else:
+        try:
+            credentials = [_credentials(_COMMAND, id_instance, token, api_url)]
+        except GreenStatError as exc:  # a malformed id or token: its message describes the shape, never it
+            message, code = explain(exc, api_url or "the API")
+            fail(_COMMAND, message, code)
     _start(
-        id_instance=id_instance,
-        token=token,
-        api_url=api_url,
+        credentials=credentials,
         db=db,
         jsonl=jsonl,
         webhooks=list(webhook or []),

@@ -204,9 +204,22 @@ class Deliverer:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.delivered = 0
         self.died = 0
+        self._busy = False
 
     async def deliver(self, now: float, *, rounds: int = 10) -> int:
-        """Send what is due now, at most ``rounds`` batches per sink; returns the events acknowledged."""
+        """Send what is due now, at most ``rounds`` batches per sink; returns the events acknowledged.
+
+        Several monitors (one per instance) share one deliverer: while one of them is delivering, a call
+        from another returns at once (0), or both would read the same due events and send them twice."""
+        if self._busy:
+            return 0
+        self._busy = True
+        try:
+            return await self._deliver(now, rounds)
+        finally:
+            self._busy = False
+
+    async def _deliver(self, now: float, rounds: int) -> int:
         done = 0
         for sink in self.sinks:
             for _ in range(rounds):

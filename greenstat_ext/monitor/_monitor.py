@@ -124,7 +124,7 @@ class Monitor:
                 report = await self._poll_next()
         except GreenStatError as exc:  # redacted by the client: safe to log
             self.counters["errors"] += 1
-            logger.warning("monitor: %s failed: %s", "step", exc)
+            logger.warning("instance %d: a step failed: %s", self.instance_id, exc)
             report = StepReport("error", error=str(exc))
         if self.deliverer is not None:
             await self.deliverer.deliver(self.clock())

@@ -111,5 +111,5 @@ def test_kill_9_loses_nothing_and_invents_nothing(fast_mock: MockServer, tmp_pat
         if path.exists():
             assert DEMO_TOKEN.encode() not in path.read_bytes()
     text = log.read_text()
-    assert "cycle: live=" in text  # the per-cycle INFO line
+    assert f"cycle: instance={DEMO_ID_INSTANCE} live=" in text  # the per-cycle INFO line
     assert text.rstrip().splitlines()[-1].split("greenstat monitor: ")[1].startswith("stopped: ")
