@@ -128,3 +128,15 @@ def test_a_missing_monitor_extra_is_a_one_line_usage_error(
     assert result.stderr.strip() == (
         f"greenstat monitor: error: {hidden} is not installed; run: pip install 'greenstat[monitor]'"
     )
+
+
+def test_malformed_credentials_are_a_usage_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GREEN_API_ID_INSTANCE", "abc")
+    result = runner.invoke(app, ["monitor", "--db", str(tmp_path / "m.db"), "--jsonl", "-"])
+    assert result.exit_code == 2
+    assert "must be digits only" in result.stderr
+    assert "Traceback" not in result.output
+    assert DEMO_TOKEN not in result.output
+    assert not (tmp_path / "m.db").exists()
