@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli bench-monitor bench-monitor-soak
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck pytest test demo fuzz mock bench-mock bench bench-fleet bench-cli bench-monitor bench-monitor-soak bench-monitor-capacity
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-c
 bench-monitor: $(STAMP) ## The monitor's scheduler vs round-robin (simulated time), report with/without its store (~40 s)
 	$(BIN)/python bench/monitor_scheduler.py $(BENCH_MONITOR_ARGS)
 	$(BIN)/python bench/monitor_report.py
+
+bench-monitor-capacity: $(STAMP) ## How many instances one greenstat monitor --instances process serves at 1 poll/s each (~5 min)
+	$(BIN)/python bench/monitor_capacity.py $(BENCH_CAPACITY_ARGS)
 
 bench-monitor-soak: $(STAMP) ## A real greenstat monitor for 10 min against a faulty mock and a half-failing receiver: RSS over time
 	$(BIN)/python bench/monitor_soak.py $(BENCH_SOAK_ARGS)
