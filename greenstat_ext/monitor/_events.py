@@ -58,10 +58,13 @@ class Event:
     observed_at: float
     data: dict[str, Any] = field(default_factory=dict)
     participant: str = ""
+    id: str = field(init=False, compare=False)
+    """The stable id (:func:`event_id`), computed once: the store and the sinks read it several times."""
 
-    @property
-    def id(self) -> str:
-        return event_id(self.instance_id, self.id_message, self.type, self.participant)
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "id", event_id(self.instance_id, self.id_message, self.type, self.participant)
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object delivered (JSON lines, webhook ``data.events`` items); see docs/monitor.md."""
