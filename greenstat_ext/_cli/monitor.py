@@ -122,14 +122,17 @@ def _log_line(instance_id: int, summary: dict[str, int]) -> None:
     )  # fmt: skip
 
 
-async def _serve(monitors: Sequence[Monitor]) -> None:
-    """Run every monitor until SIGTERM/SIGINT; the steps in flight get :data:`_STOP_GRACE` seconds."""
+async def _serve(monitors: Sequence[Monitor], started: str) -> None:
+    """Run every monitor until SIGTERM/SIGINT; the steps in flight get :data:`_STOP_GRACE` seconds.
+    ``started`` is logged once the signal handlers are in place: from that line on, SIGTERM stops cleanly
+    (before it, while Python starts, SIGTERM ends the process at once, which loses nothing either)."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         # Windows has no loop signal handlers: Ctrl-C still ends it (KeyboardInterrupt).
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    logger.info("%s", started)
     runs = [
         monitor.run(stop, on_cycle=functools.partial(_log_line, monitor.instance_id)) for monitor in monitors
     ]
@@ -203,14 +206,14 @@ def _start(
                     )
                 )
                 monitors.append(Monitor(client, store, deliverer=deliverer, settings=settings))
-            logger.info(
-                "watching %s, store %s, %d sink(s), final after %.0f s",
-                ", ".join(f"instance {entry.id_instance}" for entry in credentials[:5])
-                + (f" and {len(credentials) - 5} more" if len(credentials) > 5 else ""),
-                store.path, len(sinks), final_after,
-            )  # fmt: skip
+            shown = ", ".join(f"instance {entry.id_instance}" for entry in credentials[:5])
+            if len(credentials) > 5:
+                shown += f" and {len(credentials) - 5} more"
+            started = (
+                f"watching {shown}, store {store.path}, {len(sinks)} sink(s), final after {final_after:.0f} s"
+            )
             try:
-                await _serve(monitors)
+                await _serve(monitors, started)
             finally:
                 await deliverer.aclose()
 

@@ -80,7 +80,13 @@ def test_kill_9_loses_nothing_and_invents_nothing(fast_mock: MockServer, tmp_pat
             time.sleep(rng.uniform(0.3, 2.5))  # a random point in its life: starting, polling, delivering
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
+        logged = log.stat().st_size if log.exists() else 0
         process = _start(fast_mock, db, out, hook, log)
+
+        def ready() -> bool:  # its signal handlers are in place once it logs "watching"
+            with log.open("rb") as file:
+                file.seek(logged)
+                return b"greenstat monitor: watching " in file.read()
 
         def all_read() -> bool:
             got = {
@@ -89,6 +95,7 @@ def test_kill_9_loses_nothing_and_invents_nothing(fast_mock: MockServer, tmp_pat
             return wanted <= got
 
         _wait(all_read, "every recipient's read to reach the receiver")
+        _wait(ready, "the last monitor to be up")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         received = list(hook.events)
