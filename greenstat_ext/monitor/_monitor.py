@@ -33,6 +33,10 @@ logger = logging.getLogger("greenstat.monitor")
 DEFAULT_FINAL_AFTER: Final = 26 * 3600.0
 """WhatsApp shows a status for 24 hours; two more of grace for late reads, then it is final."""
 _MAX_MINUTES: Final = 43_200
+_SKEW: Final = 600.0
+"""Seconds of difference between the API's clock and this machine's that the deletion check tolerates: a
+status is deemed deleted when unlisted although its last known action lies this far inside the window.
+One nearer the window's edge is left to the poll, whose empty answer says it is gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +161,7 @@ class Monitor:
         for id_message, live in list(self._live.items()):
             # Listed no more though its last known action is inside the window: deleted.
             last = max((ts for _, ts in live.recipients.values()), default=live.row.posted_at)
-            if id_message not in listed and last >= window_start and live.row.first_seen < now:
+            if id_message not in listed and last >= window_start + _SKEW and live.row.first_seen < now:
                 self._mark_deleted(obs, id_message, now)
         self.store.commit(obs, self._sinks, now)
         self.counters["events"] += len(obs.events)

@@ -87,3 +87,39 @@ def _check(
 def test_events_equal_the_ground_truth(mock: MockServer, clock: FakeClock, tmp_path: Path, seed: int) -> None:
     out = tmp_path / "events.jsonl"
     _check(mock, out, anyio.run(_run, mock, clock, tmp_path / "m.db", seed, out))
+
+
+async def _watch_a_deletion(
+    server: MockServer, clock: FakeClock, db: Path
+) -> tuple[list[dict[str, Any]], str, str, int]:
+    settings = MonitorSettings(final_after=3600, discover_every=5, max_interval=60)
+    with sync_client(server) as client:
+        kept = client.send_text_status("stays", participants=AUDIENCE[:5]).id_message
+        gone = client.send_text_status("goes", participants=AUDIENCE[5:10]).id_message
+    with Store(db) as store:
+        async with async_client(server) as client:
+            monitor = Monitor(client, store, settings=settings, clock=clock)
+            for _ in range(6):  # a discovery and the first polls: both live, with recipients
+                await monitor.step()
+                clock.advance(1)
+            assert monitor.live == 2
+            with sync_client(server) as poster:
+                poster.delete_status(gone)
+            polls_after = 0  # polls of the deleted status once its deletion was stored
+            for _ in range(20):
+                known = any(e["type"] == "status.deleted" for e in store.events())
+                report = await monitor.step()
+                polls_after += known and report.kind == "poll" and report.id_message == gone
+                clock.advance(1)
+            return store.events(), kept, gone, polls_after
+
+
+def test_a_deleted_status_gives_status_deleted_once_and_is_not_polled_again(
+    mock: MockServer, clock: FakeClock, tmp_path: Path
+) -> None:
+    events, kept, gone, polls_after = anyio.run(_watch_a_deletion, mock, clock, tmp_path / "m.db")
+    deleted = [e for e in events if e["type"] == "status.deleted"]
+    assert [e["status"] for e in deleted] == [gone]
+    assert deleted[0]["id"] == event_id(deleted[0]["instance"], gone, "status.deleted")
+    assert polls_after == 0
+    assert kept not in {e["status"] for e in deleted}
