@@ -11,12 +11,15 @@ import pytest
 import greenstat_ext
 import greenstat_ext.contract
 import greenstat_ext.mock
+import greenstat_ext.monitor
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 
 
-@pytest.mark.parametrize("module", [greenstat_ext, greenstat_ext.mock, greenstat_ext.contract])
+@pytest.mark.parametrize(
+    "module", [greenstat_ext, greenstat_ext.mock, greenstat_ext.contract, greenstat_ext.monitor]
+)
 def test_every_public_name_is_documented(module: ModuleType) -> None:
     api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     section = api.split(f"## `{module.__name__}`", 1)[1].split("\n## ", 1)[0]
