@@ -14,11 +14,20 @@ from typing import Any
 import anyio
 import pytest
 
-from greenstat_ext.mock import MockServer
-from greenstat_ext.monitor import Deliverer, JsonLinesSink, Monitor, MonitorSettings, Store, event_id
+from greenstat_ext import AsyncGreenStat
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer
+from greenstat_ext.monitor import (
+    Deliverer,
+    JsonLinesSink,
+    Monitor,
+    MonitorSettings,
+    StepReport,
+    Store,
+    event_id,
+)
 
 from ._truth import expected_events, schedule
-from .conftest import FakeClock, async_client, sync_client
+from .conftest import FakeClock, async_client, free_port, sync_client
 
 AUDIENCE = [f"7900{n:07d}@c.us" for n in range(40)]
 
@@ -123,3 +132,28 @@ def test_a_deleted_status_gives_status_deleted_once_and_is_not_polled_again(
     assert deleted[0]["id"] == event_id(deleted[0]["instance"], gone, "status.deleted")
     assert polls_after == 0
     assert kept not in {e["status"] for e in deleted}
+
+
+async def _against_nothing(db: Path, clock: FakeClock) -> tuple[list[StepReport], dict[str, int]]:
+    url = f"http://127.0.0.1:{free_port()}"
+    reports = []
+    with Store(db) as store:
+        async with AsyncGreenStat(
+            id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=url, rate_limit=0, max_retries=0
+        ) as client:
+            monitor = Monitor(client, store, settings=MonitorSettings(discover_every=1), clock=clock)
+            for _ in range(3):
+                reports.append(await monitor.step())
+                clock.advance(1)
+        return reports, monitor.counters
+
+
+def test_an_api_that_is_down_is_counted_and_logged_not_raised(
+    clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reports, counters = anyio.run(_against_nothing, tmp_path / "m.db", clock)
+    assert [r.kind for r in reports] == ["error", "error", "error"]
+    assert counters["errors"] == 3
+    warnings = [r.getMessage() for r in caplog.records if r.name == "greenstat.monitor"]
+    assert len(warnings) == 3
+    assert all("a step failed" in w and DEMO_TOKEN not in w for w in warnings)
