@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import os
 import random
 import re
@@ -82,13 +83,16 @@ def measure(count: int, seconds: float, rng: random.Random) -> tuple[float, floa
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
         text = log.read_text(errors="replace")
-    # The cycle lines after the warm-up: polls over the 10 s between two discoveries, per instance.
+    # Per instance: the polls of its cycles after the first (which includes the start-up), over the time
+    # between the first and the last of its cycle lines (a cycle is not exactly 10 s when the loop lags).
     rates: list[float] = []
-    per_instance: dict[str, list[int]] = {}
-    for _, instance, polls in _CYCLE.findall(text):
-        per_instance.setdefault(instance, []).append(int(polls))
-    for polls in per_instance.values():
-        rates.extend(p / 10.0 for p in polls[1:])  # the first cycle includes the start-up
+    per_instance: dict[str, list[tuple[float, int]]] = {}
+    for stamp, instance, polls in _CYCLE.findall(text):
+        at = datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        per_instance.setdefault(instance, []).append((at, int(polls)))
+    for cycles in per_instance.values():
+        if len(cycles) >= 3:
+            rates.append(sum(p for _, p in cycles[2:]) / (cycles[-1][0] - cycles[1][0]))
     return (sum(rates) / len(rates) if rates else 0.0), cpu
 
 

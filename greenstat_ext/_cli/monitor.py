@@ -266,14 +266,20 @@ def monitor(
         typer.Option("--final-after", metavar="DURATION", help="A status is final this long after posting."),
     ] = "26h",
     keep_days: Annotated[
-        float, typer.Option("--keep-days", min=1, help="Forget statuses posted longer ago than this.")
+        float,
+        typer.Option(
+            "--keep-days", min=1, metavar="DAYS", help="Forget statuses posted longer ago than this."
+        ),
     ] = 400,
     discover_every: Annotated[
         str,
         typer.Option("--discover-every", metavar="DURATION", help="Between two getOutgoingStatuses calls."),
     ] = "60s",
     max_attempts: Annotated[
-        int, typer.Option("--max-attempts", min=1, max=1000, help="Delivery attempts before a dead letter.")
+        int,
+        typer.Option(
+            "--max-attempts", min=1, max=1000, metavar="N", help="Delivery attempts before a dead letter."
+        ),
     ] = 24,  # DEFAULT_MAX_ATTEMPTS (not imported: --help loads no monitor)
     instances: Annotated[
         Path | None,
