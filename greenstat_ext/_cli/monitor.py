@@ -353,7 +353,13 @@ def replay(
     """Queue the dead letters again: the running monitor (or the next one started) sends them."""
     import time
 
-    with _open_store(db, lock=False) as store:
+    path = _db_path(db)
+    if not path.exists():  # a store to replay from, not a new empty one made by a typo
+        fail(_COMMAND, f"no store at {path}", EXIT_USAGE)
+    with _open_store(path, lock=False) as store:
+        if sink is not None and sink not in {row.sink for row in store.dead_letters()}:
+            fail(_COMMAND, "--sink: no dead letter of that sink (greenstat monitor dead-letters lists them)",
+                 EXIT_USAGE)  # fmt: skip
         count = store.replay(time.time(), sink=sink)
     typer.echo(f"{count} dead letter(s) queued again")
 

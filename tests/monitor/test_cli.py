@@ -140,3 +140,32 @@ def test_malformed_credentials_are_a_usage_error_not_a_traceback(
     assert "Traceback" not in result.output
     assert DEMO_TOKEN not in result.output
     assert not (tmp_path / "m.db").exists()
+
+
+def test_replay_refuses_a_missing_store_and_an_unknown_sink(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["monitor", "replay", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert "no store at" in missing.stderr
+    assert not (tmp_path / "none.db").exists()  # not made by a typo
+    db = tmp_path / "m.db"
+    _dead(db, 1)
+    unknown = runner.invoke(app, ["monitor", "replay", "--db", str(db), "--sink", "webhook:http://other/"])
+    assert unknown.exit_code == 2
+    assert "--sink: no dead letter of that sink" in unknown.stderr
+    with Store(db) as store:
+        assert len(store.dead_letters()) == 1  # nothing replayed
+
+
+#: The group's options whose value, the token by mistake, gives a usage error (the others -- --db, --jsonl,
+#: --webhook-secret, --token -- would start a monitor: tests/cli/test_token_never_printed.py covers the
+#: subcommands, this the group).
+GROUP_OPTIONS = ["--final-after", "--discover-every", "--keep-days", "--max-attempts", "--instances",
+                 "--id-instance", "--api-url", "--webhook"]  # fmt: skip
+
+
+@pytest.mark.parametrize("option", GROUP_OPTIONS)
+def test_the_token_given_to_a_monitor_option_is_never_printed(option: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["monitor", "--db", str(tmp_path / "m.db"), option, DEMO_TOKEN])
+    assert result.exit_code != 0
+    assert DEMO_TOKEN[:12] not in result.stdout + result.stderr
+    assert not (tmp_path / "m.db").exists()
