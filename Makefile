@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export UV_NO_CONFIG := 1
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: help venv lock generate check-generated lint-spec lint typecheck docs pytest test smoke demo fuzz mock bench-mock bench bench-fleet bench-cli
+.PHONY: help venv lock generate check-generated lint-spec lint typecheck docs pytest test smoke demo fuzz mock bench-mock bench bench-fleet bench-cli bench-monitor bench-monitor-soak bench-monitor-capacity
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -93,10 +93,12 @@ demo: $(STAMP) ## Start the mock; run greenstat stats, report, --watch, post --w
 	$(BIN)/python scripts/demo.py
 
 FUZZ_EXAMPLES ?= 5000
-fuzz: $(STAMP) ## Long schemathesis runs (stateful phase included) and the state machine against the mock (FUZZ_EXAMPLES=5000, a random seed it prints)
+fuzz: $(STAMP) ## Long schemathesis runs (stateful phase included), the state machine against the mock, 20 kill -9 of greenstat monitor (FUZZ_EXAMPLES=5000, MONITOR_KILLS=20, a random seed it prints)
 	@seed=$${FUZZ_SEED:-$$RANDOM}; echo "fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per run"; \
 	GREENSTAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GREENSTAT_FUZZ_SEED=$$seed $(BIN)/pytest tests/conformance \
-		tests/integration/test_state_machine.py -q
+		tests/integration/test_state_machine.py -q; \
+	GREENSTAT_MONITOR_KILLS=$${MONITOR_KILLS:-20} GREENSTAT_FUZZ_SEED=$$seed $(BIN)/pytest \
+		tests/monitor/test_kill.py -q
 
 mock: $(STAMP) ## Serve the reference mock on http://127.0.0.1:8080 (MOCK_ARGS="--faults 0.1 ..." to add flags)
 	$(BIN)/greenstat mock --host 127.0.0.1 --port 8080 $(MOCK_ARGS)
@@ -110,6 +112,17 @@ bench-fleet: $(STAMP) ## 4 processes x 10 calls against the mock, with and witho
 bench: $(STAMP) ## Typed vs untyped timings, memory, mock vs Prism, then bench-cli; writes docs/performance*.md (not in make test)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/cli.py
+	$(MAKE) --no-print-directory bench-monitor
+
+bench-monitor: $(STAMP) ## The monitor's scheduler vs round-robin (simulated time), report with/without its store (~40 s)
+	$(BIN)/python bench/monitor_scheduler.py $(BENCH_MONITOR_ARGS)
+	$(BIN)/python bench/monitor_report.py
+
+bench-monitor-capacity: $(STAMP) ## How many instances one greenstat monitor --instances process serves at 1 poll/s each (~5 min)
+	$(BIN)/python bench/monitor_capacity.py $(BENCH_CAPACITY_ARGS)
+
+bench-monitor-soak: $(STAMP) ## A real greenstat monitor for 10 min against a faulty mock and a half-failing receiver: RSS over time
+	$(BIN)/python bench/monitor_soak.py $(BENCH_SOAK_ARGS)
 
 bench-cli: $(STAMP) ## The CLI's start-up and 100k-row output times as ratios; writes docs/performance-cli.md (~1 min)
 	$(BIN)/python bench/cli.py $(BENCH_CLI_ARGS)

@@ -29,19 +29,24 @@ __all__ = [
     "missing_extra_error",
 ]
 
-#: Each extra's own distributions (their import names are the same), as in pyproject.toml.
+#: Each extra's own distributions, as in pyproject.toml (imported by the same name unless :data:`_MODULES`
+#: says otherwise).
 EXTRAS: dict[str, tuple[str, ...]] = {
     "cli": ("typer", "rich"),
     "mock": ("starlette", "uvicorn"),
     "contract": ("schemathesis", "rich", "starlette", "uvicorn"),
     "redis": ("redis",),
+    "otel": ("opentelemetry-api",),
+    "monitor": ("standardwebhooks", "platformdirs", "typer", "rich"),
 }
+#: The module a distribution is imported as, where the names differ.
+_MODULES = {"opentelemetry-api": "opentelemetry"}
 
 
 def _installed(distribution: str) -> bool:
     try:
         importlib.metadata.distribution(distribution)
-        spec = importlib.util.find_spec(distribution)
+        spec = importlib.util.find_spec(_MODULES.get(distribution, distribution))
     except importlib.metadata.PackageNotFoundError:
         return False
     except (ImportError, ValueError):  # a module set to None in sys.modules: Python's "blocked import"

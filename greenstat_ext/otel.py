@@ -27,10 +27,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from opentelemetry import metrics, propagate, trace
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
-
+from ._extras import extra_imports
 from ._version import __version__
+
+# Without the `otel` extra: an error that names it, not a bare ModuleNotFoundError from opentelemetry.
+with extra_imports("greenstat_ext.otel", "otel"):
+    from opentelemetry import metrics, propagate, trace
+    from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from .plugins import (
     AttemptFinished,
     AttemptStarted,

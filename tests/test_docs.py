@@ -13,6 +13,7 @@ import pytest
 import greenstat_ext
 import greenstat_ext.contract
 import greenstat_ext.mock
+import greenstat_ext.monitor
 import greenstat_ext.otel
 import greenstat_ext.plugins
 
@@ -22,7 +23,14 @@ DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 
 @pytest.mark.parametrize(
     "module",
-    [greenstat_ext, greenstat_ext.mock, greenstat_ext.contract, greenstat_ext.plugins, greenstat_ext.otel],
+    [
+        greenstat_ext,
+        greenstat_ext.mock,
+        greenstat_ext.contract,
+        greenstat_ext.plugins,
+        greenstat_ext.otel,
+        greenstat_ext.monitor,
+    ],
 )
 def test_every_public_name_is_documented(module: ModuleType) -> None:
     api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")

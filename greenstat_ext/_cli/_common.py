@@ -296,11 +296,12 @@ class RedactedClickError(typer.TyperException):
         typer.echo(self.rendered, file=file, err=file is None, nl=False)
 
 
-def unexpected(exc: Exception, token: str | None) -> str:
+def unexpected(exc: Exception, token: str | None, *more_tokens: str) -> str:
     """One line for an exception no branch expected: redacted, bounded, and asking for a bug report."""
     # The token is masked everywhere, however short: the client may never have been built (nor the token
-    # registered), and a user reads this line to report it.
-    detail = Redactor(token or "").excerpt(" ".join(str(exc).split()), 200)
+    # registered), and a user reads this line to report it. ``more_tokens``: a command with several
+    # instances (``monitor --instances``) masks them all, before the cut.
+    detail = Redactor(token or "", *more_tokens).excerpt(" ".join(str(exc).split()), 200)
     return (
         f"unexpected {type(exc).__name__}" + (f": {detail}" if detail else "") + " - this is a bug in "
         "greenstat; please report it with the command you ran (without the token)"

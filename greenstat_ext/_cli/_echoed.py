@@ -70,7 +70,8 @@ def mask_statistics(items: Sequence[StatusStatistic]) -> list[StatusStatistic]:
 
 
 def mask_report(report: Report) -> Report:
-    """``report`` with the token masked in every row's ``id_message`` and ``kind``."""
+    """``report`` with the token masked in every row's ``id_message`` and ``kind``, and in each reach curve's
+    ``id_message`` (``report --db``)."""
     mask = output_masker()
     rows = tuple(
         row
@@ -78,7 +79,13 @@ def mask_report(report: Report) -> Report:
         else dataclasses.replace(row, id_message=mask(row.id_message), kind=mask(row.kind))
         for row in report.rows
     )
-    return dataclasses.replace(report, rows=rows)
+    reach = tuple(
+        curve
+        if mask(curve.id_message) == curve.id_message
+        else dataclasses.replace(curve, id_message=mask(curve.id_message))
+        for curve in report.reach
+    )
+    return dataclasses.replace(report, rows=rows, reach=reach)
 
 
 def _escape(char: str) -> str:

@@ -25,10 +25,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from greenstat_client.models import OutgoingStatus, StatusStatistic
 
-__all__ = ["MAX_BINS", "Report", "ReportRow", "build_report", "format_time", "short_kind", "window_text"]
+__all__ = [
+    "MAX_BINS",
+    "MAX_REACH_HOURS",
+    "Reach",
+    "Report",
+    "ReportRow",
+    "build_report",
+    "format_time",
+    "reach_of",
+    "short_kind",
+    "window_text",
+]
 
 #: At most this many bars in a chart (a 30-day window touches 722 whole hours: bins then hold 16 each).
 MAX_BINS = 48
+#: A reach curve's hours since posting (WhatsApp shows a status 24 h; the monitor watches 26 h by default):
+#: a later step counts in the last hour, so a hostile timestamp cannot make a curve long.
+MAX_REACH_HOURS = 48
 _HOUR = 3600
 
 
@@ -92,6 +106,56 @@ class ReportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """How one status's reach grew, from the monitor's history (``greenstat report --db``): recipients
+    reached (delivered or read: a read status was delivered) and read by the end of each hour since
+    posting, cumulative, by the API's timestamps."""
+
+    id_message: str
+    posted_at: int
+    recipients: int
+    reached: tuple[int, ...]
+    read: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id_message": self.id_message,
+            "posted_at": self.posted_at,
+            "recipients": self.recipients,
+            "reached_by_hour": list(self.reached),
+            "read_by_hour": list(self.read),
+        }
+
+
+def reach_of(
+    id_message: str, posted_at: int, recipients: int, transitions: Iterable[tuple[str, str, int]]
+) -> Reach:
+    """The curve from the monitor's transitions, (participant, state, API timestamp). A recipient the monitor
+    first saw at ``read`` has no ``delivered`` step: it counts as delivered when it read."""
+    delivered_at: dict[str, int] = {}
+    read_at: dict[str, int] = {}
+    for participant, state, api_ts in transitions:
+        if state == "read":
+            read_at[participant] = min(api_ts, read_at.get(participant, api_ts))
+        if state in ("delivered", "read"):
+            delivered_at[participant] = min(api_ts, delivered_at.get(participant, api_ts))
+    last = max([*delivered_at.values(), posted_at])
+    hours = min(MAX_REACH_HOURS, max(1, math.ceil((last - posted_at + 1) / _HOUR)))
+
+    def curve(times: dict[str, int]) -> tuple[int, ...]:
+        counts = [0] * hours
+        for ts in times.values():
+            counts[min(hours - 1, max(0, (ts - posted_at) // _HOUR))] += 1
+        total, out = 0, []
+        for count in counts:
+            total += count
+            out.append(total)
+        return tuple(out)
+
+    return Reach(id_message, posted_at, recipients, curve(delivered_at), curve(read_at))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Every row, the window, and the reads per bin (``bin_hours`` hours each, from ``start``)."""
 
@@ -101,6 +165,7 @@ class Report:
     reads_per_bin: tuple[int, ...]
     reads_outside: int
     rows: tuple[ReportRow, ...] = field(default_factory=tuple)
+    reach: tuple[Reach, ...] = ()  # from the monitor's history (report --db), for the statuses it has
 
     @property
     def total(self) -> ReportRow:
@@ -131,6 +196,7 @@ class Report:
                 ],
                 "reads_outside_window": self.reads_outside,
             },
+            **({"reach": [curve.to_dict() for curve in self.reach]} if self.reach else {}),
         }
 
 

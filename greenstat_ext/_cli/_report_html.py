@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from ._common import printable
-from ._report_data import Report, ReportRow, format_time, window_text
+from ._report_data import Reach, Report, ReportRow, format_time, window_text
 from ._report_output import REACHED_MEANS, rate_text
 
 __all__ = ["render_html"]
@@ -30,7 +30,11 @@ tr.total td { font-weight: bold; border-top: 2px solid #52606d; }
 svg text { font-size: 12px; fill: #52606d; }
 svg .bar { fill: #2f9e44; }
 svg .axis { stroke: #9aa5b1; }
+svg .reached { fill: none; stroke: #74c0fc; stroke-width: 2; }
+svg .read { fill: none; stroke: #2f9e44; stroke-width: 2; }
+figure.reach { display: inline-block; margin: 0 1rem 1rem 0; }
 """
+_REACH_WIDTH, _REACH_HEIGHT = 400, 160
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -105,6 +109,43 @@ def _chart(body: ET.Element, report: Report) -> None:
     _sub(figure, "figcaption", caption)
 
 
+def _reach_chart(parent: ET.Element, reach: Reach) -> None:
+    """One status's reached (delivered or read) and read recipients by hours since posting, as two step
+    lines; the ``svg`` carries the figures (``data-reached``, ``data-read``: cumulative, one per hour) for
+    tests and scripts."""
+    figure = _sub(parent, "figure", class_="reach")
+    hours = len(reach.read)
+    svg = _sub(figure, "svg", xmlns="http://www.w3.org/2000/svg", width=str(_REACH_WIDTH),
+               height=str(_REACH_HEIGHT), viewBox=f"0 0 {_REACH_WIDTH} {_REACH_HEIGHT}", role="img",
+               aria_label=f"Reach of {printable(reach.id_message)} by hours since posting",
+               data_status=printable(reach.id_message), data_recipients=str(reach.recipients),
+               data_reached=" ".join(map(str, reach.reached)),
+               data_read=" ".join(map(str, reach.read)))  # fmt: skip
+    plot_width, plot_height = _REACH_WIDTH - _LEFT - _RIGHT, _REACH_HEIGHT - _TOP - 32
+    baseline = _TOP + plot_height
+    top = max(reach.recipients, *reach.reached, 1)
+    step = plot_width / hours
+    _sub(svg, "line", class_="axis", x1=str(_LEFT), y1=str(baseline), x2=str(_LEFT + plot_width),
+         y2=str(baseline))  # fmt: skip
+    _sub(svg, "text", str(top), x=str(_LEFT - 6), y=str(_TOP + 10), text_anchor="end")
+    _sub(svg, "text", "0", x=str(_LEFT - 6), y=str(baseline), text_anchor="end")
+    _sub(svg, "text", "0 h", x=str(_LEFT), y=str(baseline + 18))
+    _sub(svg, "text", f"{hours} h", x=str(_LEFT + plot_width), y=str(baseline + 18), text_anchor="end")
+    for css, values in (("reached", reach.reached), ("read", reach.read)):
+        points = [f"{_LEFT},{baseline}"]
+        level = float(baseline)
+        for index, value in enumerate(values):
+            x = _LEFT + index * step
+            points.append(f"{x:.1f},{level:.1f}")
+            level = baseline - value * plot_height / top
+            points.append(f"{x:.1f},{level:.1f}")
+        points.append(f"{_LEFT + plot_width:.1f},{level:.1f}")
+        _sub(svg, "polyline", class_=css, points=" ".join(points))
+    reached, read = (reach.reached[-1], reach.read[-1])
+    _sub(figure, "figcaption", f"{printable(reach.id_message)}: {reached} reached (delivered or read, blue) "
+         f"and {read} read (green) of {reach.recipients}, by hours since posting.")  # fmt: skip
+
+
 def render_html(report: Report, now: float) -> str:
     """The page: a title, the table of statuses with its total, and the chart of reads over time."""
     html = ET.Element("html", lang="en")
@@ -119,4 +160,8 @@ def render_html(report: Report, now: float) -> str:
     if report.rows:
         _table(body, report)
     _chart(body, report)
+    if report.reach:
+        _sub(body, "h2", "Reach over time (from the monitor's history)")
+        for reach in report.reach:
+            _reach_chart(body, reach)
     return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="xml") + "\n"

@@ -22,6 +22,7 @@ from .._version import __version__
 from . import contract as _contract
 from . import delete as _delete
 from . import mock as _mock
+from . import monitor as _monitor
 from . import post as _post
 from . import report as _report
 from . import stats as _stats
@@ -162,3 +163,4 @@ _stats.register(app)
 _report.register(app)
 _post.register(app)
 _delete.register(app)
+_monitor.register(app)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
     from greenstat_client.models import OutgoingStatus, StatusStatistic
 
     from .._client import GreenStat
+    from ._report_history import History
 
 __all__ = ["register"]
 
@@ -55,9 +56,11 @@ def _fetch(
     *,
     quiet: bool,
     skipped: list[tuple[str, str]],
+    history: History | None = None,
 ) -> Iterator[tuple[OutgoingStatus, list[StatusStatistic]]]:
     """Each status's recipients, one request per status at the limiter's pace, with a progress bar; yielded
     one at a time, so only one status's recipients are in memory at once (``build_report`` sums them).
+    With ``history`` (``--db``), a status the monitor saw to its end is read from the store, not polled.
 
     A status that cannot be reported is appended to ``skipped`` with the reason and left out: one whose
     ``idMessage`` the client refuses to ask about (longer than the statistic's 256 characters: the
@@ -70,6 +73,9 @@ def _fetch(
     the_items_own = (InvalidRequestError, ResponseValidationError, ResponseTooLargeError)
 
     def fetched(status: OutgoingStatus) -> list[StatusStatistic] | None:
+        stored = history.final_recipients(status.id_message) if history is not None else None
+        if stored is not None:
+            return stored
         try:
             return client.get_status_statistic(status.id_message)
         except the_items_own as exc:
@@ -128,6 +134,15 @@ def report(
         Path | None,
         typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (SVG chart)."),
     ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="A greenstat monitor store: final statuses are read from it (only live ones are polled) "
+            "and the HTML page gains each status's reach over time.",
+        ),
+    ] = None,
     id_instance: IdInstanceOption = None,
     token: TokenOption = None,
     api_url: ApiUrlOption = None,
@@ -138,8 +153,11 @@ def report(
 
     Credentials come from the flags or from GREEN_API_ID_INSTANCE, GREEN_API_TOKEN and GREEN_API_URL.
     """
+    import dataclasses
+
     from ._echoed import mask_report, output_masker
     from ._report_data import build_report  # the rendering modules load with the command, not with --help
+    from ._report_history import History
     from ._report_html import render_html
     from ._report_output import print_report, render_json, write_csv
 
@@ -155,15 +173,28 @@ def report(
     progress_console = Console(stderr=True, highlight=False, markup=False)
     session = api_session(_COMMAND, id_instance=id_instance, token=token, api_url=api_url,
                           max_retries=max_retries, rate_limit=_rate_limit)  # fmt: skip
+    if db is not None:
+        check_arguments(_COMMAND, [("--db", str(db))])
     with session as client:
-        statuses = client.get_outgoing_statuses(minutes=minutes)
-        quiet = not progress_console.is_terminal
-        # The window ends when the journal was read; a read landing in a later hour while the statistics are
-        # fetched (a long report) is counted outside the chart, as any read outside the window is.
-        now = _now()
-        skipped: list[tuple[str, str]] = []
-        fetched = _fetch(client, statuses, progress_console, quiet=quiet, skipped=skipped)
-        built = mask_report(build_report(minutes, now, fetched))  # a server may echo the token as an id
+        history = History(db, int(client.credentials.id_instance), _COMMAND) if db is not None else None
+        try:
+            statuses = client.get_outgoing_statuses(minutes=minutes)
+            quiet = not progress_console.is_terminal
+            # The window ends when the journal was read; a read landing in a later hour while the statistics
+            # are fetched (a long report) is counted outside the chart, as any read outside the window is.
+            now = _now()
+            skipped: list[tuple[str, str]] = []
+            fetched = _fetch(
+                client, statuses, progress_console, quiet=quiet, skipped=skipped, history=history
+            )
+            built = build_report(minutes, now, fetched)
+            if history is not None:
+                reach = history.reach(row.id_message for row in built.rows)
+                built = dataclasses.replace(built, reach=tuple(reach))
+        finally:
+            if history is not None:
+                history.close()
+    built = mask_report(built)  # a server may echo the token as an id
     if html is not None:
         _write_html(html, render_html(built, now))
     if as_json:

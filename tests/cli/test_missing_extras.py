@@ -152,6 +152,7 @@ def test_stats_needs_no_extra() -> None:
     [
         ("greenstat_ext.mock", "uvicorn", "mock", "uvicorn"),
         ("greenstat_ext.contract", "schemathesis", "contract", "schemathesis"),
+        ("greenstat_ext.otel", "opentelemetry,opentelemetry-api", "otel", "opentelemetry-api"),
     ],
 )
 def test_importing_a_feature_without_its_extra_names_the_extra(

@@ -223,6 +223,8 @@ _BASE_ARGS = {
     ("post", "voice"): ["https://e.test/a.mp3", "--file-name", "a.mp3"],
     ("mock",): [],
     ("contract-test",): [],
+    ("monitor", "dead-letters"): [],
+    ("monitor", "replay"): [],
 }
 #: ``mock --token TOKEN`` is a valid start: it would serve until stopped (and its banner masks the token).
 _SKIPPED = {(("mock",), "--token")}

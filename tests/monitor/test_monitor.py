@@ -1,0 +1,159 @@
+"""The monitor against the reference mock (uvicorn on loopback), time moved by the test's clock.
+
+The property: for any posting and polling pattern, the events equal the transitions of the mock's ground
+truth as seen at the poll times (tests/monitor/_truth.py), nothing more, nothing less, each id once.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from greenstat_ext import AsyncGreenStat
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer
+from greenstat_ext.monitor import (
+    Deliverer,
+    JsonLinesSink,
+    Monitor,
+    MonitorSettings,
+    StepReport,
+    Store,
+    event_id,
+)
+
+from ._truth import expected_events, schedule
+from .conftest import FakeClock, async_client, free_port, sync_client
+
+AUDIENCE = [f"7900{n:07d}@c.us" for n in range(40)]
+
+
+def _post(server: MockServer, rng: random.Random) -> str:
+    participants = rng.sample(AUDIENCE, rng.randint(1, len(AUDIENCE)))
+    with sync_client(server) as client:
+        return client.send_text_status("hello", participants=participants).id_message
+
+
+async def _run(
+    server: MockServer, clock: FakeClock, db: Path, seed: int, out: Path
+) -> tuple[list[dict[str, Any]], dict[str, list[float]], list[str]]:
+    rng = random.Random(seed)
+    settings = MonitorSettings(final_after=600, discover_every=30, max_interval=60)
+    polls: dict[str, list[float]] = {}
+    posted: list[str] = []
+    with Store(db) as store:
+        async with async_client(server) as client:
+            deliverer = Deliverer(store, [JsonLinesSink(str(out))])
+            monitor = Monitor(client, store, deliverer=deliverer, settings=settings, clock=clock)
+            for _ in range(rng.randint(60, 120)):
+                if rng.random() < 0.05 or not posted:
+                    posted.append(_post(server, rng))
+                report = await monitor.step()
+                if report.kind == "poll":
+                    polls.setdefault(report.id_message, []).append(clock())
+                clock.advance(rng.choice([1, 1, 2, 3, 5, 8, 13]))
+            clock.advance(settings.final_after)  # past final: one last poll of each, then status.final
+            for _ in range(3 * len(posted) + 2):
+                report = await monitor.step()
+                if report.kind == "poll":
+                    polls.setdefault(report.id_message, []).append(clock())
+                clock.advance(1)
+            await deliverer.aclose()
+        return store.events(), polls, posted
+
+
+def _check(
+    server: MockServer, out: Path, run: tuple[list[dict[str, Any]], dict[str, list[float]], list[str]]
+) -> None:
+    stored, polls, posted = run
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [e["id"] for e in lines] == [e["id"] for e in stored]  # every event delivered, in order, once
+    instance = stored[0]["instance"] if stored else 0
+    for id_message in posted:
+        mine = [e for e in stored if e["status"] == id_message]
+        got = {
+            (e["type"], e["participant"], e["occurred_at"])
+            for e in mine
+            if e["type"].startswith("recipient.")
+        }
+        assert got == expected_events(schedule(server, id_message), polls.get(id_message, []))
+        kinds = [e["type"] for e in mine if e["type"].startswith("status.")]
+        assert kinds == ["status.posted", "status.final"]
+        final = next(e for e in mine if e["type"] == "status.final")
+        assert sum(final["data"]["counts"].values()) == len(schedule(server, id_message))
+        assert all(
+            e["id"] == event_id(instance, id_message, e["type"], e.get("participant", "")) for e in mine
+        )
+    assert len({e["id"] for e in stored}) == len(stored)
+    assert sum(e["type"] == "recipient.read" for e in stored) > 0  # the run did see recipients move on
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_events_equal_the_ground_truth(mock: MockServer, clock: FakeClock, tmp_path: Path, seed: int) -> None:
+    out = tmp_path / "events.jsonl"
+    _check(mock, out, anyio.run(_run, mock, clock, tmp_path / "m.db", seed, out))
+
+
+async def _watch_a_deletion(
+    server: MockServer, clock: FakeClock, db: Path
+) -> tuple[list[dict[str, Any]], str, str, int]:
+    settings = MonitorSettings(final_after=3600, discover_every=5, max_interval=60)
+    with sync_client(server) as client:
+        kept = client.send_text_status("stays", participants=AUDIENCE[:5]).id_message
+        gone = client.send_text_status("goes", participants=AUDIENCE[5:10]).id_message
+    with Store(db) as store:
+        async with async_client(server) as client:
+            monitor = Monitor(client, store, settings=settings, clock=clock)
+            for _ in range(6):  # a discovery and the first polls: both live, with recipients
+                await monitor.step()
+                clock.advance(1)
+            assert monitor.live == 2
+            with sync_client(server) as poster:
+                poster.delete_status(gone)
+            polls_after = 0  # polls of the deleted status once its deletion was stored
+            for _ in range(20):
+                known = any(e["type"] == "status.deleted" for e in store.events())
+                report = await monitor.step()
+                polls_after += known and report.kind == "poll" and report.id_message == gone
+                clock.advance(1)
+            return store.events(), kept, gone, polls_after
+
+
+def test_a_deleted_status_gives_status_deleted_once_and_is_not_polled_again(
+    mock: MockServer, clock: FakeClock, tmp_path: Path
+) -> None:
+    events, kept, gone, polls_after = anyio.run(_watch_a_deletion, mock, clock, tmp_path / "m.db")
+    deleted = [e for e in events if e["type"] == "status.deleted"]
+    assert [e["status"] for e in deleted] == [gone]
+    assert deleted[0]["id"] == event_id(deleted[0]["instance"], gone, "status.deleted")
+    assert polls_after == 0
+    assert kept not in {e["status"] for e in deleted}
+
+
+async def _against_nothing(db: Path, clock: FakeClock) -> tuple[list[StepReport], dict[str, int]]:
+    url = f"http://127.0.0.1:{free_port()}"
+    reports = []
+    with Store(db) as store:
+        async with AsyncGreenStat(
+            id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=url, rate_limit=0, max_retries=0
+        ) as client:
+            monitor = Monitor(client, store, settings=MonitorSettings(discover_every=1), clock=clock)
+            for _ in range(3):
+                reports.append(await monitor.step())
+                clock.advance(1)
+        return reports, monitor.counters
+
+
+def test_an_api_that_is_down_is_counted_and_logged_not_raised(
+    clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reports, counters = anyio.run(_against_nothing, tmp_path / "m.db", clock)
+    assert [r.kind for r in reports] == ["error", "error", "error"]
+    assert counters["errors"] == 3
+    warnings = [r.getMessage() for r in caplog.records if r.name == "greenstat.monitor"]
+    assert len(warnings) == 3
+    assert all("a step failed" in w and DEMO_TOKEN not in w for w in warnings)
