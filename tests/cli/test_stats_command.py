@@ -289,11 +289,11 @@ def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed requirement
         while server.stats.requests_for("STUCK") < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        stdout, stderr = process.communicate(timeout=120)
     assert server.stats.requests_for("STUCK") >= 1
     assert process.returncode == 130, stderr
     assert stderr.strip().endswith("greenstat stats: interrupted")
