@@ -47,16 +47,18 @@ def test_the_next_turn_waits_for_the_previous_request_to_end(redis_url: str) -> 
     limiter = redis_limiter(redis_url, "http://loopback:80", 7, "getStatusStatistic", 20.0)
     assert isinstance(limiter, RedisRateLimiter)
     end_time: list[float] = []
+    holding = threading.Event()
 
     def long_request() -> None:
         with limiter.slot():
+            holding.set()
             time.sleep(0.4)  # much longer than the 52.5 ms interval
             end_time.append(time.monotonic())
 
     first = threading.Thread(target=long_request)
     first.start()
-    time.sleep(0.05)  # the first one holds its turn now
-    with limiter.slot(max_wait=5.0):
+    assert holding.wait(60)  # the first one holds its turn now (not "after 50 ms": a busy machine is slower)
+    with limiter.slot(max_wait=60.0):
         started = time.monotonic()
     first.join()
     assert started >= end_time[0] + limiter.interval * 0.99
