@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_TOKEN
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 runner = CliRunner()
 
@@ -81,7 +82,7 @@ def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
 ) -> None:
     data = tmp_path / "data.json"
     data.write_text(json.dumps({"MINE": [{"participant": "1@c.us", "timestamp": 7, "status": "sent"}]}))
-    command = [sys.executable, "-c", "from greenstat_ext.cli import main; main()", "mock", "--port", "0",
+    command = [sys.executable, "-c", INTERRUPTIBLE_MAIN, "mock", "--port", "0",
                "--rate-limit", "0", "--data", str(data)]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)  # noqa: S603

@@ -27,6 +27,7 @@ from greenstat_ext._cli import stats as stats_command
 from greenstat_ext._cli._common import EXIT_OUTCOME_UNKNOWN
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, FaultSettings, MockServer, MockSettings
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 runner = CliRunner()
 URL = "https://example.com/"
@@ -304,7 +305,7 @@ def test_help_says_the_exit_codes_and_the_spec_limits(args: list[str]) -> None:
 def test_ctrl_c_during_post_watch_exits_130_and_the_id_stays_printed() -> None:
     with MockServer(MockSettings(rate_limit=0)) as server:
         env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
-        command = "from greenstat_ext.cli import main; main()"
+        command = INTERRUPTIBLE_MAIN
         args = ["post", "text", "Interrupted", "-p", PARTICIPANTS[0], "--watch", "--interval", "1"]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-c", command, *args],

@@ -33,6 +33,7 @@ from greenstat_ext.mock import (
     MockServer,
     MockSettings,
 )
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
 FIXED_ITEMS = [
@@ -280,7 +281,7 @@ def test_help_documents_every_option_and_the_exit_codes() -> None:
 def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
     with MockServer(MockSettings(rate_limit=0, data=DATA)) as server:
         env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
-        command = "from greenstat_ext.cli import main; main()"
+        command = INTERRUPTIBLE_MAIN
         args = ["stats", "STUCK", "--watch", "--interval", "1", "--timeout", "120"]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-c", command, *args],
