@@ -97,6 +97,8 @@ def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, messag
     spec = tmp_path / "openapi.yaml"
     spec.write_text(original.replace(old, new, 1), encoding="utf-8")
     validator = _run(Path(sys.executable).parent / "openapi-spec-validator", spec)
+    if validator.returncode != 0 and not message:
+        return  # `make lint-spec` stops here, as the Makefile runs the validator first (the loader: ~2 s)
     loader = _run(sys.executable, ROOT / "scripts" / "check_spec_loads.py", spec)
     assert validator.returncode != 0 or loader.returncode != 0
     if message:

@@ -26,6 +26,7 @@ never make a timestamp go backwards within a process. Tests inject their own clo
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import random
 import threading
@@ -156,7 +157,8 @@ class _Schedule:
     """Columns of per-recipient step times (``inf`` = never), relative to the start of a cycle.
 
     ``events`` holds every finite step time, sorted, so "the last action before ``t``" is a bisection
-    (``getOutgoingStatuses`` needs it for the 100,000-recipient status without rendering it).
+    (``getOutgoingStatuses`` needs it for the 100,000-recipient status without rendering it). Never mutated
+    after the draw: stores share demo schedules (:func:`_demo_schedule`).
     """
 
     __slots__ = ("delivered", "events", "first", "participants", "read", "sent", "sent_at")
@@ -226,6 +228,19 @@ def _generate(
         delivered.append(times[1])
         read.append(times[2])
     return _Schedule(sent_at, participants, sent, delivered, read)
+
+
+@functools.lru_cache(maxsize=8)
+def _demo_schedule(id_message: str, spec: DemoMessage, seed: int) -> _Schedule:
+    """The schedule of demo status ``id_message`` for ``seed``, drawn once per process.
+
+    Why a process-wide cache: the schedule is a pure function of its three arguments, and drawing the
+    100,000-recipient one costs ~0.3-0.9 s of CPU. Every mock app (each test's, each server restart, each
+    ``create_app`` of a fleet in one process) used to draw it again on its first statistics or journal read;
+    a busy machine made that read slow enough to time out. Schedules are never mutated after the draw, so
+    stores share them. Bounded: two seeds' worth of demo statuses (~30 MB for the big one).
+    """
+    return _generate(id_message, spec, seed)
 
 
 def _render(schedule: _Schedule, start: int, now: float) -> tuple[bytes, float]:
@@ -458,7 +473,7 @@ class MessageStore:
     def _schedule(self, id_message: str) -> _Schedule:
         schedule = self._schedules.get(id_message)
         if schedule is None:
-            schedule = _generate(id_message, self._demo[id_message], self._seed)
+            schedule = _demo_schedule(id_message, self._demo[id_message], self._seed)
             self._schedules[id_message] = schedule
         return schedule
 

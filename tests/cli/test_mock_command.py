@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_TOKEN
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 runner = CliRunner()
 
@@ -80,7 +82,7 @@ def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
 ) -> None:
     data = tmp_path / "data.json"
     data.write_text(json.dumps({"MINE": [{"participant": "1@c.us", "timestamp": 7, "status": "sent"}]}))
-    command = [sys.executable, "-c", "from greenstat_ext.cli import main; main()", "mock", "--port", "0",
+    command = [sys.executable, "-c", INTERRUPTIBLE_MAIN, "mock", "--port", "0",
                "--rate-limit", "0", "--data", str(data)]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)  # noqa: S603
@@ -90,19 +92,22 @@ def test_greenstat_mock_serves_masks_the_token_and_stops_on_signal(
         match = re.search(r"serving on (http://127\.0\.0\.1:\d+)", first)
         assert match, first
         url = f"{match.group(1)}/waInstance1101000001/getStatusStatistic/{DEMO_TOKEN}"
-        for _ in range(100):  # the banner is printed just before uvicorn starts accepting
+        # The banner is printed just before uvicorn starts accepting: retry refused connections, for as long
+        # as a busy machine needs (a guard against a hang, not a speed requirement).
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                response = httpx.get(url, params={"idMessage": "MINE"})
+                response = httpx.get(url, params={"idMessage": "MINE"}, timeout=60)
                 break
             except httpx.ConnectError:
-                import time
-
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.05)
         assert response.json() == [{"participant": "1@c.us", "timestamp": 7, "status": "sent"}]
-        assert httpx.get(url, params={"idMessage": "DEADBEEFDEADBEEF"}).json() == []
+        assert httpx.get(url, params={"idMessage": "DEADBEEFDEADBEEF"}, timeout=60).json() == []
     finally:
         process.send_signal(sig)
-        process.wait(timeout=15)
+        process.wait(timeout=60)
         output = first + process.stdout.read()  # not communicate(): it would skip readline()'s buffer
     assert process.returncode == returncode  # after a graceful shutdown:
     assert "Finished server process" in output

@@ -27,6 +27,7 @@ from greenstat_ext._cli import stats as stats_command
 from greenstat_ext._cli._common import EXIT_OUTCOME_UNKNOWN
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, FaultSettings, MockServer, MockSettings
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 runner = CliRunner()
 URL = "https://example.com/"
@@ -306,7 +307,7 @@ def test_help_says_the_exit_codes_and_the_spec_limits(args: list[str]) -> None:
 def test_ctrl_c_during_post_watch_exits_130_and_the_id_stays_printed() -> None:
     with MockServer(MockSettings(rate_limit=0)) as server:
         env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
-        command = "from greenstat_ext.cli import main; main()"
+        command = INTERRUPTIBLE_MAIN
         args = ["post", "text", "Interrupted", "-p", PARTICIPANTS[0], "--watch", "--interval", "1"]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-c", command, *args],
@@ -315,12 +316,16 @@ def test_ctrl_c_during_post_watch_exits_130_and_the_id_stays_printed() -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 30
-        while sum(server.stats.created.values()) < 1 and time.monotonic() < deadline:
+        # Into the watch: the status is posted and its statistics polled (no sleep "long enough": a busy
+        # machine may take longer; the deadline is a guard against a hang only).
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            posted = [status.id_message for status in server.state.posted.outgoing()]
+            if posted and server.stats.requests_for(posted[0]) >= 1:
+                break
             time.sleep(0.05)
-        time.sleep(0.5)  # into the watch
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        stdout, stderr = process.communicate(timeout=120)
         listed = _outgoing(server)
     assert process.returncode == 130, stderr
     id_message = stdout.splitlines()[0]

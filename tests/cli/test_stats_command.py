@@ -33,6 +33,7 @@ from greenstat_ext.mock import (
     MockServer,
     MockSettings,
 )
+from tests.cli._interruptible import INTERRUPTIBLE_MAIN
 
 PROGRESSING = "F7AEC1B7086ECDC7E6E45923F5EDB825"
 FIXED_ITEMS = [
@@ -292,7 +293,7 @@ def test_help_documents_every_option_and_the_exit_codes() -> None:
 def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
     with MockServer(MockSettings(rate_limit=0, data=DATA)) as server:
         env = {**os.environ, **{k: v for k, v in _env(server).items() if v is not None}}
-        command = "from greenstat_ext.cli import main; main()"
+        command = INTERRUPTIBLE_MAIN
         args = ["stats", "STUCK", "--watch", "--interval", "1", "--timeout", "120"]
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-c", command, *args],
@@ -301,11 +302,11 @@ def test_ctrl_c_during_watch_exits_130_without_a_traceback() -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed requirement
         while server.stats.requests_for("STUCK") < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
+        stdout, stderr = process.communicate(timeout=120)
     assert server.stats.requests_for("STUCK") >= 1
     assert process.returncode == 130, stderr
     assert stderr.strip().endswith("greenstat stats: interrupted")

@@ -34,6 +34,7 @@ from greenstat_ext import (
 )
 from greenstat_ext._errors import reason_phrase, status_error_class
 from greenstat_ext._redact import MASK
+from tests._fuzz import examples
 
 from ._helpers import API_URL, ID_INSTANCE, TOKEN, Recorder, fast_policy, json_response, make_sync
 
@@ -313,7 +314,7 @@ def test_a_lone_surrogate_id_is_refused_before_any_request() -> None:
     assert recorder.requests == []
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, database=None)
+@settings(max_examples=examples(30), derandomize=True, deadline=None, database=None)
 @given(id_message=st.text(max_size=300))
 def test_any_text_id_is_sent_or_refused_with_a_typed_error(id_message: str) -> None:
     recorder = Recorder(json_response(200, []))

@@ -21,13 +21,14 @@ from hypothesis import strategies as st
 
 from greenstat_client.api.statuses import OPERATIONS, Operation
 from greenstat_ext import InvalidRequestError, ResponseValidationError
+from tests._fuzz import examples
 
 from ._helpers import Recorder, make_async, make_sync
 from ._schema_strategies import from_schema
 
 INT_FORMATS = {"int32": 32, "int64": 64}
 SETTINGS = settings(
-    max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(20), derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -177,7 +178,9 @@ def test_the_table_entry_has_the_spec_parameters(operation: Operation[Any]) -> N
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
-@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(15), derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_every_operation_decodes_its_valid_bodies_and_sends_its_valid_arguments(
     operation: Operation[Any], data: st.DataObject
@@ -209,7 +212,7 @@ def test_every_operation_decodes_its_valid_bodies_and_sends_its_valid_arguments(
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
-@settings(max_examples=10, derandomize=True, deadline=None)
+@settings(max_examples=examples(10), derandomize=True, deadline=None)
 @given(data=st.data())
 def test_every_operation_async_decodes_the_same(operation: Operation[Any], data: st.DataObject) -> None:
     import anyio
@@ -286,7 +289,7 @@ def test_valid_bodies_come_back_as_equal_models(body: list[dict[str, Any]]) -> N
     assert all(item.status.is_known for item in stats)
 
 
-@settings(max_examples=15, derandomize=True, deadline=None)
+@settings(max_examples=examples(15), derandomize=True, deadline=None)
 @given(body=from_schema(ok_schema()))
 def test_async_decodes_the_same(body: list[dict[str, Any]]) -> None:
     import anyio

@@ -132,7 +132,7 @@ async def test_a_deadline_through_a_transport_that_cannot_tell_is_an_unknown_out
 @pytest.mark.anyio
 async def test_real_pool_wait_past_the_deadline_is_not_an_unknown_outcome() -> None:
     """Real loopback: the caller's pool has one connection, held by a slow read; the send never gets it."""
-    with _raw_server(delay=1.0) as (url, seen):
+    with _raw_server(delay=2.0) as (url, seen):
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=1))
         reader = AsyncGreenStat(
             id_instance=ID_INSTANCE, api_token=TOKEN, api_url=url, rate_limit=0, http_client=http
@@ -140,7 +140,12 @@ async def test_real_pool_wait_past_the_deadline_is_not_an_unknown_outcome() -> N
         writer = reader.with_options(timeout=0.3)
         async with anyio.create_task_group() as tg:
             tg.start_soon(reader.get_outgoing_statuses)
-            await anyio.sleep(0.1)
+            # The read holds the one connection once the server has it (not "after 0.1 s": a busy machine
+            # may be slower), and holds it for 2 s, far past the send's 0.3 s deadline.
+            for _ in range(6000):  # up to 60 s: a guard against a hang, the server thread appends to seen
+                if "GET" in seen:
+                    break
+                await anyio.sleep(0.01)
             with pytest.raises(APITimeoutError) as info:
                 await writer.send_text_status("hi")
         await http.aclose()

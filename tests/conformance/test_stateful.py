@@ -11,7 +11,7 @@ from ._harness import run_schemathesis
 
 def test_the_stateful_phase_follows_the_links_with_no_failure() -> None:
     app = create_app(MockSettings(rate_limit=0))
-    result = run_schemathesis(app=app, pinned=True, max_examples=30, stateful=True, checks=["all"])
+    result = run_schemathesis(app=app, pinned=True, max_examples=15, stateful=True, checks=["all"])
     print("\n" + result.summary("schemathesis stateful (links), ASGI"))
     assert result.failures == []
     assert result.errors == []

@@ -42,7 +42,7 @@ def test_the_correct_implementation_exits_0_and_writes_passing_junit(
         app,
         _args(
             reference_url,
-            *("--max-examples", "5", "--seed", "1", "--junit", str(junit)),
+            *("--max-examples", "2", "--seed", "1", "--junit", str(junit)),
             *("--checks", ",".join(UNLIMITED_CHECKS)),
         ),
     )
@@ -62,7 +62,7 @@ def test_each_broken_server_exits_1_names_the_check_and_never_shows_the_token(
     junit = tmp_path / "contract.xml"
     with serve(app_for(BROKEN[name])) as url:
         args = _args(
-            url, "--id-message", ID_MESSAGE, "--max-examples", "5", "--seed", "3", "--junit", str(junit)
+            url, "--id-message", ID_MESSAGE, "--max-examples", "2", "--seed", "3", "--junit", str(junit)
         )
         result = runner.invoke(app, args)
 

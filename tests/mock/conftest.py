@@ -13,6 +13,13 @@ from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings, creat
 
 PATH = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
 
+HANG_GUARD = 120.0
+"""Seconds a test's HTTP client waits for an answer: a guard against a hang, never a speed requirement.
+
+Why so long: a first journal read draws the 100,000-recipient demo schedule (~0.3-0.9 s of CPU idle, once per
+process since it is memoised); on a machine at load 17 that took more than the 10 s these clients allowed, and
+tests failed on a timeout that said nothing about the mock."""
+
 
 def op_path(operation_id: str, token: str = DEMO_TOKEN, instance: object = DEMO_ID_INSTANCE) -> str:
     """The path of ``operation_id`` for the demo instance (or the given token and instance)."""

@@ -27,7 +27,7 @@ from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSet
 from greenstat_ext.mock._journal import outgoing_items
 from greenstat_ext.mock._posted import MAX_POSTED_BYTES, MAX_POSTED_RECIPIENTS, PostedStatuses
 
-from .conftest import FakeClock, op_path
+from .conftest import HANG_GUARD, FakeClock, op_path
 
 _MEDIA = operation("sendMediaStatus")
 _URL_PREFIX = "https://media.example.com/"
@@ -87,7 +87,7 @@ def test_the_budget_keeps_the_journal_well_under_the_clients_limit(clock: FakeCl
     SDK's default ``max_response_size`` (the mock cannot import it; this test holds both)."""
     with (
         MockServer(MockSettings(rate_limit=0, clock=clock)) as server,
-        httpx.Client(base_url=server.base_url, timeout=10) as http,
+        httpx.Client(base_url=server.base_url, timeout=HANG_GUARD) as http,
     ):
         demo = http.get(op_path("getOutgoingStatuses"), params={"minutes": 43_200})
     assert demo.status_code == 200
@@ -177,24 +177,51 @@ def test_the_store_memory_claim_holds(clock: FakeClock) -> None:
 
 def test_journal_answers_are_built_at_most_two_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A burst of ``getOutgoingStatuses`` requests builds at most ``JOURNAL_BUILDS`` answers at once (each
-    may be ~16 MiB), and every request is still answered."""
-    active, peak, lock = 0, 0, threading.Lock()
-    real = outgoing_items  # what _handlers calls (imported from _journal)
+    may be ~16 MiB), and every request is still answered.
 
-    def slow_items(*args: Any) -> list[OutgoingStatus]:
+    No timing: the builds hold until all six requests have reached the mock's limiter (counted by a wrapper
+    around its own semaphore) and two builds are under way; a sleep "long enough for the burst to arrive"
+    was not, on a busy machine."""
+    active, peak, arrived, lock = 0, 0, 0, threading.Lock()
+    release = threading.Event()
+    real = outgoing_items  # what _handlers calls (imported from _journal)
+    semaphore = _handlers._journal_builds
+
+    class CountingSemaphore:
+        def __enter__(self) -> None:
+            nonlocal arrived
+            with lock:
+                arrived += 1
+            semaphore.acquire()
+
+        def __exit__(self, *exc_info: object) -> None:
+            semaphore.release()
+
+    def held_items(*args: Any) -> list[OutgoingStatus]:
         nonlocal active, peak
         with lock:
             active += 1
             peak = max(peak, active)
-        time.sleep(0.3)  # long enough for the whole burst to arrive while these are building
+        release.wait(HANG_GUARD)
         with lock:
             active -= 1
         return real(*args)
 
-    monkeypatch.setattr(_handlers, "outgoing_items", slow_items)
+    def burst_is_queued() -> bool:
+        with lock:
+            return arrived == 6 and active >= 2
+
+    monkeypatch.setattr(_handlers, "_journal_builds", CountingSemaphore())
+    monkeypatch.setattr(_handlers, "outgoing_items", held_items)
     with MockServer(MockSettings(rate_limit=0)) as server, httpx.Client(base_url=server.base_url) as http:
         url = op_path("getOutgoingStatuses")
         with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(lambda _: http.get(url, timeout=30).status_code, range(6)))
+            futures = [pool.submit(http.get, url, timeout=HANG_GUARD) for _ in range(6)]
+            deadline = time.monotonic() + HANG_GUARD
+            while not burst_is_queued() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            release.set()
+            answers = [future.result().status_code for future in futures]
+    assert arrived == 6
     assert answers == [200] * 6
     assert peak == _handlers.JOURNAL_BUILDS == 2

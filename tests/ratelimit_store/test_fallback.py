@@ -90,6 +90,12 @@ def test_an_unreachable_store_costs_nothing_and_raises_nothing(
     assert "ConnectionError" in warnings[0]
 
 
+SLACK = 5.0
+"""Seconds a call bounded by the store timeout may take beyond it: room for a busy machine (1 s was a speed
+requirement), still far below what the bound guards against (a silent store: forever; a URL's own
+``socket_timeout=20``: 20 s). The warnings counted tell whether the store was asked again."""
+
+
 @pytest.fixture
 def silent_server() -> Iterator[str]:
     """A loopback port that accepts connections and never answers: a Redis that hangs."""
@@ -105,10 +111,10 @@ def test_a_silent_store_is_bounded_by_the_store_timeout(
     started = time.monotonic()
     with limiter.slot(max_wait=5.0):
         pass
-    assert time.monotonic() - started < STORE_TIMEOUT + 1.0
+    assert time.monotonic() - started < STORE_TIMEOUT + SLACK
     with limiter.slot(max_wait=5.0):  # marked down: paced in-process, without asking the store again
         pass
-    assert time.monotonic() - started < STORE_TIMEOUT + 1.5
+    assert time.monotonic() - started < STORE_TIMEOUT + SLACK
     warnings = _store_logs(caplog, logging.WARNING)
     assert len(warnings) == 1
     assert "Timeout" in warnings[0]
@@ -125,7 +131,7 @@ def test_a_urls_own_longer_timeouts_cannot_outlast_the_store_timeout(
     started = time.monotonic()
     with limiter.slot(max_wait=5.0):
         pass
-    assert time.monotonic() - started < STORE_TIMEOUT + 1.0
+    assert time.monotonic() - started < STORE_TIMEOUT + SLACK
 
 
 @pytest.mark.anyio
@@ -135,7 +141,7 @@ async def test_the_async_slot_falls_back_too(silent_server: str, caplog: pytest.
     started = time.monotonic()
     async with limiter.slot_async(max_wait=5.0):
         pass
-    assert time.monotonic() - started < STORE_TIMEOUT + 1.0
+    assert time.monotonic() - started < STORE_TIMEOUT + SLACK
     assert len(_store_logs(caplog, logging.WARNING)) == 1
 
 

@@ -47,16 +47,18 @@ def test_the_next_turn_waits_for_the_previous_request_to_end(redis_url: str) -> 
     limiter = redis_limiter(redis_url, "http://loopback:80", 7, "getStatusStatistic", 20.0)
     assert isinstance(limiter, RedisRateLimiter)
     end_time: list[float] = []
+    holding = threading.Event()
 
     def long_request() -> None:
         with limiter.slot():
+            holding.set()
             time.sleep(0.4)  # much longer than the 52.5 ms interval
             end_time.append(time.monotonic())
 
     first = threading.Thread(target=long_request)
     first.start()
-    time.sleep(0.05)  # the first one holds its turn now
-    with limiter.slot(max_wait=5.0):
+    assert holding.wait(60)  # the first one holds its turn now (not "after 50 ms": a busy machine is slower)
+    with limiter.slot(max_wait=60.0):
         started = time.monotonic()
     first.join()
     assert started >= end_time[0] + limiter.interval * 0.99
@@ -140,7 +142,9 @@ async def test_a_turn_granted_to_a_cancelled_task_is_given_back(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limiter = redis_limiter(redis_url, "http://loopback:80", 42, "getStatusStatistic", 20.0)
-    monkeypatch.setattr(limiter, "_run", _grant_then(limiter, lambda: time.sleep(0.3)))
+    # The granting command answers 1.5 s late, the task is cancelled after 0.1 s: still answering then,
+    # however busy the machine (0.3 s left a busy event loop 0.2 s of slack).
+    monkeypatch.setattr(limiter, "_run", _grant_then(limiter, lambda: time.sleep(1.5)))
     entered = False
     with anyio.move_on_after(0.1) as scope:  # cancelled while the granting command is still answering
         async with limiter.slot_async(max_wait=2.0):
