@@ -29,7 +29,7 @@ REDACT_MODULE = "greenstat_ext._redact"
 #: The callers that mask tokens, and the part each belongs to.
 CALLERS = {
     "mock": PACKAGE / "mock" / "_logging.py",
-    "kit": PACKAGE / "contract" / "_runner.py",
+    "kit": PACKAGE / "contract" / "_core.py",  # where each exchange is recorded, its token masked
     "cli": PACKAGE / "_cli" / "_common.py",
 }
 _REGEX_CALLS = {"compile", "sub", "subn", "search", "match", "fullmatch", "findall", "finditer", "split"}

@@ -8,10 +8,7 @@ without parsing messages.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._results import ContractReport
+from ._results import ContractReport  # at run time too: typing.get_type_hints resolves __init__'s annotation
 
 __all__ = ["ContractInterrupted", "ContractUsageError"]
 

@@ -14,7 +14,8 @@ import logging
 import pickle
 import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -336,8 +337,19 @@ class StackWithLocals(Plugin):
         self.stacks: list[str] = []
 
     def on_event(self, event: Event) -> None:
-        stack = traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True)
+        stack = traceback.StackSummary.extract(
+            _up_to_the_test(traceback.walk_stack(None)), capture_locals=True
+        )
         self.stacks.append("".join(stack.format()))
+
+
+def _up_to_the_test(frames: Iterator[tuple[FrameType, int]]) -> Iterator[tuple[FrameType, int]]:
+    """The frames from the hook up to the test function: the test runner's own frames above it hold its
+    collected items, whose ids (other modules' parametrized tests) may spell the test token themselves."""
+    for frame, line in frames:
+        yield frame, line
+        if frame.f_code.co_name.startswith("test_"):
+            return
 
 
 def _echoing_401() -> httpx.Response:
