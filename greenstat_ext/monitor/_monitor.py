@@ -15,16 +15,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from .._client import AsyncGreenStat  # at run time too: typing.get_type_hints resolves the annotations
+from .._spec import operation
+from ._delivery import Deliverer
 from ._diff import diff_recipients, final_counts
 from ._events import Event
 from ._scheduler import DEFAULT_MAX_INTERVAL, Scheduler
 from ._store import DEFAULT_KEEP_DAYS, Observation, StatusRow, Store
-
-if TYPE_CHECKING:
-    from .._client import AsyncGreenStat
-    from ._delivery import Deliverer
 
 __all__ = ["DEFAULT_FINAL_AFTER", "Monitor", "MonitorSettings", "StepReport"]
 
@@ -32,7 +31,17 @@ logger = logging.getLogger("greenstat.monitor")
 
 DEFAULT_FINAL_AFTER: Final = 26 * 3600.0
 """WhatsApp shows a status for 24 hours; two more of grace for late reads, then it is final."""
-_MAX_MINUTES: Final = 43_200
+
+
+def _max_minutes() -> int:
+    """The journal's longest window: ``getOutgoingStatuses``' ``minutes`` maximum, from the spec."""
+    bounds = operation("getOutgoingStatuses").parameter("minutes").bounds
+    if bounds is None:  # pragma: no cover - the spec bounds every integer
+        raise RuntimeError("the spec gives getOutgoingStatuses' minutes no bounds")
+    return bounds[1]
+
+
+_MAX_MINUTES: Final = _max_minutes()
 _SKEW: Final = 600.0
 """Seconds of difference between the API's clock and this machine's that the deletion check tolerates: a
 status is deemed deleted when unlisted although its last known action lies this far inside the window.
