@@ -70,7 +70,8 @@ def test_a_turn_further_than_max_wait_raises_at_once(redis_url: str) -> None:
         before = time.monotonic()
         with pytest.raises(RateLimitWaitTimeout), limiter.slot(max_wait=0.2):
             pass
-        assert time.monotonic() - before < 1.0  # raised once it knew, not after waiting
+        # raised once it knew, not after waiting for the turn 2 s away (margin for a busy machine)
+        assert time.monotonic() - before < 1.8
 
 
 @pytest.mark.anyio
