@@ -114,11 +114,23 @@ class Monitor:
         self._next_discovery = -math.inf
         self._next_prune = -math.inf
         self.counters: dict[str, int] = {"polls": 0, "discoveries": 0, "events": 0, "errors": 0}
+        # The outbox's figures as of the last step (store-wide: the store may serve several monitors).
+        # Held here so that a reader in another thread (an OpenTelemetry metric reader's callbacks) never
+        # touches the store's connection: refreshed at most once per second of the monitor's clock.
+        self.pending = store.pending()
+        self.dead_letters = store.dead_letter_count()
+        self._next_outbox_count = -math.inf
 
     # -- what the log line and metrics show ----------------------------------------------------------------
     @property
     def live(self) -> int:
+        """Statuses being watched (not final, not deleted)."""
         return len(self._live)
+
+    @property
+    def final(self) -> int:
+        """Statuses of this instance seen to their end (``status.final``), in the store or this run."""
+        return self._final
 
     # -- one step -------------------------------------------------------------------------------------------
     async def step(self) -> StepReport:
@@ -141,6 +153,11 @@ class Monitor:
             report = StepReport("error", error=str(exc))
         if self.deliverer is not None:
             await self.deliverer.deliver(self.clock())
+        now = self.clock()
+        if now >= self._next_outbox_count:
+            self._next_outbox_count = now + 1.0
+            self.pending = self.store.pending()
+            self.dead_letters = self.store.dead_letter_count()
         return report
 
     async def _discover(self) -> StepReport:
