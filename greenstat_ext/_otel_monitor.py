@@ -56,6 +56,7 @@ class MonitorMetrics:
     def __init__(self, *, meter_provider: metrics.MeterProvider | None = None) -> None:
         self._monitors: weakref.WeakSet[Monitor] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self._provider = meter_provider
         meter = metrics.get_meter("greenstat.monitor", __version__, meter_provider=meter_provider)
         for key, (name, unit, description) in _COUNTERS.items():
             meter.create_observable_counter(
@@ -85,6 +86,19 @@ class MonitorMetrics:
         with self._lock:
             self._monitors.add(monitor)
         return monitor
+
+    def flush(self, timeout: float = 2.0) -> bool:
+        """Export now, if the provider can (the SDK's ``force_flush``); False when it cannot or timed out.
+
+        Why: a monitor is reported while it exists, and a process's last export happens at exit, when its
+        monitors are gone. ``greenstat monitor`` calls this as it stops, so the final figures are exported.
+        Bounded: ``timeout`` seconds at most (an exporter whose collector is down must not hold the stop).
+        """
+        provider = self._provider if self._provider is not None else metrics.get_meter_provider()
+        force_flush = getattr(provider, "force_flush", None)  # the SDK's; the API's providers have none
+        if not callable(force_flush):
+            return False
+        return bool(force_flush(timeout_millis=timeout * 1000))
 
     def _watched(self) -> list[Monitor]:
         with self._lock:

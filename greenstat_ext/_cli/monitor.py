@@ -224,6 +224,8 @@ def _start(
                 await _serve(monitors, started)
             finally:
                 await deliverer.aclose()
+                if telemetry:  # the final figures, while the monitors exist (bounded)
+                    telemetry[1].flush()
 
     try:
         asyncio.run(main())

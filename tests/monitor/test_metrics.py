@@ -5,7 +5,11 @@ monitor's own figures, and nothing exported holds the token."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +31,10 @@ from greenstat_ext.monitor import (
     WebhookSink,
 )
 from greenstat_ext.otel import MonitorMetrics, OpenTelemetryPlugin
-from tests.plugins._telemetry import Telemetry, telemetry
+from tests.plugins._telemetry import Telemetry, telemetry, token_forms
 
 from ._receiver import SECRET
-from .conftest import FakeClock, free_port, sync_client
+from .conftest import FakeClock, free_port, quiet_settings, sync_client
 
 AUDIENCE = [f"7900{n:07d}@c.us" for n in range(10)]
 
@@ -155,3 +159,62 @@ def test_otel_without_the_extra_is_the_install_hint(tmp_path: Path, monkeypatch:
     assert result.exit_code == 2, result.output
     assert "pip install 'greenstat[otel]'" in result.stderr
     assert not (tmp_path / "m.db").exists()  # refused before any work
+
+
+_WITH_SDK = """
+import sys
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, PeriodicExportingMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+
+out = open(sys.argv[1], "w")  # what an application's SDK exports: written when the process ends
+reader = PeriodicExportingMetricReader(ConsoleMetricExporter(out=out), export_interval_millis=3_600_000)
+metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+tracer_provider = TracerProvider()
+tracer_provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=out)))
+trace.set_tracer_provider(tracer_provider)
+sys.argv = ["greenstat", *sys.argv[2:]]
+from greenstat_ext.cli import main
+main()
+"""
+
+
+def test_the_command_with_otel_exports_through_the_applications_sdk(tmp_path: Path) -> None:
+    """``greenstat monitor --otel`` in a process whose SDK is set up (as ``opentelemetry-instrument`` does):
+    the monitor's metrics and the calls' spans reach the exporter, the token does not."""
+    exported, events, log = tmp_path / "otel.json", tmp_path / "events.jsonl", tmp_path / "monitor.log"
+    with MockServer(quiet_settings(time.time), log_level="warning") as server:
+        with sync_client(server) as poster:
+            poster.send_text_status("hello", participants=AUDIENCE[:3])
+        env = {**os.environ, "GREEN_API_TOKEN": DEMO_TOKEN, "GREEN_API_ID_INSTANCE": str(DEMO_ID_INSTANCE),
+               "GREEN_API_URL": server.base_url}  # fmt: skip
+        args = ["monitor", "--otel", "--db", str(tmp_path / "m.db"), "--jsonl", str(events)]
+        with log.open("wb") as err:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+                [sys.executable, "-c", _WITH_SDK, str(exported), *args], env=env, stderr=err
+            )
+        try:
+            deadline = time.monotonic() + 120  # a ceiling for a busy machine, not a measurement
+            while not (b"watching" in log.read_bytes() and events.exists() and events.stat().st_size):
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the monitor never delivered its first event"
+                time.sleep(0.1)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = exported.read_text()
+    for name in (
+        "greenstat.monitor.discoveries",
+        "greenstat.monitor.statuses",
+        "http.client.request.duration",
+    ):
+        assert f'"name": "{name}"' in text, name
+    assert '"greenstat.operation.id": "getOutgoingStatuses"' in text  # the plugin's span
+    assert f'"greenstat.instance.id": {DEMO_ID_INSTANCE}' in text
+    for form in token_forms(DEMO_TOKEN):
+        assert form not in text
