@@ -20,17 +20,14 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from ._extras import extra_imports
 from ._version import __version__
+from .monitor import Monitor  # at run time too: typing.get_type_hints resolves the annotations
 
 with extra_imports("greenstat_ext.otel", "otel"):
     from opentelemetry import metrics
     from opentelemetry.metrics import CallbackOptions, Observation
-
-if TYPE_CHECKING:
-    from .monitor import Monitor
 
 __all__ = ["MonitorMetrics"]
 
