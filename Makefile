@@ -99,7 +99,8 @@ FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP) ## Long schemathesis runs (stateful phase included), the state machine, the client's property tests, 20 kill -9 of greenstat monitor (FUZZ_EXAMPLES=5000, MONITOR_KILLS=20, a random seed it prints)
 	@seed=$${FUZZ_SEED:-$$RANDOM}; echo "fuzz: seed $$seed, $(FUZZ_EXAMPLES) examples per run"; \
 	GREENSTAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GREENSTAT_FUZZ_SEED=$$seed $(BIN)/pytest tests/conformance \
-		tests/integration/test_state_machine.py tests/client/test_properties.py tests/client/test_errors.py -q; \
+		tests/integration/test_state_machine.py tests/client/test_properties.py tests/client/test_errors.py \
+		tests/monitor/test_monitor.py -q; \
 	GREENSTAT_MONITOR_KILLS=$${MONITOR_KILLS:-20} GREENSTAT_FUZZ_SEED=$$seed $(BIN)/pytest \
 		tests/monitor/test_kill.py -q
 

@@ -1,8 +1,10 @@
-"""greenstat's first-party OpenTelemetry plugin: one CLIENT span per call, HTTP client metrics, no token.
+"""greenstat's first-party OpenTelemetry plugin: one CLIENT span per call, HTTP client metrics, no token;
+and :class:`MonitorMetrics`, the monitor's figures as metrics (``greenstat_ext/_otel_monitor.py``).
 
 ``pip install 'greenstat[otel]'`` brings ``opentelemetry-api`` only: the SDK, its exporters and its
 configuration are the application's, as OpenTelemetry asks of libraries. Importing this module imports
-OpenTelemetry; nothing else in greenstat does (``greenstat_ext`` never needs it).
+OpenTelemetry; nothing else in greenstat does (``greenstat_ext`` never needs it; ``greenstat monitor --otel``
+imports this module).
 
 Why a span per *call* rather than per HTTP request: a greenstat call is what the caller asked for; its
 attempts and the waits between them (rate-limit bucket, backoff) are detail of that one operation. The span
@@ -28,6 +30,7 @@ import threading
 from collections.abc import Mapping
 
 from ._extras import extra_imports
+from ._otel_monitor import MonitorMetrics
 from ._version import __version__
 
 # Without the `otel` extra: an error that names it, not a bare ModuleNotFoundError from opentelemetry.
@@ -45,7 +48,7 @@ from .plugins import (
     RetryScheduled,
 )
 
-__all__ = ["OpenTelemetryPlugin"]
+__all__ = ["MonitorMetrics", "OpenTelemetryPlugin"]
 
 #: The semantic conventions' advice for ``http.client.request.duration`` (seconds).
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)

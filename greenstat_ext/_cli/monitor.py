@@ -165,6 +165,7 @@ def _start(
     keep_days: float,
     discover_every: float,
     max_attempts: int,
+    otel: bool = False,
 ) -> None:
     from .._client import AsyncGreenStat
     from .._errors import GreenStatError
@@ -175,6 +176,7 @@ def _start(
         fail(_COMMAND, f"--webhook needs --webhook-secret or {ENV_WEBHOOK_SECRET} (whsec_...)", EXIT_USAGE)
     if webhooks:
         _require("standardwebhooks")
+    telemetry = _telemetry() if otel else None
     sinks: list[Any] = []
     try:
         if jsonl:
@@ -202,10 +204,16 @@ def _start(
             for entry in credentials:
                 client = await stack.enter_async_context(
                     AsyncGreenStat(
-                        id_instance=entry.id_instance, api_token=entry.api_token, api_url=entry.api_url
+                        id_instance=entry.id_instance,
+                        api_token=entry.api_token,
+                        api_url=entry.api_url,
+                        plugins=[telemetry[0]] if telemetry else (),
                     )
                 )
-                monitors.append(Monitor(client, store, deliverer=deliverer, settings=settings))
+                monitor = Monitor(client, store, deliverer=deliverer, settings=settings)
+                if telemetry:
+                    telemetry[1].watch(monitor)
+                monitors.append(monitor)
             shown = ", ".join(f"instance {entry.id_instance}" for entry in credentials[:5])
             if len(credentials) > 5:
                 shown += f" and {len(credentials) - 5} more"
@@ -216,6 +224,8 @@ def _start(
                 await _serve(monitors, started)
             finally:
                 await deliverer.aclose()
+                if telemetry:  # the final figures, while the monitors exist (bounded)
+                    telemetry[1].flush()
 
     try:
         asyncio.run(main())
@@ -229,6 +239,17 @@ def _start(
         fail(_COMMAND, unexpected(exc, *tokens), EXIT_API_ERROR)
     finally:
         store.close()
+
+
+def _telemetry() -> tuple[Any, Any]:
+    """``--otel``: one OpenTelemetry plugin for the clients' calls and one ``MonitorMetrics`` for every
+    monitor, both on the global providers (the SDK ``opentelemetry-instrument`` or the application sets up;
+    without one, OpenTelemetry's no-op). Missing ``otel`` extra: the install hint, exit 2, before any work."""
+    try:
+        from ..otel import MonitorMetrics, OpenTelemetryPlugin
+    except ImportError as exc:
+        raise missing_extra(_COMMAND, "otel", exc) from None
+    return OpenTelemetryPlugin(), MonitorMetrics()
 
 
 class _CycleHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -281,6 +302,14 @@ def monitor(
             "--max-attempts", min=1, max=1000, metavar="N", help="Delivery attempts before a dead letter."
         ),
     ] = 24,  # DEFAULT_MAX_ATTEMPTS (not imported: --help loads no monitor)
+    otel: Annotated[
+        bool,
+        typer.Option(
+            "--otel",
+            help="OpenTelemetry: a span per API call and the cycle figures as metrics, on the global"
+            " providers (e.g. under opentelemetry-instrument). Needs greenstat[otel].",
+        ),
+    ] = False,
     instances: Annotated[
         Path | None,
         typer.Option(
@@ -327,6 +356,7 @@ def monitor(
         keep_days=keep_days,
         discover_every=parse_duration(discover_every, "--discover-every"),
         max_attempts=max_attempts,
+        otel=otel,
     )
 
 

@@ -10,6 +10,7 @@ timer of its own.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -114,11 +115,23 @@ class Monitor:
         self._next_discovery = -math.inf
         self._next_prune = -math.inf
         self.counters: dict[str, int] = {"polls": 0, "discoveries": 0, "events": 0, "errors": 0}
+        # The outbox's figures as of the last step (store-wide: the store may serve several monitors).
+        # Held here so that a reader in another thread (an OpenTelemetry metric reader's callbacks) never
+        # touches the store's connection: refreshed at most once per second of the monitor's clock.
+        self.pending = store.pending()
+        self.dead_letters = store.dead_letter_count()
+        self._next_outbox_count = -math.inf
 
     # -- what the log line and metrics show ----------------------------------------------------------------
     @property
     def live(self) -> int:
+        """Statuses being watched (not final, not deleted)."""
         return len(self._live)
+
+    @property
+    def final(self) -> int:
+        """Statuses of this instance seen to their end (``status.final``), in the store or this run."""
+        return self._final
 
     # -- one step -------------------------------------------------------------------------------------------
     async def step(self) -> StepReport:
@@ -141,6 +154,11 @@ class Monitor:
             report = StepReport("error", error=str(exc))
         if self.deliverer is not None:
             await self.deliverer.deliver(self.clock())
+        now = self.clock()
+        if now >= self._next_outbox_count:
+            self._next_outbox_count = now + 1.0
+            self.pending = self.store.pending()
+            self.dead_letters = self.store.dead_letter_count()
         return report
 
     async def _discover(self) -> StepReport:
@@ -207,6 +225,7 @@ class Monitor:
             self._mark_deleted(obs, id_message, now)  # it had recipients: [] means it is gone
         else:
             items = [(item.participant, str(item.status), int(item.timestamp)) for item in answer]
+            self._learn_posting_time(obs, live, min((ts for _, _, ts in items), default=None))
             changes, events = diff_recipients(self.instance_id, id_message, live.recipients, items, now)
             obs.states.extend(changes)
             obs.events.extend(events)
@@ -225,6 +244,25 @@ class Monitor:
         self.store.commit(obs, self._sinks, now)
         self.counters["events"] += len(obs.events)
         return StepReport("poll", id_message, events=len(obs.events))
+
+    def _learn_posting_time(self, obs: Observation, live: _Live, earliest: int | None) -> None:
+        """Lower the status's posting time to the earliest timestamp a poll shows.
+
+        Why: the journal's ``timestamp`` is the time of the status's *last action* (docs/spec.md), so the
+        time taken at first sight is only an upper bound of the posting, late by as much as the recipients
+        had already done (hours, for a monitor started late). Every recipient's timestamp is at or after the
+        posting, and one still ``sent`` carries about the posting time itself: the least seen is the best
+        bound there is, and the final time (``final_after`` after posting) follows it. Bounded below by
+        ``final_after`` before first sight: a status older than that is final at once either way, and a
+        server's nonsense (``0``) must not put a posting in 1970. ``status.posted`` keeps the time it was
+        emitted with (an event never changes); the store's ``posted`` is corrected.
+        """
+        if earliest is None:
+            return
+        earliest = max(earliest, math.floor(live.row.first_seen - self.settings.final_after))
+        if earliest < live.row.posted_at:
+            live.row = dataclasses.replace(live.row, posted_at=earliest)
+            obs.posted.append((self.instance_id, live.row.id_message, earliest))
 
     # -- the loop -------------------------------------------------------------------------------------------
     async def run(

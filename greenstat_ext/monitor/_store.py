@@ -19,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -172,6 +172,8 @@ class Observation:
     deleted: list[tuple[int, str, float]]
     final: list[tuple[int, str, float, dict[str, int]]]
     events: list[Event]
+    #: instance, status, an earlier posting time than the one stored (see ``Monitor.poll``).
+    posted: list[tuple[int, str, int]] = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> Observation:
@@ -288,6 +290,11 @@ class Store:
                 "INSERT OR IGNORE INTO transitions (instance_id, id_message, participant, state, api_ts,"
                 " first_seen) VALUES (?, ?, ?, ?, ?, ?)",
                 observation.states,
+            )
+            db.executemany(
+                "UPDATE statuses SET posted_at = ? WHERE instance_id = ? AND id_message = ?"
+                " AND posted_at > ?",
+                [(at, instance, id_message, at) for instance, id_message, at in observation.posted],
             )
             db.executemany(
                 "UPDATE statuses SET deleted_at = ? WHERE instance_id = ? AND id_message = ?"
