@@ -33,6 +33,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 __all__ = [
+    "IDEMPOTENT_METHODS",
+    "SAFE_METHODS",
     "Operation",
     "OperationSpec",
     "Parameter",
@@ -58,6 +60,12 @@ __all__ = [
 SPEC_PACKAGE: Final = "greenstat_client"
 SPEC_RESOURCE: Final = "openapi.json"
 _HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: The methods whose calls HTTP calls idempotent (RFC 9110 §9.2.2): the default of ``x-idempotent``.
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+#: The methods HTTP calls safe (RFC 9110 §9.2.1): an operation of another method is a write by default.
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: What ``x-creates``/``x-deletes`` name: a kind of thing (``status``), lower case.
+_KIND: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: ``int32``, ``int64`` (OpenAPI's own), and any other ``intN`` a spec may use (as the contract kit reads).
 _INTEGER_FORMAT: Final = re.compile(r"int([1-9][0-9]{0,3})")
 #: The shape of a token pattern this module can split into an alphabet: ``^[...]+$``.
@@ -165,11 +173,34 @@ class OperationSpec:
     #: The component schema name of the 200 answer (of its items when :attr:`returns_array`), if any.
     result_schema: str | None = None
     returns_array: bool = False
+    #: ``x-idempotent``: whether repeating the call after the request went out is safe (a retry after a
+    #: timeout or a 5xx). Default: the HTTP method's idempotency (:data:`IDEMPOTENT_METHODS`).
+    idempotent: bool = True
+    #: ``x-creates``: the kind of thing a call creates (``status``), which the kit's write checks follow
+    #: and must clean up; ``None`` when it creates nothing.
+    creates: str | None = None
+    #: ``x-deletes``: the kind of thing a call removes (``status``), what the kit cleans up with.
+    deletes: str | None = None
 
     @property
     def python_name(self) -> str:
         """``getOutgoingStatuses`` → ``get_outgoing_statuses``: the generated module and the facade method."""
         return snake_case(self.operation_id)
+
+    @property
+    def is_write(self) -> bool:
+        """Whether a call may change something on the server: it creates or deletes (``x-creates``,
+        ``x-deletes``), is not idempotent, or its method is not safe.
+
+        Why not the method alone: the spec says what a call does (Green API has GETs that act, and POSTs
+        that only read would be as possible); the method is only the default.
+        """
+        return (
+            self.creates is not None
+            or self.deletes is not None
+            or not self.idempotent
+            or self.method not in SAFE_METHODS
+        )
 
     @property
     def path_parameters(self) -> tuple[ParameterSpec, ...]:
@@ -319,6 +350,22 @@ def _rate_limit(operation_id: str, raw: Any) -> RateLimit:
     return RateLimit(requests=requests, per_seconds=per_seconds)
 
 
+def _idempotent(operation_id: str, method: str, raw: Any) -> bool:
+    if raw is None:
+        return method in IDEMPOTENT_METHODS
+    if not isinstance(raw, bool):
+        raise SpecError(f"operation {operation_id}: x-idempotent must be true or false")
+    return raw
+
+
+def _kind(operation_id: str, key: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or _KIND.fullmatch(raw) is None:
+        raise SpecError(f"operation {operation_id}: {key} must name a kind of thing, e.g. status")
+    return raw
+
+
 def _result(responses: Mapping[str, Any]) -> tuple[str | None, bool]:
     ok = _resolve(responses.get("200", {}))
     schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
@@ -364,6 +411,9 @@ def _operation(path: str, method: str, raw: Mapping[str, Any], shared: list[Any]
         summary=raw.get("summary", ""),
         result_schema=result_schema,
         returns_array=returns_array,
+        idempotent=_idempotent(operation_id, method.upper(), raw.get("x-idempotent")),
+        creates=_kind(operation_id, "x-creates", raw.get("x-creates")),
+        deletes=_kind(operation_id, "x-deletes", raw.get("x-deletes")),
     )
 
 

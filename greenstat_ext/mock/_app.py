@@ -318,11 +318,11 @@ async def _answer(request: Request, state: MockState, pairs: list[tuple[str, str
         return _Answer(_error(405, headers={"Allow": route.allow}))
 
     fault = state.faults.draw()
-    after = fault is not None and operation.method != "GET" and state.faults.strikes_after(fault)
+    after = fault is not None and operation.is_write and state.faults.strikes_after(fault)
     if fault is not None and not after:
         logger.info("fault injected: %s", fault.value)
         if fault is not FaultKind.DELAY:
-            write = operation.method != "GET"
+            write = operation.is_write
             return _Answer(_fault_response(state, fault, write_not_done=write), fault)
         await anyio.sleep(state.settings.faults.delay)
     outcome = await _gateway(request, state, operation, path_values, pairs)

@@ -32,8 +32,8 @@ from greenstat_ext.mock._state import RETENTION
 from .conftest import FakeClock, TestClient, example_body
 
 OPERATION_IDS = list(operations())
-READ_IDS = [op.operation_id for op in operations().values() if op.method == "GET"]
-WRITE_IDS = [op.operation_id for op in operations().values() if op.method != "GET"]
+READ_IDS = [op.operation_id for op in operations().values() if not op.is_write]
+WRITE_IDS = [op.operation_id for op in operations().values() if op.is_write]
 NO_PARAMS = {"getStatusStatistic": {"idMessage": "BAE5F4886F6F2D05"}}
 MIXED = "BAE5F4886F6F2D05"
 BIG = next(key for key, message in DEMO_MESSAGES.items() if message.recipients == 100_000)

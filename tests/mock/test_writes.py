@@ -31,8 +31,8 @@ from greenstat_ext.mock._state import RETENTION
 
 from .conftest import HANG_GUARD, FakeClock, TestClient, example_body, op_path
 
-SENDS = [op.operation_id for op in operations().values() if op.operation_id.startswith("send")]
-WRITES = [op.operation_id for op in operations().values() if op.method != "GET"]
+SENDS = [op.operation_id for op in operations().values() if op.creates == "status"]  # the spec's x-creates
+WRITES = [op.operation_id for op in operations().values() if op.is_write]
 ORDER = ["pending", "sent", "delivered", "read"]
 ID_SHAPE = re.compile(r"BAE5[0-9A-F]{12}")
 PARTICIPANTS_MAX = operation("sendTextStatus").parameter("participants").max_items or 0
