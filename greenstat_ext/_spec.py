@@ -24,7 +24,7 @@ import functools
 import importlib.util
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -80,8 +80,16 @@ class SpecError(RuntimeError):
 class RateLimit:
     """An operation's documented rate limit, from its ``x-rate-limit`` vendor extension.
 
-    ``requests`` per ``per_seconds`` seconds, per instance and per method (Green API limits each method
-    separately). :attr:`rate` is the same as requests per second, the unit of ``RateLimiter``.
+    **The one meaning** (docs/spec.md, "Rate limits"): at most ``requests`` requests, per instance and per
+    method, in any window of ``per_seconds`` seconds (a sliding window over the requests the server
+    *accepted*; a refused one counts for nothing). :meth:`wait` is that rule as one function, and the three
+    parts that act on it use it or are proven against it: the mock's gateway refuses with it, the contract
+    kit's ``rate_limit_enforced`` judges a burst with it, and the client's limiter paces at :attr:`rate`
+    with every start at least ``1 / rate`` after the previous answer, which it never refuses
+    (``tests/test_rate_limit_meaning.py``, a property test over rates from 0.1/s to 50/s).
+
+    Why a window and not a token bucket of capacity ``requests``: a bucket refills *during* a burst, so
+    "11 requests in 0.15 s" at 10/s passed a bucket while the kit, reading "10 per second", expected a 429.
     """
 
     requests: int
@@ -89,8 +97,20 @@ class RateLimit:
 
     @property
     def rate(self) -> float:
-        """Requests per second."""
+        """Requests per second: the pace that never breaks the window (``requests`` spaced evenly)."""
         return self.requests / self.per_seconds
+
+    def wait(self, accepted: Sequence[float], now: float) -> float:
+        """Seconds until one more request is within the limit: ``0.0`` when one arriving at ``now`` is.
+
+        ``accepted`` are the arrival times of the requests accepted so far, ascending, on the same clock as
+        ``now`` (only the last ``requests`` of them matter). A request at ``now`` is within the limit when
+        fewer than ``requests`` accepted ones arrived in ``(now - per_seconds, now]``.
+        """
+        if len(accepted) < self.requests:
+            return 0.0
+        oldest_in_window = accepted[-self.requests]
+        return max(0.0, oldest_in_window + self.per_seconds - now)
 
 
 @dataclass(frozen=True, slots=True)
