@@ -407,7 +407,9 @@ def test_each_write_has_its_own_rate_limit_from_the_spec(clock: FakeClock, opera
         assert (
             client.post(op_path(others[0]), json=example_body(others[0])).status_code == 200
         )  # its own bucket
-        clock.advance(1.5 * limit.per_seconds / limit.requests)  # one token back (1.5: float time at 1.7e9)
+        clock.advance(0.5 * limit.per_seconds)  # all `requests` still in the window (x-rate-limit's meaning)
+        assert call().status_code == 429
+        clock.advance(0.51 * limit.per_seconds)  # they left it together (0.51: float time at 1.7e9)
         assert call().status_code != 429
 
 
