@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from greenstat_client import Client
-from greenstat_client.api.statuses import (
+from greenstat_client.api import (
     OPERATIONS,
     Operation,
 )

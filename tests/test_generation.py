@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from greenstat_ext import _spec
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated" / "greenstat_client"
 
@@ -119,18 +121,17 @@ def test_the_generated_package_never_imports_greenstat_ext() -> None:
 
 
 def test_the_facade_has_every_operation_in_every_mixin() -> None:
+    import importlib
     import inspect
 
-    from greenstat_client.api import statuses
+    from greenstat_client import api
 
-    mixins = [
-        statuses.SyncStatusesMethods,
-        statuses.SyncStatusesRawMethods,
-        statuses.AsyncStatusesMethods,
-        statuses.AsyncStatusesRawMethods,
-    ]
-    for operation in statuses.OPERATIONS:
-        endpoint = getattr(statuses, operation.name)  # the endpoint module of the same name
+    mixins = [api.SyncMethods, api.SyncRawMethods, api.AsyncMethods, api.AsyncRawMethods]
+    assert [operation.operation_id for operation in api.OPERATIONS] == list(_spec.operations())
+    for operation in api.OPERATIONS:
+        module = operation.sync_detailed.__module__  # greenstat_client.api.<its first tag>.<its name>
+        endpoint = importlib.import_module(module)
+        assert module.rsplit(".", 1)[-1] == operation.name
         assert operation.sync_detailed is endpoint.sync_detailed
         for mixin in mixins:
             method = getattr(mixin, operation.name)

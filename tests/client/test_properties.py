@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greenstat_client.api.statuses import OPERATIONS, Operation
+from greenstat_client.api import OPERATIONS, Operation
 from greenstat_ext import InvalidRequestError, ResponseValidationError
 from tests._fuzz import examples
 

@@ -5,9 +5,10 @@ Generates a client from a copy of the spec into a temporary folder (with ``scrip
 committed one, under the *unchanged* ``greenstat_ext``. The copy has two changes:
 
 * one extra optional field in ``StatusStatistic``: a subset of these tests must still pass;
-* one extra GET operation, ``getFooStatus`` (a query parameter with a ``maxLength``, its own ``x-rate-limit``
-  and 200 schema): the client must expose ``get_foo_status``, check its argument from the spec, pace it at its
-  spec rate and call it against a loopback server, sync and async, with no hand-written code.
+* one extra GET operation, ``getFooStatus``, under a new tag (``account``), with a query parameter with a
+  ``maxLength``, its own ``x-rate-limit`` and 200 schema: the client must expose ``get_foo_status``, check
+  its argument from the spec, pace it at its spec rate and call it against a loopback server, sync and
+  async, with no hand-written code.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def foo_operation(template: dict[str, Any]) -> dict[str, Any]:
     """``getFooStatus``: like an existing operation (same errors), with its own parameter and result."""
     return {
         "operationId": "getFooStatus",
-        "tags": ["statuses"],
+        "tags": ["account"],  # a tag of its own (one of Green API's): tags only group the endpoint modules
         "summary": "The state of one foo",
         "description": "A made-up operation: what adding a method to the spec costs.",
         "x-rate-limit": {"requests": 5, "per_seconds": 1},
@@ -202,7 +203,8 @@ def test_what_the_new_operation_cost(regenerated: Path) -> None:
     """Generated files only: greenstat_ext/ and tests/ are those of the checkout, unchanged."""
     changed = _differences(ROOT / "generated" / "greenstat_client", regenerated / "greenstat_client")
     changed.remove("models/status_statistic.py")  # the other change of the copy (viewedAt), not the operation
-    assert "api/statuses/get_foo_status.py" in changed
-    assert "api/statuses/__init__.py" in changed  # the facade: operation table and mixins
+    assert "api/account" in changed  # the new tag's package (its endpoint module), under api/
+    assert "api/__init__.py" in changed  # the one facade of every tag: operation table and mixins
+    assert not any(path.startswith("api/statuses/") for path in changed)  # another tag's files: untouched
     assert all(not path.endswith(".py") or path.startswith(("api/", "models/")) for path in changed), changed
     record("regeneration", f"a new GET operation: 1 hand-written file (openapi.yaml), generated: {changed}")

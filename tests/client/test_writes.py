@@ -8,7 +8,7 @@ import pickle
 import httpx
 import pytest
 
-from greenstat_client.api.statuses import OPERATIONS
+from greenstat_client.api import OPERATIONS
 from greenstat_ext import (
     APIConnectionError,
     APITimeoutError,
