@@ -195,7 +195,7 @@ def test_integer_format_bounds() -> None:
 def test_snake_case_matches_the_generated_modules() -> None:
     modules = {
         p.stem
-        for p in (ROOT / "generated/greenstat_client/api/statuses").glob("*.py")
+        for p in (ROOT / "generated/greenstat_client/api").glob("*/*.py")  # every tag's package
         if p.stem != "__init__"
     }
     assert {op.python_name for op in _spec.operations().values()} == modules
@@ -238,7 +238,8 @@ def test_what_a_call_does_comes_from_the_spec() -> None:
         assert found.is_write is (not found.idempotent or "x-creates" in raw or "x-deletes" in raw)
     created = {op.creates for op in _spec.operations().values()} - {None}
     deleted = {op.deletes for op in _spec.operations().values()} - {None}
-    assert created == deleted == {"status"}  # what is created can be removed
+    assert "status" in created & deleted  # a posted status can be removed
+    assert deleted <= created  # nothing deletes a kind nothing creates (make lint-spec refuses it too)
 
 
 def test_a_read_the_spec_says_acts_is_a_write(fake_spec: dict[str, Any]) -> None:
