@@ -286,5 +286,5 @@ def test_what_the_new_operation_cost(regenerated: Path) -> None:
     assert all(not path.endswith(".py") or path.startswith(("api/", "models/")) for path in changed), changed
     record(
         "regeneration",
-        f"a GET and a POST write under two new tags: 1 hand-written file (openapi.yaml), generated: {changed}",
+        f"a GET and a POST write, two new tags: 1 hand-written file (openapi.yaml), generated: {changed}",
     )
