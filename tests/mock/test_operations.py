@@ -260,7 +260,8 @@ def test_two_mocks_started_apart_answer_alike(operation_id: str) -> None:
             assert answers[0] == answers[1]
         assert answers[1] != b"[]"
     other = TestClient(create_app(MockSettings(seed=12, rate_limit=0, clock=second_clock)))
-    if operation_id != "getStatusStatistic":
+    # Chosen by shape: a read that answers a list of seeded data (a journal) answers another seed otherwise.
+    if operation_id != "getStatusStatistic" and operations()[operation_id].returns_array:
         assert other.get(_path(operation_id)).content != answers[1]
 
 
