@@ -91,6 +91,11 @@ def test_check_generated_fails_when_the_spec_changes_without_regeneration(tmp_pa
         ("        default: 1440\n", "        default: 0\n", "default breaks its schema"),
         ("          examples: [1587129319]", "          examples: [-1]", "examples[0] breaks its schema"),
         ("        per_seconds: 1\n", "        per_seconds: 0\n", "per_seconds must be a positive number"),
+        (
+            "Rate limit: 10 requests per second",
+            "Rate limit: 20 requests per second",
+            "x-rate-limit says 10 per",
+        ),
         ("      x-idempotent: false\n", "      x-idempotent: maybe\n", "x-idempotent must be true or false"),
         ("      x-creates: status\n", "      x-creates: Status!\n", "x-creates must name a kind"),
         ("      x-deletes: status\n", "      x-deletes: message\n", "which no operation's x-creates names"),
