@@ -37,11 +37,13 @@ $(VENV)/bin/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-generate: $(STAMP) ## Regenerate generated/greenstat_client from openapi.yaml and templates/
+generate: $(STAMP) ## Regenerate generated/greenstat_client from openapi.yaml and templates/, and the docs' operation tables
 	scripts/generate.sh generated/greenstat_client
+	$(BIN)/python scripts/operation_tables.py --write
 
-check-generated: $(STAMP) ## Fail, showing the diff, when generated/ differs from a fresh generation
+check-generated: $(STAMP) ## Fail, showing the diff, when generated/ or the docs' operation tables differ from a fresh generation
 	scripts/check_generated.sh generated/greenstat_client
+	$(BIN)/python scripts/operation_tables.py --check
 
 lint-spec: $(STAMP) ## Validate openapi.yaml (openapi-spec-validator, schemathesis loads it with no warning)
 	$(BIN)/openapi-spec-validator openapi.yaml

@@ -1,8 +1,8 @@
 """``GreenStat`` and ``AsyncGreenStat``: the clients people import.
 
-Their typed methods are *generated*: ``greenstat_client.api.statuses`` holds the operation table and mixins
-(``SyncStatusesMethods``, ``AsyncStatusesMethods`` and their ``…RawMethods`` twins) with one method per
-operation of the spec, each calling ``_invoke(operation, **params)``. This module implements ``_invoke`` once
+Their typed methods are *generated*: ``greenstat_client.api`` holds the operation table and mixins
+(``SyncMethods``, ``AsyncMethods`` and their ``…RawMethods`` twins) with one method per operation of the
+spec, whatever its tag, each calling ``_invoke(operation, **params)``. This module implements ``_invoke`` once
 for every operation: arguments checked against the spec (``_validate``), the operation's rate-limit bucket,
 then the generated ``sync_detailed``/``asyncio_detailed`` with the token placeholder; retries and bounds in
 the transport (``_transport``), decoding in the generated package, error mapping in ``_response``. An
@@ -22,13 +22,13 @@ from typing import Any, Self, TypeVar
 import anyio
 import httpx
 
-from greenstat_client.api.statuses import (
+from greenstat_client.api import (
     GET_STATUS_STATISTIC,
-    AsyncStatusesMethods,
-    AsyncStatusesRawMethods,
+    AsyncMethods,
+    AsyncRawMethods,
     Operation,
-    SyncStatusesMethods,
-    SyncStatusesRawMethods,
+    SyncMethods,
+    SyncRawMethods,
 )
 from greenstat_client.models import StatusStatistic
 
@@ -72,7 +72,7 @@ from .plugins import Plugin
 ResultT = TypeVar("ResultT")
 
 
-class GreenStat(BaseClient, SyncStatusesMethods):
+class GreenStat(BaseClient, SyncMethods):
     """Synchronous client. Arguments win over ``GREEN_API_ID_INSTANCE``/``GREEN_API_TOKEN``/``GREEN_API_URL``.
 
     ``rate_limit``: by default each method of this instance is paced at its own documented rate (the spec's
@@ -213,7 +213,7 @@ class GreenStat(BaseClient, SyncStatusesMethods):
         self.close()
 
 
-class GreenStatWithRawResponse(SyncStatusesRawMethods):
+class GreenStatWithRawResponse(SyncRawMethods):
     """``client.with_raw_response``: each method returns a :class:`RawResponse` instead of the model."""
 
     def __init__(self, client: GreenStat) -> None:
@@ -223,7 +223,7 @@ class GreenStatWithRawResponse(SyncStatusesRawMethods):
         return self._client._call(operation, params)
 
 
-class AsyncGreenStat(BaseClient, AsyncStatusesMethods):
+class AsyncGreenStat(BaseClient, AsyncMethods):
     """Asynchronous client (asyncio; built on anyio); same arguments and behaviour as :class:`GreenStat`.
 
     The same bounds too: ``timeout`` covers the whole call up to the answer's last byte; decoding an answer
@@ -387,7 +387,7 @@ class AsyncGreenStat(BaseClient, AsyncStatusesMethods):
         await self.close()
 
 
-class AsyncGreenStatWithRawResponse(AsyncStatusesRawMethods):
+class AsyncGreenStatWithRawResponse(AsyncRawMethods):
     """``client.with_raw_response`` of :class:`AsyncGreenStat`."""
 
     def __init__(self, client: AsyncGreenStat) -> None:

@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from greenstat_client import Client
-from greenstat_client.api.statuses import (
+from greenstat_client.api import (
     OPERATIONS,
     Operation,
 )
@@ -43,7 +43,7 @@ from ._ratelimit import MIN_RATE, LimiterBackend, RateLimiter, bucket, origin_ke
 from ._ratelimit_redis import ENV_RATE_LIMIT_STORE, redact_store_url, redis_limiter, store_setting
 from ._redact import install_log_redaction, redact_excerpt, redacted_request
 from ._response import GeneratedResponse, RawResponse, build_result, http_error, validation_error
-from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from ._retry import RetryPolicy
 from ._transport import too_large_error
 from .plugins import Outcome, Plugin
 
@@ -249,7 +249,7 @@ def _info(operation: Operation[Any]) -> Any:
     info = _OPERATION_INFO.get(operation.operation_id)
     if info is None:
         path = _spec.operation(operation.operation_id).path
-        info = operation_info(operation, path, operation.method not in IDEMPOTENT_METHODS)
+        info = operation_info(operation, path, _spec.operation(operation.operation_id).is_write)
         _OPERATION_INFO[operation.operation_id] = info
     return info
 
@@ -392,7 +392,7 @@ class BaseClient:
             limiter=self._limiter(operation),
             max_response_size=self._max_response_size,
             token=self._credentials.api_token,
-            idempotent=operation.method in IDEMPOTENT_METHODS,
+            idempotent=_spec.operation(operation.operation_id).idempotent,  # the spec's x-idempotent
         )
         if self._plugins:
             call.observer = CallObserver(self._plugins, _info(operation), self._policy.clock, call.token)

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import msgspec
 
-from greenstat_client.api.statuses import Operation
+from greenstat_client.api import Operation
 from greenstat_client.models import Error, QuotaExceeded
 from greenstat_client.types import Model, Response, decode_json
 

@@ -28,6 +28,7 @@ from typing import Any
 import anyio
 import httpx
 
+from . import _spec
 from ._errors import ConfigurationError
 from ._loopback import connection_refused, is_loopback_host
 
@@ -39,8 +40,10 @@ RETRYABLE_EXCEPTIONS: tuple[type[Exception], ...] = (
     httpx.NetworkError,
     httpx.RemoteProtocolError,
 )
-#: HTTP methods whose calls may be repeated after any failure (RFC 9110 §9.2.2); the spec's reads are GETs.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+#: HTTP methods whose calls may be repeated after any failure (RFC 9110 §9.2.2): for a request that names no
+#: operation of the spec. A greenstat call asks its operation's ``x-idempotent`` (``_spec.OperationSpec``),
+#: whose default is this same set (one definition, in ``_spec``).
+IDEMPOTENT_METHODS = _spec.IDEMPOTENT_METHODS
 #: The answers that prove the server did *not* act on a non-idempotent request, so it may be sent again:
 #: 429 (the gateway refused it before the method ran). Every other 4xx proves it too, but is not retried.
 NOT_ACTED_RETRYABLE_STATUSES = frozenset({429})

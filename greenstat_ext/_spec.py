@@ -24,7 +24,7 @@ import functools
 import importlib.util
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -33,6 +33,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 __all__ = [
+    "IDEMPOTENT_METHODS",
+    "SAFE_METHODS",
     "Operation",
     "OperationSpec",
     "Parameter",
@@ -58,6 +60,12 @@ __all__ = [
 SPEC_PACKAGE: Final = "greenstat_client"
 SPEC_RESOURCE: Final = "openapi.json"
 _HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: The methods whose calls HTTP calls idempotent (RFC 9110 §9.2.2): the default of ``x-idempotent``.
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+#: The methods HTTP calls safe (RFC 9110 §9.2.1): an operation of another method is a write by default.
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: What ``x-creates``/``x-deletes`` name: a kind of thing (``status``), lower case.
+_KIND: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: ``int32``, ``int64`` (OpenAPI's own), and any other ``intN`` a spec may use (as the contract kit reads).
 _INTEGER_FORMAT: Final = re.compile(r"int([1-9][0-9]{0,3})")
 #: The shape of a token pattern this module can split into an alphabet: ``^[...]+$``.
@@ -72,8 +80,16 @@ class SpecError(RuntimeError):
 class RateLimit:
     """An operation's documented rate limit, from its ``x-rate-limit`` vendor extension.
 
-    ``requests`` per ``per_seconds`` seconds, per instance and per method (Green API limits each method
-    separately). :attr:`rate` is the same as requests per second, the unit of ``RateLimiter``.
+    **The one meaning** (docs/spec.md, "Rate limits"): at most ``requests`` requests, per instance and per
+    method, in any window of ``per_seconds`` seconds (a sliding window over the requests the server
+    *accepted*; a refused one counts for nothing). :meth:`wait` is that rule as one function, and the three
+    parts that act on it use it or are proven against it: the mock's gateway refuses with it, the contract
+    kit's ``rate_limit_enforced`` judges a burst with it, and the client's limiter paces at :attr:`rate`
+    with every start at least ``1 / rate`` after the previous answer, which it never refuses
+    (``tests/test_rate_limit_meaning.py``, a property test over rates from 0.1/s to 50/s).
+
+    Why a window and not a token bucket of capacity ``requests``: a bucket refills *during* a burst, so
+    "11 requests in 0.15 s" at 10/s passed a bucket while the kit, reading "10 per second", expected a 429.
     """
 
     requests: int
@@ -81,8 +97,20 @@ class RateLimit:
 
     @property
     def rate(self) -> float:
-        """Requests per second."""
+        """Requests per second: the pace that never breaks the window (``requests`` spaced evenly)."""
         return self.requests / self.per_seconds
+
+    def wait(self, accepted: Sequence[float], now: float) -> float:
+        """Seconds until one more request is within the limit: ``0.0`` when one arriving at ``now`` is.
+
+        ``accepted`` are the arrival times of the requests accepted so far, ascending, on the same clock as
+        ``now`` (only the last ``requests`` of them matter). A request at ``now`` is within the limit when
+        fewer than ``requests`` accepted ones arrived in ``(now - per_seconds, now]``.
+        """
+        if len(accepted) < self.requests:
+            return 0.0
+        oldest_in_window = accepted[-self.requests]
+        return max(0.0, oldest_in_window + self.per_seconds - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +193,34 @@ class OperationSpec:
     #: The component schema name of the 200 answer (of its items when :attr:`returns_array`), if any.
     result_schema: str | None = None
     returns_array: bool = False
+    #: ``x-idempotent``: whether repeating the call after the request went out is safe (a retry after a
+    #: timeout or a 5xx). Default: the HTTP method's idempotency (:data:`IDEMPOTENT_METHODS`).
+    idempotent: bool = True
+    #: ``x-creates``: the kind of thing a call creates (``status``), which the kit's write checks follow
+    #: and must clean up; ``None`` when it creates nothing.
+    creates: str | None = None
+    #: ``x-deletes``: the kind of thing a call removes (``status``), what the kit cleans up with.
+    deletes: str | None = None
 
     @property
     def python_name(self) -> str:
         """``getOutgoingStatuses`` → ``get_outgoing_statuses``: the generated module and the facade method."""
         return snake_case(self.operation_id)
+
+    @property
+    def is_write(self) -> bool:
+        """Whether a call may change something on the server: it creates or deletes (``x-creates``,
+        ``x-deletes``), is not idempotent, or its method is not safe.
+
+        Why not the method alone: the spec says what a call does (Green API has GETs that act, and POSTs
+        that only read would be as possible); the method is only the default.
+        """
+        return (
+            self.creates is not None
+            or self.deletes is not None
+            or not self.idempotent
+            or self.method not in SAFE_METHODS
+        )
 
     @property
     def path_parameters(self) -> tuple[ParameterSpec, ...]:
@@ -319,6 +370,22 @@ def _rate_limit(operation_id: str, raw: Any) -> RateLimit:
     return RateLimit(requests=requests, per_seconds=per_seconds)
 
 
+def _idempotent(operation_id: str, method: str, raw: Any) -> bool:
+    if raw is None:
+        return method in IDEMPOTENT_METHODS
+    if not isinstance(raw, bool):
+        raise SpecError(f"operation {operation_id}: x-idempotent must be true or false")
+    return raw
+
+
+def _kind(operation_id: str, key: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or _KIND.fullmatch(raw) is None:
+        raise SpecError(f"operation {operation_id}: {key} must name a kind of thing, e.g. status")
+    return raw
+
+
 def _result(responses: Mapping[str, Any]) -> tuple[str | None, bool]:
     ok = _resolve(responses.get("200", {}))
     schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
@@ -364,6 +431,9 @@ def _operation(path: str, method: str, raw: Mapping[str, Any], shared: list[Any]
         summary=raw.get("summary", ""),
         result_schema=result_schema,
         returns_array=returns_array,
+        idempotent=_idempotent(operation_id, method.upper(), raw.get("x-idempotent")),
+        creates=_kind(operation_id, "x-creates", raw.get("x-creates")),
+        deletes=_kind(operation_id, "x-deletes", raw.get("x-deletes")),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from greenstat_client.api.statuses import Operation
+from greenstat_client.api import Operation
 
 from . import _fields, _spec
 from ._errors import InvalidRequestError

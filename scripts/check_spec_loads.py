@@ -9,11 +9,17 @@ or a schema schemathesis cannot turn into test data. This script fails (exit 1) 
    and, anywhere in the document, a schema's own ``examples`` list and ``default`` (a ``default`` outside
    its own bounds, or a property example that breaks its property, would mislead a reader and a generator).
 3. Every operation documents its rate limit: ``x-rate-limit: {requests: N, per_seconds: S}`` with N a positive
-   integer and S a positive number (the client's and the mock's limiters read it; see greenstat_ext/_spec.py).
+   integer and S a positive number (the client's and the mock's limiters read it; see greenstat_ext/_spec.py),
+   and a rate written out in its description ("Rate limit: 5 requests per second") says the same.
+4. What each call does is well-formed (docs/spec.md, "What a call does"): ``x-idempotent`` a boolean,
+   ``x-creates``/``x-deletes`` a kind (``status``); an operation that creates or deletes is not marked
+   idempotent-and-safe by omission (a GET that creates must say ``x-idempotent``), every kind deleted is
+   created by some operation.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -104,8 +110,59 @@ def check_rate_limits(spec: dict[str, Any]) -> int:
                 raise SystemExit(f"lint-spec: {where} x-rate-limit.requests must be a positive integer")
             if isinstance(per_seconds, bool) or not isinstance(per_seconds, int | float) or per_seconds <= 0:
                 raise SystemExit(f"lint-spec: {where} x-rate-limit.per_seconds must be a positive number")
+            stated = _STATED_RATE.search(str(op.get("description", "")))
+            if stated is not None:
+                said = (int(stated["requests"]), float(stated["seconds"] or 1))
+                if said != (requests, float(per_seconds)):
+                    raise SystemExit(
+                        f"lint-spec: {where} description says {said[0]} per {said[1]:g} s, "
+                        f"x-rate-limit says {requests} per {per_seconds:g} s"
+                    )
             checked += 1
     return checked
+
+
+#: A rate written out in an operation's description ("Rate limit: 5 requests per second"): a prose copy of
+#: its x-rate-limit, checked so that it cannot go stale.
+_STATED_RATE = re.compile(
+    r"Rate limit: (?P<requests>[0-9]+) requests? per (?:(?P<seconds>[0-9.]+) )?seconds?"
+)
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def check_effects(spec: dict[str, Any]) -> int:
+    """``x-idempotent``, ``x-creates``, ``x-deletes`` are well-formed; return how many operations set one."""
+    created: set[str] = set()
+    deleted: dict[str, str] = {}
+    stated = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            where = f"{method.upper()} {path}"
+            keys = {"x-idempotent", "x-creates", "x-deletes"} & set(op)
+            stated += bool(keys)
+            if "x-idempotent" in op and not isinstance(op["x-idempotent"], bool):
+                raise SystemExit(f"lint-spec: {where} x-idempotent must be true or false")
+            for key in ("x-creates", "x-deletes"):
+                if key in op and not (isinstance(op[key], str) and _KIND.fullmatch(op[key])):
+                    raise SystemExit(
+                        f"lint-spec: {where} {key} must name a kind of thing in lower case (status)"
+                    )
+            acts = "x-creates" in op or "x-deletes" in op
+            if acts and method.upper() in _SAFE_METHODS and "x-idempotent" not in op:
+                raise SystemExit(
+                    f"lint-spec: {where} creates or deletes with a safe method: state x-idempotent"
+                )
+            if "x-creates" in op:
+                created.add(op["x-creates"])
+            if "x-deletes" in op:
+                deleted[op["x-deletes"]] = where
+    for kind, where in deleted.items():
+        if kind not in created:
+            raise SystemExit(f"lint-spec: {where} x-deletes {kind!r}, which no operation's x-creates names")
+    return stated
 
 
 def check_schemathesis(path: Path) -> int:
@@ -138,9 +195,11 @@ def main() -> int:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     examples = check_examples(spec)
     limited = check_rate_limits(spec)
+    effects = check_effects(spec)
     cases = check_schemathesis(path)
     print(
         f"lint-spec: {path}: {examples} examples match their schemas; {limited} operations rate-limited; "
+        f"{effects} state x-idempotent/x-creates/x-deletes; "
         f"schemathesis drew {cases} cases, 0 warnings"
     )
     return 0

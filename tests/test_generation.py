@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from greenstat_ext import _spec
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated" / "greenstat_client"
 
@@ -89,6 +91,14 @@ def test_check_generated_fails_when_the_spec_changes_without_regeneration(tmp_pa
         ("        default: 1440\n", "        default: 0\n", "default breaks its schema"),
         ("          examples: [1587129319]", "          examples: [-1]", "examples[0] breaks its schema"),
         ("        per_seconds: 1\n", "        per_seconds: 0\n", "per_seconds must be a positive number"),
+        (
+            "Rate limit: 10 requests per second",
+            "Rate limit: 20 requests per second",
+            "x-rate-limit says 10 per",
+        ),
+        ("      x-idempotent: false\n", "      x-idempotent: maybe\n", "x-idempotent must be true or false"),
+        ("      x-creates: status\n", "      x-creates: Status!\n", "x-creates must name a kind"),
+        ("      x-deletes: status\n", "      x-deletes: message\n", "which no operation's x-creates names"),
     ],
 )
 def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -116,21 +126,43 @@ def test_the_generated_package_never_imports_greenstat_ext() -> None:
 
 
 def test_the_facade_has_every_operation_in_every_mixin() -> None:
+    import importlib
     import inspect
 
-    from greenstat_client.api import statuses
+    from greenstat_client import api
 
-    mixins = [
-        statuses.SyncStatusesMethods,
-        statuses.SyncStatusesRawMethods,
-        statuses.AsyncStatusesMethods,
-        statuses.AsyncStatusesRawMethods,
-    ]
-    for operation in statuses.OPERATIONS:
-        endpoint = getattr(statuses, operation.name)  # the endpoint module of the same name
+    mixins = [api.SyncMethods, api.SyncRawMethods, api.AsyncMethods, api.AsyncRawMethods]
+    assert [operation.operation_id for operation in api.OPERATIONS] == list(_spec.operations())
+    for operation in api.OPERATIONS:
+        module = operation.sync_detailed.__module__  # greenstat_client.api.<its first tag>.<its name>
+        endpoint = importlib.import_module(module)
+        assert module.rsplit(".", 1)[-1] == operation.name
         assert operation.sync_detailed is endpoint.sync_detailed
         for mixin in mixins:
             method = getattr(mixin, operation.name)
             assert inspect.iscoroutinefunction(method) == mixin.__name__.startswith("Async")
             assert list(inspect.signature(method).parameters)[1:] == [p.name for p in operation.parameters]
             assert operation.summary in (method.__doc__ or "")
+
+
+def test_the_docs_operation_tables_are_generated_from_the_spec() -> None:
+    """docs/spec.md's and docs/api.md's operation tables are what the spec and the facade say (issue 21)."""
+    import importlib.util
+
+    result = _run(sys.executable, ROOT / "scripts" / "operation_tables.py", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = importlib.util.spec_from_file_location(
+        "operation_tables", ROOT / "scripts" / "operation_tables.py"
+    )
+    assert found is not None
+    assert found.loader is not None
+    tables = importlib.util.module_from_spec(found)
+    found.loader.exec_module(tables)
+    for name, (path, build) in tables.TABLES.items():
+        current = path.read_text(encoding="utf-8")
+        table = build()
+        assert table in current, name
+        assert all(f"`{op}`" in table or f" {op}" in table for op in _spec.operations()), name
+        stale = current.replace(table.splitlines()[-1], "| a row nobody updated |", 1)
+        assert stale != current
+        assert tables.render(stale, name, table) == current  # what --write puts back

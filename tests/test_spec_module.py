@@ -195,7 +195,7 @@ def test_integer_format_bounds() -> None:
 def test_snake_case_matches_the_generated_modules() -> None:
     modules = {
         p.stem
-        for p in (ROOT / "generated/greenstat_client/api/statuses").glob("*.py")
+        for p in (ROOT / "generated/greenstat_client/api").glob("*/*.py")  # every tag's package
         if p.stem != "__init__"
     }
     assert {op.python_name for op in _spec.operations().values()} == modules
@@ -224,6 +224,41 @@ def test_a_bad_rate_limit_is_refused(fake_spec: dict[str, Any], limit: dict[str,
     fake_spec["paths"]["/waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}"]["get"][
         "x-rate-limit"
     ] = limit
+    with pytest.raises(_spec.SpecError, match=message):
+        _spec.operations()
+
+
+def test_what_a_call_does_comes_from_the_spec() -> None:
+    """x-idempotent / x-creates / x-deletes as the spec states them; the method gives only the default."""
+    for operation_id, method, _, raw in _yaml_operations():
+        found = _spec.operation(operation_id)
+        default = method in _spec.IDEMPOTENT_METHODS
+        assert found.idempotent is raw.get("x-idempotent", default), operation_id
+        assert (found.creates, found.deletes) == (raw.get("x-creates"), raw.get("x-deletes")), operation_id
+        assert found.is_write is (not found.idempotent or "x-creates" in raw or "x-deletes" in raw)
+    created = {op.creates for op in _spec.operations().values()} - {None}
+    deleted = {op.deletes for op in _spec.operations().values()} - {None}
+    assert "status" in created & deleted  # a posted status can be removed
+    assert deleted <= created  # nothing deletes a kind nothing creates (make lint-spec refuses it too)
+
+
+def test_a_read_the_spec_says_acts_is_a_write(fake_spec: dict[str, Any]) -> None:
+    path = "/waInstance{idInstance}/getIncomingStatuses/{apiTokenInstance}"
+    fake_spec["paths"][path]["get"].update({"x-idempotent": False, "x-deletes": "status"})
+    found = _spec.operation("getIncomingStatuses")
+    assert (found.method, found.idempotent, found.deletes, found.is_write) == ("GET", False, "status", True)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("x-idempotent", "no", "x-idempotent must be true or false"),
+        ("x-creates", "", "x-creates must name a kind"),
+        ("x-deletes", ["status"], "x-deletes must name a kind"),
+    ],
+)
+def test_a_bad_effect_is_refused(fake_spec: dict[str, Any], key: str, value: Any, message: str) -> None:
+    fake_spec["paths"]["/waInstance{idInstance}/deleteStatus/{apiTokenInstance}"]["post"][key] = value
     with pytest.raises(_spec.SpecError, match=message):
         _spec.operations()
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
     from .._credentials import Credentials
     from .._errors import GreenStatError, OutcomeUnknownError
 
+from .. import _spec
 from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from .._loopback import MOCK_HINT, is_loopback_url
 from .._redact import Redactor, redact
@@ -155,9 +156,17 @@ def flag_of(field: str) -> str:
     return _FLAG_OF_FIELD.get(field, field)
 
 
+def _deletes(operation: str) -> bool:
+    """Whether the operation removes something (its ``x-deletes`` in the spec), not what its name says."""
+    try:
+        return _spec.operation(operation).deletes is not None
+    except KeyError:
+        return False
+
+
 def _outcome_unknown(exc: OutcomeUnknownError) -> str:
     """Why the write may have been done, and what to look at before running it again."""
-    if exc.operation.startswith("delete"):
+    if _deletes(exc.operation):
         done, advice = (
             "deleted",
             "check with `greenstat report` whether it is still listed before deleting it again "

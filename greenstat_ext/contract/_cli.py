@@ -193,8 +193,10 @@ def contract_test(
         bool,
         typer.Option(
             "--allow-writes",
-            help="Also check the operations that post or delete statuses. WARNING: they post REAL statuses "
-            "(and delete them) on the instance under test, visible to its contacts. Off by default.",
+            help="Also check the write operations (the spec's x-creates/x-deletes: post or delete statuses). "
+            "WARNING: they post REAL statuses (and delete them) on the instance under test, visible to its "
+            "contacts. A write whose creation no operation of the spec deletes is never sent, and the report "
+            "names it. Off by default.",
         ),
     ] = False,
     min_ok: Annotated[

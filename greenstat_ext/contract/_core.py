@@ -120,7 +120,13 @@ class _Core:
         self._probed: set[str] = set()  # the writes whose valid request was sent (posted or not)
         self._cleaned = False
         every = load_operations()
-        self.operations = tuple(op for op in every if allow_writes or not op.is_write)
+        # A write that creates something no operation of the spec can delete (no x-deletes of its kind fed
+        # by one of its links) is never sent, even with --allow-writes: the kit could not clean up after it.
+        cleanable = {life.creator.name for life in lifecycles(every)}
+        uncleanable = tuple(op.name for op in every if op.creates is not None and op.name not in cleanable)
+        self.operations = tuple(
+            op for op in every if (allow_writes or not op.is_write) and op.name not in uncleanable
+        )
         self._first = self.operations[0]
         self.lifecycles = lifecycles(self.operations)
         self._creators = {life.creator.name: life for life in self.lifecycles}
@@ -132,7 +138,10 @@ class _Core:
             seed=seed,
             checks=checks,
             operations=tuple(operation.name for operation in self.operations),
-            skipped_operations=tuple(op.name for op in every if op not in self.operations),
+            skipped_operations=tuple(
+                op.name for op in every if op not in self.operations and op.name not in uncleanable
+            ),
+            uncleanable_operations=uncleanable,
         )
         self._planned = 0  # about how many requests the run sends (the runner plans it)
         # The answers of each polled status so far, by (operation, its identifying query): every 200 answer

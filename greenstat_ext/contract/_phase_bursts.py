@@ -17,7 +17,19 @@ from ._probes import probes_for
 from ._results import Exchange
 from ._spec import Operation
 
-__all__ = ["_BurstsPhase"]
+__all__ = ["_BurstsPhase", "burst_must_be_refused"]
+
+
+def burst_must_be_refused(limit: spec.RateLimit, started: float, ended: float) -> bool:
+    """Whether a server keeping ``limit`` had to refuse one of ``limit.requests + 1`` requests sent one after
+    another from ``started`` until the last answer at ``ended``.
+
+    The one meaning of ``x-rate-limit`` (:meth:`greenstat_ext._spec.RateLimit.wait`), on the most lenient
+    timeline the server can have seen: the first ``requests`` arriving as early as the burst started, the
+    last as late as its answer came. If even that breaks the window, one of them had to be refused; if not,
+    the burst proves nothing (too slow), and the check is not judged.
+    """
+    return limit.wait([started] * limit.requests, ended) > 0.0
 
 
 class _BurstsPhase(_Core):
@@ -26,7 +38,9 @@ class _BurstsPhase(_Core):
         ``Retry-After`` is judged against the spec's header schema (in :meth:`_judge`, for every 429).
 
         The burst goes through an unpaced session (``--rate-limit`` paces everything else): limit + 1 valid
-        requests back to back. Writes are never burst (each would post a status).
+        requests back to back, judged by the one meaning of ``x-rate-limit`` (``_spec.RateLimit.wait``: at
+        most ``requests`` accepted in any ``per_seconds`` window), measured from the first request's start
+        to the last answer. Writes are never burst (each would post a status).
         """
         check = "rate_limit_enforced"
         wanted = {check, "retry_after_conformance"} & self.kit_checks
@@ -44,11 +58,13 @@ class _BurstsPhase(_Core):
                 return
             answers.append(response.status_code)
             seen_429 = seen_429 or response.status_code == 429
-        elapsed = time.monotonic() - started
+        ended = time.monotonic()
+        elapsed = ended - started
+        due = burst_must_be_refused(limit, started, ended)
         if check in self.kit_checks:
             if seen_429:
                 self._ran(check)
-            elif elapsed > limit.per_seconds:
+            elif not due:
                 self._unjudge(check)  # too slow to go over the limit: says nothing
             else:
                 self._ran(check)

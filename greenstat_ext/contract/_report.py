@@ -39,6 +39,11 @@ def render_report(report: ContractReport, console: Console | None = None) -> Non
             Text(_safe("Not checked (writes, they post real statuses; --allow-writes checks them): "))
             + Text(_safe(", ".join(report.skipped_operations)))
         )
+    if report.uncleanable_operations:
+        console.print(
+            Text(_safe("Never sent (what they create, no operation of the spec deletes): "))
+            + Text(_safe(", ".join(report.uncleanable_operations)))
+        )
     if report.posted:
         posted = f"Statuses posted: {report.posted} (the run deletes each one it posted at its end)."
         console.print(Text(_safe(posted)))

@@ -82,12 +82,23 @@ class Operation:
 
     @property
     def is_write(self) -> bool:
-        """Whether calling it may create or delete something (any method but GET and HEAD).
+        """Whether calling it may change something: the spec's ``x-creates``/``x-deletes``/``x-idempotent``,
+        else its method (``greenstat_ext._spec.OperationSpec.is_write``).
 
         Why it matters: such a call posts a real status (or deletes one) on the implementation under test,
-        so the kit sends it only with ``--allow-writes``, and never re-sends it (not idempotent).
+        so the kit sends it only with ``--allow-writes``, and never re-sends it.
         """
-        return self.method not in ("GET", "HEAD")
+        return spec.operation(self.name).is_write
+
+    @property
+    def creates(self) -> str | None:
+        """The kind of thing a call creates (the spec's ``x-creates``), which the write checks clean up."""
+        return spec.operation(self.name).creates
+
+    @property
+    def deletes(self) -> str | None:
+        """The kind of thing a call removes (the spec's ``x-deletes``): the kit's clean-up."""
+        return spec.operation(self.name).deletes
 
 
 @functools.cache

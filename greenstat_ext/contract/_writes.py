@@ -1,8 +1,9 @@
 """Which operations the write-side check follows, read from the spec's links: what a send creates, where it
 shows, and what removes it.
 
-Why from the links and not from names: the spec's OpenAPI links of a send's 200 answer say which operation
-reads the new status (``getStatusStatistic``, ``idMessage`` in the query) and which removes it
+Why from the spec and not from names or methods: an operation's ``x-creates`` says what it creates,
+another's ``x-deletes`` of the same kind what removes it, and the OpenAPI links of a send's 200 answer say
+which operation reads the new status (``getStatusStatistic``, ``idMessage`` in the query) and which removes it
 (``deleteStatus``, ``idMessage`` in the body). The journal that lists it is not a link target (it takes no
 id): it is the read operation whose items carry the created id and the ``sendByApi`` flag the spec describes
 ("the one ``getOutgoingStatuses`` lists with ``sendByApi: true``"). Adding a send to the spec therefore adds
@@ -51,16 +52,19 @@ def needs_state(operation: Operation, operations: Iterable[Operation]) -> bool:
 
 
 def lifecycles(operations: Iterable[Operation]) -> list[Lifecycle]:
-    """One :class:`Lifecycle` per write operation whose answer a link feeds into a write's body."""
+    """One :class:`Lifecycle` per operation that creates something (``x-creates``) which an operation that
+    deletes that kind (``x-deletes``) can remove, the created id passed along by one of its links."""
     by_name = {operation.name: operation for operation in operations}
     found = []
     for creator in by_name.values():
-        if not creator.is_write:
+        if creator.creates is None:
             continue
         deletes = [
             (by_name[link.target], link)
             for link in creator.links
-            if link.location == "body" and link.target in by_name and by_name[link.target].is_write
+            if link.location == "body"
+            and link.target in by_name
+            and by_name[link.target].deletes == creator.creates
         ]
         if not deletes:
             continue

@@ -42,7 +42,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
-from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range, operation
+from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range, operations
 
 from ._body import BodyRefused, body_limit, body_members, read_body
 from ._connections import ABORT_EXTENSION
@@ -64,7 +64,25 @@ _ID_INSTANCE: Final = re.compile(r"[0-9]+")
 _INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _JSON: Final = "application/json"
 _MAX_QUERY_FIELDS: Final = 100
-_PARTICIPANTS_MAX_ITEMS: Final = operation("sendTextStatus").parameter("participants").max_items
+
+
+def _audience_bound() -> int | None:
+    """The most contacts a status posted without ``participants`` goes to: the smallest ``maxItems`` of the
+    ``participants`` of the operations that create a status (``x-creates: status``), None without one.
+
+    Why from the spec's effects and not one send's name: any send added to the spec bounds it too.
+    """
+    bounds = [
+        member.max_items
+        for spec in operations().values()
+        if spec.creates == "status"
+        for member in spec.body
+        if member.name == "participants" and member.max_items is not None
+    ]
+    return min(bounds) if bounds else None
+
+
+_PARTICIPANTS_MAX_ITEMS: Final = _audience_bound()
 
 _REASONS: Final = {
     400: "Bad Request",
@@ -318,11 +336,11 @@ async def _answer(request: Request, state: MockState, pairs: list[tuple[str, str
         return _Answer(_error(405, headers={"Allow": route.allow}))
 
     fault = state.faults.draw()
-    after = fault is not None and operation.method != "GET" and state.faults.strikes_after(fault)
+    after = fault is not None and operation.is_write and state.faults.strikes_after(fault)
     if fault is not None and not after:
         logger.info("fault injected: %s", fault.value)
         if fault is not FaultKind.DELAY:
-            write = operation.method != "GET"
+            write = operation.is_write
             return _Answer(_fault_response(state, fault, write_not_done=write), fault)
         await anyio.sleep(state.settings.faults.delay)
     outcome = await _gateway(request, state, operation, path_values, pairs)

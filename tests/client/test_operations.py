@@ -13,7 +13,7 @@ import anyio
 import httpx
 import pytest
 
-from greenstat_client.api.statuses import OPERATIONS
+from greenstat_client.api import OPERATIONS
 from greenstat_client.models import IncomingStatus, OutgoingStatus
 from greenstat_ext import GreenStat, InvalidRequestError, RateLimiter, RawResponse, _spec
 from greenstat_ext._client import spec_rate

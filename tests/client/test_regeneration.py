@@ -2,12 +2,17 @@
 
 Generates a client from a copy of the spec into a temporary folder (with ``scripts/generate.sh``, exactly what
 ``make generate`` runs) and uses it in a subprocess whose ``PYTHONPATH`` puts that package before the
-committed one, under the *unchanged* ``greenstat_ext``. The copy has two changes:
+committed one, under the *unchanged* ``greenstat_ext``. The copy has three changes:
 
 * one extra optional field in ``StatusStatistic``: a subset of these tests must still pass;
-* one extra GET operation, ``getFooStatus`` (a query parameter with a ``maxLength``, its own ``x-rate-limit``
-  and 200 schema): the client must expose ``get_foo_status``, check its argument from the spec, pace it at its
-  spec rate and call it against a loopback server, sync and async, with no hand-written code.
+* one extra GET operation, ``getFooStatus``, under a new tag (``account``), with a query parameter with a
+  ``maxLength``, its own ``x-rate-limit`` and 200 schema: the client must expose ``get_foo_status``, check
+  its argument from the spec, pace it at its spec rate and call it against a loopback server, sync and
+  async, with no hand-written code;
+* one extra write, ``sendFoo`` (POST, a JSON body, ``x-idempotent: false``, ``x-creates: foo`` and nothing
+  that deletes a foo) under another new tag (``sending``): the client must expose ``send_foo``, refuse a body
+  member from the spec, send it once when the server may have acted (a 500: ``OutcomeUnknownError``), and the
+  contract kit must not count it among the writes it can clean up after (so it never sends it).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def foo_operation(template: dict[str, Any]) -> dict[str, Any]:
     """``getFooStatus``: like an existing operation (same errors), with its own parameter and result."""
     return {
         "operationId": "getFooStatus",
-        "tags": ["statuses"],
+        "tags": ["account"],  # a tag of its own (one of Green API's): tags only group the endpoint modules
         "summary": "The state of one foo",
         "description": "A made-up operation: what adding a method to the spec costs.",
         "x-rate-limit": {"requests": 5, "per_seconds": 1},
@@ -70,6 +75,43 @@ def foo_operation(template: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def send_foo_operation(template: dict[str, Any]) -> dict[str, Any]:
+    """``sendFoo``: a write (POST, a JSON body, ``x-idempotent: false``, ``x-creates: foo``) under a tag of
+    its own, and no operation deletes a foo: the client must never repeat it, the kit must never send it."""
+    return {
+        "operationId": "sendFoo",
+        "tags": ["sending"],
+        "summary": "Send a foo",
+        "description": "A made-up write: what adding a write to the spec costs.",
+        "x-rate-limit": {"requests": 50, "per_seconds": 1},
+        "x-idempotent": False,
+        "x-creates": "foo",
+        "parameters": [
+            {"$ref": "#/components/parameters/IdInstance"},
+            {"$ref": "#/components/parameters/ApiTokenInstance"},
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["fooId"],
+                        "properties": {
+                            "fooId": {"type": "string", "minLength": 1, "maxLength": FOO_MAX_LENGTH}
+                        },
+                    },
+                    "examples": {"one": {"value": {"fooId": "abc"}}},
+                }
+            },
+        },
+        "responses": {
+            **{code: answer for code, answer in template["responses"].items() if code != "200"},
+            "200": template["responses"]["200"],
+        },
+    }
+
+
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("regen")
@@ -85,6 +127,8 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "get": foo_operation(operation)
     }
     spec["components"]["schemas"]["FooStatus"] = FOO_SCHEMA
+    send = spec["paths"]["/waInstance{idInstance}/sendTextStatus/{apiTokenInstance}"]["post"]
+    spec["paths"]["/waInstance{idInstance}/sendFoo/{apiTokenInstance}"] = {"post": send_foo_operation(send)}
     spec_path = work / "openapi.yaml"
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), "utf-8")
     package = work / "out" / "greenstat_client"
@@ -135,7 +179,7 @@ FOO_CLIENT = textwrap.dedent(
     import anyio
 
     from greenstat_client.models import FooStatus
-    from greenstat_ext import AsyncGreenStat, GreenStat, InvalidRequestError
+    from greenstat_ext import AsyncGreenStat, GreenStat, InvalidRequestError, OutcomeUnknownError
 
     seen = []
 
@@ -148,6 +192,13 @@ FOO_CLIENT = textwrap.dedent(
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self):  # a server that may have acted, then failed: a write must not be repeated
+            seen.append("POST " + self.path)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args):
             pass
@@ -164,6 +215,23 @@ FOO_CLIENT = textwrap.dedent(
             client.get_foo_status("x" * (MAX + 1))
         except InvalidRequestError as exc:
             print("refused", exc)
+
+    with GreenStat(**options) as client:
+        try:
+            client.send_foo("x" * (MAX + 1))
+        except InvalidRequestError as exc:
+            print("write_refused", exc)
+        try:
+            client.send_foo(foo_id="abc")
+        except OutcomeUnknownError:
+            print("write_unknown", sum(1 for line in seen if line.startswith("POST")))
+    from greenstat_ext import _spec
+    from greenstat_ext.contract._spec import load_operations
+    from greenstat_ext.contract._writes import lifecycles
+
+    write = _spec.operation("sendFoo")
+    print("write_spec", write.is_write, write.idempotent, write.creates)
+    print("kit_cleans", sorted(life.creator.name for life in lifecycles(load_operations())))
 
     async def main():
         async with AsyncGreenStat(**options, rate_limit=0) as client:
@@ -185,7 +253,16 @@ def test_a_new_operation_in_the_spec_is_a_typed_validated_method(regenerated: Pa
         lines["refused"] == f"foo_id: must be at most {FOO_MAX_LENGTH} characters (got {FOO_MAX_LENGTH + 1})"
     )
     assert lines["async"] == "['abc']"
-    assert lines["paths"] == "['/waInstance1101000001/getFooStatus/abc123?fooId=abc']"
+    paths = [
+        "/waInstance1101000001/getFooStatus/abc123?fooId=abc",
+        "POST /waInstance1101000001/sendFoo/abc123",
+    ]
+    assert lines["paths"] == repr(sorted(paths))
+    # the write, under its own tag: its body member refused from the spec, sent once (x-idempotent: false)
+    assert lines["write_refused"].startswith(f"foo_id: must be at most {FOO_MAX_LENGTH} characters")
+    assert lines["write_unknown"] == "1"
+    assert lines["write_spec"] == "True False foo"
+    assert lines["kit_cleans"] == "['sendMediaStatus', 'sendTextStatus', 'sendVoiceStatus']"  # not sendFoo
 
 
 def _differences(left: Path, right: Path, prefix: str = "") -> list[str]:
@@ -202,7 +279,12 @@ def test_what_the_new_operation_cost(regenerated: Path) -> None:
     """Generated files only: greenstat_ext/ and tests/ are those of the checkout, unchanged."""
     changed = _differences(ROOT / "generated" / "greenstat_client", regenerated / "greenstat_client")
     changed.remove("models/status_statistic.py")  # the other change of the copy (viewedAt), not the operation
-    assert "api/statuses/get_foo_status.py" in changed
-    assert "api/statuses/__init__.py" in changed  # the facade: operation table and mixins
+    assert "api/account" in changed  # the new tags' packages (their endpoint modules), under api/
+    assert "api/sending" in changed
+    assert "api/__init__.py" in changed  # the one facade of every tag: operation table and mixins
+    assert not any(path.startswith("api/statuses/") for path in changed)  # another tag's files: untouched
     assert all(not path.endswith(".py") or path.startswith(("api/", "models/")) for path in changed), changed
-    record("regeneration", f"a new GET operation: 1 hand-written file (openapi.yaml), generated: {changed}")
+    record(
+        "regeneration",
+        f"a GET and a POST write, two new tags: 1 hand-written file (openapi.yaml), generated: {changed}",
+    )

@@ -10,21 +10,26 @@ writes are paced at their x-rate-limit, 5 per second, so a full run is a minute)
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import typer
+from rich.console import Console
 from schemathesis import GenerationMode
 from schemathesis.generation.coverage import GenerationSession
 from starlette.requests import Request
 from starlette.responses import Response
 from typer.testing import CliRunner
 
+from greenstat_ext import _spec
 from greenstat_ext._fields import checker
 from greenstat_ext.contract import ContractUsageError, Verdict, run_contract_test
 from greenstat_ext.contract._cli import contract_test
 from greenstat_ext.contract._probes import probes_for
+from greenstat_ext.contract._report import render_report
 from greenstat_ext.contract._spec import Operation, load_operations
 from tests._servers import serve
 from tests.contract.broken_servers import (
@@ -258,3 +263,44 @@ def test_help_warns_that_writes_post_real_statuses() -> None:
     assert "REAL statuses" in help_text
     assert "Off by default" in help_text
     assert "--write-wait" in help_text
+    assert "never sent" in help_text  # a write the kit could not clean up after
+
+
+@pytest.fixture
+def media_creates_what_nothing_deletes(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The spec, with ``sendMediaStatus`` creating a kind (``media``) no operation deletes."""
+    document = json.loads(json.dumps(dict(_spec.document())))
+    path = next(path for path in document["paths"] if "/sendMediaStatus/" in path)
+    document["paths"][path]["post"]["x-creates"] = "media"
+
+    def clear() -> None:
+        _spec.operations.cache_clear()
+        load_operations.cache_clear()
+
+    clear()
+    monkeypatch.setattr(_spec, "document", lambda: document)
+    yield "sendMediaStatus"
+    monkeypatch.undo()
+    clear()
+
+
+def test_a_write_that_cannot_be_cleaned_up_is_never_sent_and_the_report_says_so(
+    media_creates_what_nothing_deletes: str,
+) -> None:
+    name = media_creates_what_nothing_deletes
+    seen: list[str] = []
+    with serve(app_for(_recording(reference, seen))) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert name in report.uncleanable_operations
+    for never in report.uncleanable_operations:
+        assert never not in report.operations
+        assert never not in report.skipped_operations  # (that list is what --allow-writes would add)
+        assert not any(line.split()[1] == never for line in seen)  # not one request to it
+    cleanable = [send for send in SENDS if send != name]
+    assert report.posted == len(cleanable)  # the other sends are checked (and cleaned up) as before
+    assert report.undeleted == []
+    rendered = io.StringIO()
+    render_report(report, Console(file=rendered, width=200))
+    shown = ", ".join(report.uncleanable_operations)
+    assert f"Never sent (what they create, no operation of the spec deletes): {shown}" in rendered.getvalue()

@@ -32,8 +32,8 @@ from greenstat_ext.mock._state import RETENTION
 from .conftest import FakeClock, TestClient, example_body
 
 OPERATION_IDS = list(operations())
-READ_IDS = [op.operation_id for op in operations().values() if op.method == "GET"]
-WRITE_IDS = [op.operation_id for op in operations().values() if op.method != "GET"]
+READ_IDS = [op.operation_id for op in operations().values() if not op.is_write]
+WRITE_IDS = [op.operation_id for op in operations().values() if op.is_write]
 NO_PARAMS = {"getStatusStatistic": {"idMessage": "BAE5F4886F6F2D05"}}
 MIXED = "BAE5F4886F6F2D05"
 BIG = next(key for key, message in DEMO_MESSAGES.items() if message.recipients == 100_000)
@@ -260,7 +260,8 @@ def test_two_mocks_started_apart_answer_alike(operation_id: str) -> None:
             assert answers[0] == answers[1]
         assert answers[1] != b"[]"
     other = TestClient(create_app(MockSettings(seed=12, rate_limit=0, clock=second_clock)))
-    if operation_id != "getStatusStatistic":
+    # Chosen by shape: a read that answers a list of seeded data (a journal) answers another seed otherwise.
+    if operation_id != "getStatusStatistic" and operations()[operation_id].returns_array:
         assert other.get(_path(operation_id)).content != answers[1]
 
 

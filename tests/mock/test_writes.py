@@ -31,8 +31,8 @@ from greenstat_ext.mock._state import RETENTION
 
 from .conftest import HANG_GUARD, FakeClock, TestClient, example_body, op_path
 
-SENDS = [op.operation_id for op in operations().values() if op.operation_id.startswith("send")]
-WRITES = [op.operation_id for op in operations().values() if op.method != "GET"]
+SENDS = [op.operation_id for op in operations().values() if op.creates == "status"]  # the spec's x-creates
+WRITES = [op.operation_id for op in operations().values() if op.is_write]
 ORDER = ["pending", "sent", "delivered", "read"]
 ID_SHAPE = re.compile(r"BAE5[0-9A-F]{12}")
 PARTICIPANTS_MAX = operation("sendTextStatus").parameter("participants").max_items or 0
@@ -407,7 +407,9 @@ def test_each_write_has_its_own_rate_limit_from_the_spec(clock: FakeClock, opera
         assert (
             client.post(op_path(others[0]), json=example_body(others[0])).status_code == 200
         )  # its own bucket
-        clock.advance(1.5 * limit.per_seconds / limit.requests)  # one token back (1.5: float time at 1.7e9)
+        clock.advance(0.5 * limit.per_seconds)  # all `requests` still in the window (x-rate-limit's meaning)
+        assert call().status_code == 429
+        clock.advance(0.51 * limit.per_seconds)  # they left it together (0.51: float time at 1.7e9)
         assert call().status_code != 429
 
 

@@ -21,7 +21,7 @@ import pytest
 
 import greenstat_client
 import greenstat_ext
-from greenstat_client.api.statuses import SyncStatusesMethods
+from greenstat_client.api import SyncMethods
 from greenstat_client.models import StatusFont
 from greenstat_ext import _spec
 
@@ -76,8 +76,8 @@ def test_the_walk_sees_the_whole_public_api() -> None:
     # the clients, their generated methods, the models and the endpoint functions, the mock and the kit
     for name in (
         "greenstat_ext.GreenStat",
-        "greenstat_client.api.statuses.SyncStatusesMethods.send_text_status",
-        "greenstat_client.api.statuses.AsyncStatusesRawMethods.get_status_statistic",
+        "greenstat_client.api.SyncMethods.send_text_status",
+        "greenstat_client.api.AsyncRawMethods.get_status_statistic",
         "greenstat_client.api.statuses.send_text_status.sync_detailed",
         "greenstat_client.models.SendTextStatusRequest",  # a msgspec model: its fields
         "greenstat_ext.cli.main",
@@ -95,7 +95,7 @@ def test_every_public_annotation_resolves(name: str) -> None:
 
 
 def test_an_enum_parameter_is_its_enum_or_a_literal_of_the_spec_values() -> None:
-    hints = typing.get_type_hints(SyncStatusesMethods.send_text_status)
+    hints = typing.get_type_hints(SyncMethods.send_text_status)
     literal = next(arg for arg in typing.get_args(hints["font"]) if typing.get_origin(arg) is typing.Literal)
     assert set(typing.get_args(hints["font"])) == {StatusFont, literal, type(None)}
     assert list(typing.get_args(literal)) == list(_spec.parameter("sendTextStatus", "font").enum or ())
