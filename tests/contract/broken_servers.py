@@ -11,9 +11,9 @@ written out here: a test fixture states the broken behaviour independently of th
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 import anyio
 from starlette.applications import Starlette
@@ -22,8 +22,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 
+from greenstat_ext import _spec as spec
 from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.contract._checks import WRITE_CHECKS
+from greenstat_ext.contract._temporal import polled_schema
 from greenstat_ext.mock import MockSettings, create_app, get_state
 from greenstat_ext.mock._posted import PostedStatuses
 from greenstat_ext.mock._state import mid_cycle_clock
@@ -79,11 +81,20 @@ INCOMING = [
         "mimeType": "video/mp4",
     }
 ]
-OPERATIONS = ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses")
-SENDS = ("sendTextStatus", "sendVoiceStatus", "sendMediaStatus")
-DELETE = "deleteStatus"
-WRITES = (*SENDS, DELETE)
-ALL_OPERATIONS = (*OPERATIONS, *WRITES)
+# The operations by shape, from the spec's operation table (``greenstat_ext._spec``), in the spec's order:
+# the tests choose operations by what they do (``x-creates``, ``x-deletes``, ``x-idempotent``, the method),
+# never by name, so an operation added to the spec is covered the day it lands (CONTRIBUTING.md).
+_TABLE: Final = spec.operations()
+ALL_OPERATIONS: Final = tuple(_TABLE)
+OPERATIONS: Final = tuple(name for name, op in _TABLE.items() if not op.is_write)
+"""The reads: what the kit checks without --allow-writes."""
+WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write)
+"""Every call that may change something: never sent without --allow-writes."""
+SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates is not None)
+"""The calls that create something the write-side check follows and deletes."""
+DELETE: Final = next(name for name, op in _TABLE.items() if op.deletes is not None)
+POLLED: Final = next(name for name in OPERATIONS if polled_schema(name) is not None)
+"""The read whose answer lists recipients with states: the one the kit polls over a run."""
 PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
@@ -242,24 +253,24 @@ BROKEN: dict[str, Handler] = {
 # --- Broken over time or under load: the kit's temporal, unknown-id and rate-limit checks must name them. ---
 # Each is a factory: the server keeps state (what it answered before), one per test.
 
-RATE_LIMIT_PERIOD = 1.0  # the spec's x-rate-limit of each operation: 1 request per second (written out here)
 # The known status's first answers are right (the kit's credentials check reads it first, then the polls):
 # the broken behaviour starts after them, so the polls see it change.
 _GOOD_ANSWERS = 2
 
 
 def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
-    """``handler`` behind a per-operation limit of 1 request per second: beyond it 429 (+ ``retry_after``)."""
-    last: dict[str, float] = {}
+    """``handler`` behind each read's own ``x-rate-limit`` (the spec's one meaning, ``RateLimit.wait``):
+    beyond it 429 (+ ``retry_after``). Reads only, as the kit's rate-limit checks burst reads only."""
+    accepted: dict[str, list[float]] = {}
 
     async def limited(request: Request) -> Response:
         operation = request.path_params["operation"]
-        if operation in OPERATIONS and request.method == "GET":
-            now = time.monotonic()
-            if now - last.get(operation, -math.inf) < RATE_LIMIT_PERIOD:
+        if operation in OPERATIONS and request.method == _TABLE[operation].method:
+            now, times = time.monotonic(), accepted.setdefault(operation, [])
+            if _TABLE[operation].rate_limit.wait(times, now) > 0:
                 headers = {} if retry_after is None else {"Retry-After": retry_after}
                 return _error(429, "Too Many Requests", **headers)
-            last[operation] = now
+            times.append(now)
         return await handler(request)
 
     return limited
@@ -268,7 +279,7 @@ def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
 def _polled(request: Request, response: Response) -> bool:
     return (
         response.status_code == 200
-        and request.path_params["operation"] == "getStatusStatistic"
+        and request.path_params["operation"] == POLLED
         and request.query_params.get("idMessage") == ID_MESSAGE
     )
 
@@ -325,7 +336,7 @@ def unknown_id_answers_recipients() -> Handler:
 
     async def handler(request: Request) -> Response:
         response = await reference(request)
-        known = request.path_params["operation"] == "getStatusStatistic" and response.status_code == 200
+        known = request.path_params["operation"] == POLLED and response.status_code == 200
         return JSONResponse(ITEMS) if known else response
 
     return handler
