@@ -88,10 +88,15 @@ _TABLE: Final = spec.operations()
 ALL_OPERATIONS: Final = tuple(_TABLE)
 OPERATIONS: Final = tuple(name for name, op in _TABLE.items() if not op.is_write)
 """The reads: what the kit checks without --allow-writes."""
-WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write)
-"""Every call that may change something: never sent without --allow-writes."""
-SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates is not None)
-"""The calls that create something the write-side check follows and deletes."""
+_DELETED_KINDS: Final = frozenset(op.deletes for op in _TABLE.values() if op.deletes is not None)
+_UNCLEANABLE: Final = frozenset(
+    name for name, op in _TABLE.items() if op.creates is not None and op.creates not in _DELETED_KINDS
+)
+WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write and name not in _UNCLEANABLE)
+"""Every call that may change something and that the kit could clean up after: sent only with
+--allow-writes (one that creates what nothing deletes is never sent, tests/contract/test_writes.py)."""
+SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates in _DELETED_KINDS)
+"""The calls that create something an operation deletes: what the write-side check follows and deletes."""
 DELETE: Final = next(name for name, op in _TABLE.items() if op.deletes is not None)
 POLLED: Final = next(name for name in OPERATIONS if polled_schema(name) is not None)
 """The read whose answer lists recipients with states: the one the kit polls over a run."""

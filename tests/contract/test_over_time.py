@@ -273,10 +273,10 @@ def test_a_mock_that_regresses_once_before_the_first_poll_fails_naming_the_phase
     assert report.verdict is Verdict.FAILED, report.inconclusive
     assert report.failed_checks == ("recipient_state_monotonic",)
     [violation] = report.violations
-    # the credentials are checked on the first read of the spec: that answer is the status's first when
-    # the polled operation is that read, else the first poll is
-    first = "credentials" if OPERATIONS[0] == POLLED else "poll"
-    assert f"answer 1 ({first}): read; answer 2 (poll): delivered" in violation.message
+    if OPERATIONS[0] == POLLED:  # the credentials are checked on the first read: then the status's first
+        assert "answer 1 (credentials): read; answer 2 (poll): delivered" in violation.message
+    else:  # else the first poll is its first answer, and the second comes from any phase that reads it
+        assert re.search(r"answer 1 \(poll\): read; answer 2 \([^)]+\): delivered", violation.message)
     assert report.polls >= 3
 
 
