@@ -4,8 +4,11 @@ Why the mock: it is greenstat's one reference implementation (the kit's own acce
 second, minimal one here drifted from it and had to be kept in step by hand. Each broken server is the mock
 with ONE behaviour changed, in a few lines over its answer, so a failing assertion points at exactly one
 rule; those in :data:`BROKEN_ONE_OPERATION` break it in one operation only, so the kit must name that
-operation and pass the others. What a variant answers instead (``ITEMS``, ``OUTGOING``, ``INCOMING``) is
-written out here: a test fixture states the broken behaviour independently of the kit's reading of the spec.
+operation and pass the others. The operations are chosen by shape from the spec's operation table
+(:data:`OPERATIONS`, :data:`SENDS`, :data:`POLLED`...), so an operation added to the spec is covered
+without touching this file. What a variant answers instead is the reference's own answer to another
+request (a GET without a query), or, where the fault is in the data, written out here (``ITEMS``,
+``OUTGOING``): a test fixture states the broken data independently of the kit's reading of the spec.
 """
 
 from __future__ import annotations
@@ -65,21 +68,6 @@ OUTGOING = [
         "fileName": "3EB0C767D097B7C7C030.jpg",
         "mimeType": "image/jpeg",
     },
-]
-INCOMING = [
-    {
-        "type": "incoming",
-        "idMessage": "3EB0A1B2C3D4E5F60718",
-        "timestamp": 1700000000,
-        "typeMessage": "videoMessage",
-        "chatId": "120363041234567890@lid",
-        "senderId": "120363041234567890@lid",
-        "senderName": "Anna",
-        "senderContactName": "Anna (work)",
-        "downloadUrl": "https://example.org/3EB0A1B2C3D4E5F60718.mp4",
-        "fileName": "3EB0A1B2C3D4E5F60718.mp4",
-        "mimeType": "video/mp4",
-    }
 ]
 # The operations by shape, from the spec's operation table (``greenstat_ext._spec``), in the spec's order:
 # the tests choose operations by what they do (``x-creates``, ``x-deletes``, ``x-idempotent``, the method),
@@ -218,11 +206,21 @@ async def outgoing_item_without_send_by_api(request: Request) -> Response:
     return response
 
 
+def _as_get_without_query(request: Request) -> Request:
+    """``request`` as the reference's GET of the same operation without a query: what the mock answers
+    when no parameter is given (each has a default), to answer a request it should refuse."""
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    return Request({**request.scope, "method": "GET", "query_string": b""}, no_body)
+
+
 async def incoming_minutes_unchecked(request: Request) -> Response:
     response = await reference(request)
     rejected_minutes = response.status_code == 400 and b"minutes" in bytes(response.body)
     if rejected_minutes and request.path_params["operation"] == "getIncomingStatuses":
-        return JSONResponse(INCOMING)  # any minutes at all is taken
+        return await reference(_as_get_without_query(request))  # any minutes at all is taken
     return response
 
 
@@ -234,7 +232,7 @@ async def outgoing_wrong_token_accepted(request: Request) -> Response:
 
 async def incoming_post_accepted(request: Request) -> Response:
     if request.method == "POST" and request.path_params["operation"] == "getIncomingStatuses":
-        return JSONResponse(INCOMING)
+        return await reference(_as_get_without_query(request))  # answered as the GET it is not
     return await reference(request)
 
 
