@@ -16,7 +16,7 @@ caught; ``256 * 1024 * 1024``, a byte count, is a different number and is not). 
 f-string's literal parts included) is flagged when it contains a pattern or a spec number written out
 (``128``, ``9_999_999_999``, ``9,999,999,999``).
 
-Two deliberate limits, both stated here rather than hidden:
+Deliberate limits, all stated here rather than hidden:
 
 * **0 to 10 are not looked for as bare numbers.** They bound every slice, loop, retry count and
   comparison; as spec values they are lower bounds (``minimum: 1``, ``minLength: 6``) or rates (5 and 10
@@ -26,8 +26,17 @@ Two deliberate limits, both stated here rather than hidden:
 * **HTTP status codes are not looked for** (400, 429, 500…: the keys of the spec's responses): code that
   handles answers is full of them, and a bound equal to one (``message``'s maxLength 500) cannot be told
   apart from a status code; the client reads that bound through ``_spec`` like every other.
-* :data:`ALLOWED` lists the literals that equal a spec value by coincidence, each with its reason; an
-  entry that no longer matches anything fails the test too, so the list cannot rot.
+* **A common number is a copy only where its name says so.** A power of two or a round decimal (64,
+  256, 1440: :func:`is_common`) is what code picks for its own ends (a cache size, a method name's length)
+  as often as a spec does, so a new spec bound of 64 would flag every unrelated 64. Such a literal is
+  flagged when it is unnamed (an expression, a return, a string in neither) or bound (assignment,
+  keyword, parameter default) to a name sharing a word with a field that holds it: the field's property,
+  parameter or component name, or what refers to it (``MAX_TOKEN_LENGTH = 128``, ``TOKEN_HELP = "at most
+  128 characters"``); not ``lru_cache(maxsize=64)``. Any other spec number (``9_999_999_999``,
+  ``2**63 - 1``, 255) is flagged whatever its name.
+* :data:`ALLOWED` lists the literals that equal a spec value by coincidence and whose name still relates to
+  its field, each with its reason; an entry that no longer matches anything fails the test too, so the
+  list cannot rot.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ import ast
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +76,8 @@ _RATE_NAME = re.compile(r"rate|interval|rps", re.IGNORECASE)
 
 #: (file relative to the repository, the name the literal is assigned to, its value) → why it is no copy.
 ALLOWED: dict[tuple[str, str, object], str] = {
-    ("greenstat_ext/_ratelimit.py", "REGISTRY_SIZE", 256): (
-        "how many rate-limit buckets the process keeps; equals idMessage's maxLength by coincidence"
-    ),
     ("greenstat_ext/_cli/_report_data.py", "_MINUTES_PER_DAY", 1440): (
         "a day in minutes, to say a window in days; equals minutes' default by coincidence"
-    ),
-    ("greenstat_ext/_observe.py", "MAX_HEADER_NAME", 256): (
-        "the longest header name a plugin may add; equals idMessage's maxLength by coincidence"
-    ),
-    ("greenstat_ext/_observe.py", "MAX_HEADER_VALUE", 8192): (
-        "the longest header value a plugin may add; equals a maxLength of the spec (8192) by coincidence"
     ),
 }
 
@@ -87,6 +87,30 @@ class SpecValues:
     numbers: frozenset[int | float]
     rates: frozenset[float]
     needles: frozenset[str]
+    #: number → the words of the fields that hold it (``ApiTokenInstance`` → api, token, instance).
+    fields: dict[int | float, frozenset[str]] = field(default_factory=dict)
+
+
+#: A word of a name, as :func:`words` splits it: ``MAX_TOKEN_LENGTH`` and ``maxTokenLength`` give the same.
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+#: Words of field names that say nothing of which field (``id`` is in every other name).
+_GENERIC_WORDS = frozenset({"id", "api", "the", "of", "max", "min", "length", "request", "response"})
+
+
+def words(name: str) -> frozenset[str]:
+    """The words of a name in lower case, the generic ones left out (``idMessage`` → message)."""
+    found = {word.lower() for word in _WORD.findall(name)}
+    return frozenset(found - _GENERIC_WORDS)
+
+
+def is_common(number: int | float) -> bool:
+    """A number code uses for its own ends as often as a spec would: a power of two (a cache size, a
+    buffer, a name's length) or a round decimal (60, 1000, 1440). Such a literal is a copy only where its
+    name says which field it bounds; any other spec number is a copy wherever it is written."""
+    if isinstance(number, float) and not number.is_integer():
+        return False
+    whole = abs(int(number))
+    return whole > 0 and (whole & (whole - 1) == 0 or whole % 10 == 0)
 
 
 def _is_number(value: object) -> bool:
@@ -98,17 +122,30 @@ def spec_values(spec: Any) -> SpecValues:
     numbers: set[int | float] = set()
     rates: set[float] = set()
     needles: set[str] = set()
+    fields: dict[int | float, set[str]] = {}
 
-    def walk(node: Any) -> None:
+    def add(found: set[int | float], context: frozenset[str]) -> None:
+        numbers.update(found)
+        for number in found:
+            fields.setdefault(number, set()).update(context)
+
+    def walk(node: Any, context: frozenset[str] = frozenset(), refs: frozenset[str] = frozenset()) -> None:
         if isinstance(node, list):
             for item in node:
-                walk(item)
+                walk(item, context, refs)
             return
         if not isinstance(node, dict):
             return
-        for keyword in _NUMERIC_KEYWORDS:
-            if _is_number(node.get(keyword)):
-                numbers.add(node[keyword])
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and ref not in refs:
+            # what refers to a component names its field too (``idMessage`` → ``StatusId``'s maxLength)
+            target: Any = spec
+            for part in ref[2:].split("/"):
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+            walk(target, context, refs | {ref})
+        if isinstance(node.get("name"), str) and "in" in node:  # a parameter: its name says which field
+            context = context | words(node["name"])
+        add({node[k] for k in _NUMERIC_KEYWORDS if _is_number(node.get(k))}, context)
         fmt = node.get("format")
         if (
             node.get("type") == "integer"
@@ -116,11 +153,11 @@ def spec_values(spec: Any) -> SpecValues:
             and (match := _INTEGER_FORMAT.fullmatch(fmt))
         ):
             half = 2 ** (int(match.group(1)) - 1)
-            numbers.update({-half, half - 1, half})
+            add({-half, half - 1, half}, context | {fmt.lower()})
         limit = node.get("x-rate-limit")
         if isinstance(limit, dict):
             requests, per_seconds = limit["requests"], limit["per_seconds"]
-            numbers.update({requests, per_seconds})
+            add({requests, per_seconds}, frozenset({"rate", "requests", "rps"}))
             rates.update({requests / per_seconds, per_seconds / requests})
         pattern = node.get("pattern")
         if isinstance(pattern, str):
@@ -128,8 +165,12 @@ def spec_values(spec: Any) -> SpecValues:
             if match := _CHAR_CLASS_PATTERN.fullmatch(pattern):
                 needles.add(match.group(1))
         for key, value in node.items():
-            if key not in ("example", "examples", "enum", "const"):
-                walk(value)
+            if key in ("properties", "schemas", "parameters") and isinstance(value, dict):
+                # a property, a component schema or parameter: its name says which field
+                for name, child in value.items():
+                    walk(child, context | words(name), refs)
+            elif key not in ("example", "examples", "enum", "const"):
+                walk(value, context, refs)
 
     walk(spec)
     # HTTP status codes (the spec's response keys) are everywhere in code that handles answers; a bound
@@ -142,7 +183,13 @@ def spec_values(spec: Any) -> SpecValues:
         for code in op.get("responses", {})
         if str(code).isdigit()
     }
-    return SpecValues(frozenset(numbers - TRIVIAL - statuses), frozenset(rates), frozenset(needles))
+    kept = frozenset(numbers - TRIVIAL - statuses)
+    return SpecValues(
+        kept,
+        frozenset(rates),
+        frozenset(needles),
+        {number: frozenset(fields.get(number, ())) for number in kept},
+    )
 
 
 def _fold(node: ast.AST) -> int | float | None:
@@ -209,6 +256,17 @@ class _Scanner(ast.NodeVisitor):
     def _add(self, node: ast.AST, value: object, what: str) -> None:
         self.findings.append(Finding(self.path, getattr(node, "lineno", 0), self._name, value, what))
 
+    def _copies(self, number: int | float) -> bool:
+        """Whether ``number`` written here copies the spec: any spec number that is not common; a common
+        one (:func:`is_common`) only unnamed (an expression, a return, a call's positional argument) or
+        bound to a name that shares a word with a field holding it (``MAX_TOKEN_LENGTH = 128``), never
+        to a name about something else (``lru_cache(maxsize=64)``, ``_METHOD_NAME``)."""
+        if number not in self.values.numbers:
+            return False
+        if not is_common(number) or not self._name:
+            return True
+        return bool(words(self._name) & self.values.fields.get(number, frozenset()))
+
     def _named(self, name: str, value_node: ast.AST | None) -> None:
         """A value bound to ``name``: a rate-like name holding a spec rate is a copy too."""
         if value_node is None:
@@ -233,7 +291,10 @@ class _Scanner(ast.NodeVisitor):
 
     def _visit_named(self, name: str, node: ast.AST) -> None:
         outer, self._name = self._name, name
-        self.generic_visit(node)
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            self.generic_visit(node)
+        else:
+            self.visit(node)  # a default or a keyword's value: the node itself
         self._name = outer
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -241,16 +302,28 @@ class _Scanner(ast.NodeVisitor):
         with_defaults = positional[len(positional) - len(node.args.defaults) :]
         for arg, default in zip(with_defaults, node.args.defaults, strict=True):
             self._named(arg.arg, default)
+            self._visit_named(arg.arg, default)
         for arg, kw_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
             self._named(arg.arg, kw_default)
-        self.generic_visit(node)
+            if kw_default is not None:
+                self._visit_named(arg.arg, kw_default)
+        every = [*positional, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]
+        for annotated in every:
+            if annotated is not None and annotated.annotation is not None:
+                self.visit(annotated.annotation)
+        for child in (*node.decorator_list, *node.body):
+            self.visit(child)
+        if node.returns is not None:
+            self.visit(node.returns)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_keyword(self, node: ast.keyword) -> None:
         if node.arg:
             self._named(node.arg, node.value)
-        self.generic_visit(node)
+            self._visit_named(node.arg, node.value)
+        else:
+            self.generic_visit(node)
 
     # -- prose is not code ---------------------------------------------------------------------------------
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -263,7 +336,7 @@ class _Scanner(ast.NodeVisitor):
         value = _fold(node)
         if value is None:
             self.generic_visit(node)
-        elif value in self.values.numbers:
+        elif self._copies(value):
             self._add(node, value, "spec number")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
@@ -271,14 +344,14 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
-        if _is_number(value) and value in self.values.numbers:
+        if isinstance(value, int | float) and _is_number(value) and self._copies(value):
             self._add(node, value, "spec number")
         elif isinstance(value, str):
             for needle in self.values.needles:
                 if needle in value:
                     self._add(node, needle, "spec pattern")
             for form, number in self._number_words.items():
-                if re.search(rf"(?<![\w.]){re.escape(form)}(?![\w.])", value):
+                if re.search(rf"(?<![\w.]){re.escape(form)}(?![\w.])", value) and self._copies(number):
                     self._add(node, number, f"spec number written {form!r} in a string:")
 
 
@@ -344,6 +417,13 @@ COPIES = textwrap.dedent(
 
     def call() -> None:
         pace(interval=1.0, retries=1)
+
+
+    CACHE = functools.lru_cache(maxsize=256)  # a power of two named for something else: no copy
+    _METHOD_NAME = re.compile(r"[A-Za-z]{1,256}")  # the same
+    MAX_MESSAGE_ID = 256  # a power of two named for idMessage (its maxLength): a copy
+    TOKEN_HELP = "at most 128 characters"  # named for the token: a copy
+    PAGE = 9_999_999_999  # not a common number: a copy whatever its name
     '''
 )
 
@@ -360,4 +440,7 @@ def test_the_scanner_finds_each_kind_of_copy_and_ignores_prose() -> None:
         (14, 1.0),
         (16, 256),
         (20, 1.0),
+        (25, 256),
+        (26, 128),
+        (27, 9_999_999_999),
     }, sorted(found, key=str)

@@ -4,16 +4,19 @@ Why the mock: it is greenstat's one reference implementation (the kit's own acce
 second, minimal one here drifted from it and had to be kept in step by hand. Each broken server is the mock
 with ONE behaviour changed, in a few lines over its answer, so a failing assertion points at exactly one
 rule; those in :data:`BROKEN_ONE_OPERATION` break it in one operation only, so the kit must name that
-operation and pass the others. What a variant answers instead (``ITEMS``, ``OUTGOING``, ``INCOMING``) is
-written out here: a test fixture states the broken behaviour independently of the kit's reading of the spec.
+operation and pass the others. The operations are chosen by shape from the spec's operation table
+(:data:`OPERATIONS`, :data:`SENDS`, :data:`POLLED`...), so an operation added to the spec is covered
+without touching this file. What a variant answers instead is the reference's own answer to another
+request (a GET without a query), or, where the fault is in the data, written out here (``ITEMS``,
+``OUTGOING``): a test fixture states the broken data independently of the kit's reading of the spec.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 import anyio
 from starlette.applications import Starlette
@@ -22,8 +25,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 
+from greenstat_ext import _spec as spec
 from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.contract._checks import WRITE_CHECKS
+from greenstat_ext.contract._temporal import polled_schema
 from greenstat_ext.mock import MockSettings, create_app, get_state
 from greenstat_ext.mock._posted import PostedStatuses
 from greenstat_ext.mock._state import mid_cycle_clock
@@ -64,26 +69,25 @@ OUTGOING = [
         "mimeType": "image/jpeg",
     },
 ]
-INCOMING = [
-    {
-        "type": "incoming",
-        "idMessage": "3EB0A1B2C3D4E5F60718",
-        "timestamp": 1700000000,
-        "typeMessage": "videoMessage",
-        "chatId": "120363041234567890@lid",
-        "senderId": "120363041234567890@lid",
-        "senderName": "Anna",
-        "senderContactName": "Anna (work)",
-        "downloadUrl": "https://example.org/3EB0A1B2C3D4E5F60718.mp4",
-        "fileName": "3EB0A1B2C3D4E5F60718.mp4",
-        "mimeType": "video/mp4",
-    }
-]
-OPERATIONS = ("getStatusStatistic", "getOutgoingStatuses", "getIncomingStatuses")
-SENDS = ("sendTextStatus", "sendVoiceStatus", "sendMediaStatus")
-DELETE = "deleteStatus"
-WRITES = (*SENDS, DELETE)
-ALL_OPERATIONS = (*OPERATIONS, *WRITES)
+# The operations by shape, from the spec's operation table (``greenstat_ext._spec``), in the spec's order:
+# the tests choose operations by what they do (``x-creates``, ``x-deletes``, ``x-idempotent``, the method),
+# never by name, so an operation added to the spec is covered the day it lands (CONTRIBUTING.md).
+_TABLE: Final = spec.operations()
+ALL_OPERATIONS: Final = tuple(_TABLE)
+OPERATIONS: Final = tuple(name for name, op in _TABLE.items() if not op.is_write)
+"""The reads: what the kit checks without --allow-writes."""
+_DELETED_KINDS: Final = frozenset(op.deletes for op in _TABLE.values() if op.deletes is not None)
+_UNCLEANABLE: Final = frozenset(
+    name for name, op in _TABLE.items() if op.creates is not None and op.creates not in _DELETED_KINDS
+)
+WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write and name not in _UNCLEANABLE)
+"""Every call that may change something and that the kit could clean up after: sent only with
+--allow-writes (one that creates what nothing deletes is never sent, tests/contract/test_writes.py)."""
+SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates in _DELETED_KINDS)
+"""The calls that create something an operation deletes: what the write-side check follows and deletes."""
+DELETE: Final = next(name for name, op in _TABLE.items() if op.deletes is not None)
+POLLED: Final = next(name for name in OPERATIONS if polled_schema(name) is not None)
+"""The read whose answer lists recipients with states: the one the kit polls over a run."""
 PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
@@ -202,11 +206,21 @@ async def outgoing_item_without_send_by_api(request: Request) -> Response:
     return response
 
 
+def _as_get_without_query(request: Request) -> Request:
+    """``request`` as the reference's GET of the same operation without a query: what the mock answers
+    when no parameter is given (each has a default), to answer a request it should refuse."""
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    return Request({**request.scope, "method": "GET", "query_string": b""}, no_body)
+
+
 async def incoming_minutes_unchecked(request: Request) -> Response:
     response = await reference(request)
     rejected_minutes = response.status_code == 400 and b"minutes" in bytes(response.body)
     if rejected_minutes and request.path_params["operation"] == "getIncomingStatuses":
-        return JSONResponse(INCOMING)  # any minutes at all is taken
+        return await reference(_as_get_without_query(request))  # any minutes at all is taken
     return response
 
 
@@ -218,7 +232,7 @@ async def outgoing_wrong_token_accepted(request: Request) -> Response:
 
 async def incoming_post_accepted(request: Request) -> Response:
     if request.method == "POST" and request.path_params["operation"] == "getIncomingStatuses":
-        return JSONResponse(INCOMING)
+        return await reference(_as_get_without_query(request))  # answered as the GET it is not
     return await reference(request)
 
 
@@ -242,24 +256,24 @@ BROKEN: dict[str, Handler] = {
 # --- Broken over time or under load: the kit's temporal, unknown-id and rate-limit checks must name them. ---
 # Each is a factory: the server keeps state (what it answered before), one per test.
 
-RATE_LIMIT_PERIOD = 1.0  # the spec's x-rate-limit of each operation: 1 request per second (written out here)
 # The known status's first answers are right (the kit's credentials check reads it first, then the polls):
 # the broken behaviour starts after them, so the polls see it change.
 _GOOD_ANSWERS = 2
 
 
 def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
-    """``handler`` behind a per-operation limit of 1 request per second: beyond it 429 (+ ``retry_after``)."""
-    last: dict[str, float] = {}
+    """``handler`` behind each read's own ``x-rate-limit`` (the spec's one meaning, ``RateLimit.wait``):
+    beyond it 429 (+ ``retry_after``). Reads only, as the kit's rate-limit checks burst reads only."""
+    accepted: dict[str, list[float]] = {}
 
     async def limited(request: Request) -> Response:
         operation = request.path_params["operation"]
-        if operation in OPERATIONS and request.method == "GET":
-            now = time.monotonic()
-            if now - last.get(operation, -math.inf) < RATE_LIMIT_PERIOD:
+        if operation in OPERATIONS and request.method == _TABLE[operation].method:
+            now, times = time.monotonic(), accepted.setdefault(operation, [])
+            if _TABLE[operation].rate_limit.wait(times, now) > 0:
                 headers = {} if retry_after is None else {"Retry-After": retry_after}
                 return _error(429, "Too Many Requests", **headers)
-            last[operation] = now
+            times.append(now)
         return await handler(request)
 
     return limited
@@ -268,7 +282,7 @@ def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
 def _polled(request: Request, response: Response) -> bool:
     return (
         response.status_code == 200
-        and request.path_params["operation"] == "getStatusStatistic"
+        and request.path_params["operation"] == POLLED
         and request.query_params.get("idMessage") == ID_MESSAGE
     )
 
@@ -325,7 +339,7 @@ def unknown_id_answers_recipients() -> Handler:
 
     async def handler(request: Request) -> Response:
         response = await reference(request)
-        known = request.path_params["operation"] == "getStatusStatistic" and response.status_code == 200
+        known = request.path_params["operation"] == POLLED and response.status_code == 200
         return JSONResponse(ITEMS) if known else response
 
     return handler
