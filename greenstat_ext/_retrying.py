@@ -51,12 +51,8 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
         outcome = rcs.outcome
         if outcome is None:  # pragma: no cover - tenacity always sets it before asking
             return False
-        if call.may_have_acted:  # a write the server may have done: never again
-            return False
-        if outcome.failed:
-            exc: BaseException = outcome.exception()  # type: ignore[assignment]
-            return should_retry_exception(exc, idempotent=call.idempotent, request=call.request)
-        return should_retry_response(policy, outcome.result(), idempotent=call.idempotent)
+        failure: BaseException | None = outcome.exception() if outcome.failed else None
+        return worth_retrying(call, failure if failure is not None else outcome.result())
 
     def wait(rcs: tenacity.RetryCallState) -> float:
         outcome = rcs.outcome
@@ -117,6 +113,16 @@ def tenacity_arguments(call: CallContext, *, is_async: bool) -> dict[str, Any]:
     }
 
 
+def worth_retrying(call: CallContext, outcome: httpx.Response | BaseException) -> bool:
+    """Whether an attempt's answer or transport failure is worth another attempt: the one predicate of the
+    first attempt's check and of tenacity's ``retry``. Never once a write may have been done."""
+    if call.may_have_acted:
+        return False
+    if isinstance(outcome, BaseException):
+        return should_retry_exception(outcome, idempotent=call.idempotent, request=call.request)
+    return should_retry_response(call.policy, outcome, idempotent=call.idempotent)
+
+
 def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) -> httpx.Response:
     """``attempt()`` once; only if its outcome is retryable, tenacity takes over from that outcome.
 
@@ -128,13 +134,11 @@ def call_with_retries(call: CallContext, attempt: Callable[[], httpx.Response]) 
     try:
         first = attempt()
     except Exception as exc:  # tenacity catches BaseException, but retries none that is not an Exception
-        if call.may_have_acted or not should_retry_exception(
-            exc, idempotent=call.idempotent, request=call.request
-        ):
+        if not worth_retrying(call, exc):
             raise
         first = exc
     else:
-        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
+        if not worth_retrying(call, first):
             return first
     import tenacity  # deferred: only a retry needs it (~12 ms of import time)
 
@@ -162,13 +166,11 @@ async def call_with_retries_async(
     try:
         first = await attempt()
     except Exception as exc:
-        if call.may_have_acted or not should_retry_exception(
-            exc, idempotent=call.idempotent, request=call.request
-        ):
+        if not worth_retrying(call, exc):
             raise
         first = exc
     else:
-        if call.may_have_acted or not should_retry_response(call.policy, first, idempotent=call.idempotent):
+        if not worth_retrying(call, first):
             return first
     import tenacity
 
