@@ -58,6 +58,8 @@ logger = logging.getLogger("greenstat.client")
 ResultT = TypeVar("ResultT")
 #: The table by operationId (camelCase) and by method name (its snake_case).
 _OPERATIONS_BY_ID = {key: op for op in OPERATIONS for key in (op.operation_id, op.name)}
+#: The operation with the lowest ``x-rate-limit`` rate (the first of them in spec order, on a tie).
+_SLOWEST = min(OPERATIONS, key=lambda op: _spec.operation(op.operation_id).rate_limit.rate)
 #: The errors a call maps to a typed ``GreenStatError`` (see ``BaseClient._mapped_failure``).
 MAPPED_ERRORS = (*_HTTPX_ERRORS, msgspec.ValidationError, msgspec.DecodeError, BodyTooLarge)
 
@@ -326,8 +328,13 @@ class BaseClient:
 
     @property
     def rate_limiter(self) -> LimiterBackend | None:
-        """The bucket of the table's first operation (None: off); see :meth:`rate_limiter_for`."""
-        return self.rate_limiter_for(OPERATIONS[0].operation_id)
+        """The bucket of the spec's slowest operation (None: off); see :meth:`rate_limiter_for`.
+
+        Why the slowest: its rate is the default of a limiter told no operation (``_spec.slowest_rate``), so
+        this is the one bucket whose rate says what "the rate limit" of a client means; which operation that
+        is follows from the spec's ``x-rate-limit`` values, not from the order of its paths.
+        """
+        return self.rate_limiter_for(_SLOWEST.operation_id)
 
     @property
     def rate_limit_store(self) -> str | None:

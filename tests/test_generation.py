@@ -98,7 +98,7 @@ def test_check_generated_fails_when_the_spec_changes_without_regeneration(tmp_pa
         ),
         ("      x-idempotent: false\n", "      x-idempotent: maybe\n", "x-idempotent must be true or false"),
         ("      x-creates: status\n", "      x-creates: Status!\n", "x-creates must name a kind"),
-        ("      x-deletes: status\n", "      x-deletes: message\n", "which no operation's x-creates names"),
+        ("      x-deletes: status\n", "      x-deletes: unmade\n", "which no operation's x-creates names"),
     ],
 )
 def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, message: str) -> None:

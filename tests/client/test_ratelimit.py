@@ -20,6 +20,7 @@ import pytest
 
 from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
 from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
+from greenstat_ext._spec import operations, slowest_rate
 from greenstat_ext.mock._ratelimit import GatewayRateLimit as ServerLimiter
 from tests._figures import record
 
@@ -415,11 +416,15 @@ def test_a_setting_on_one_client_never_changes_another() -> None:
     assert slower.rate_limiter.rate == 0.5
 
 
-def test_default_is_one_per_second_and_zero_switches_it_off() -> None:
+def test_default_is_each_operations_spec_rate_and_zero_switches_it_off() -> None:
     recorder = Recorder(json_response(200, []))
     client = GreenStat(id_instance=ID_INSTANCE, api_token="abcdefgh", api_url=API_URL)
-    assert client.rate_limiter is not None
-    assert client.rate_limiter.rate == 1.0
+    for operation_id, spec in operations().items():
+        limiter = client.rate_limiter_for(operation_id)
+        assert limiter is not None
+        assert limiter.rate == spec.rate_limit.rate, operation_id
+    assert client.rate_limiter is not None  # the slowest operation's bucket, whatever the spec's order
+    assert client.rate_limiter.rate == slowest_rate()
     assert make_sync(recorder, rate_limit=0).rate_limiter is None
     assert make_sync(recorder, rate_limit=3).with_options(rate_limit=0).rate_limiter is None
     client.close()

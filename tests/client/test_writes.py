@@ -20,6 +20,8 @@ from greenstat_ext import (
     StatusFont,
     _spec,
 )
+from greenstat_ext.contract._probes import base_body
+from greenstat_ext.contract._spec import load_operations
 
 from ._helpers import TOKEN, Recorder, assert_no_token, fast_policy, json_response, make_async, make_sync
 
@@ -38,13 +40,13 @@ PARTICIPANTS_MAX = _bound("sendTextStatus", "participants", "max_items")
 
 
 def _example_arguments(name: str) -> tuple[tuple[object, ...], dict[str, object]]:
-    """Arguments that pass a write's checks: the spec's first request-body example, by the facade's names."""
+    """Arguments that pass a write's checks, by the facade's names: the body the contract kit sends
+    (``contract._probes.base_body``: the spec's first request example, else each required field at a valid
+    value)."""
     spec = _spec.operation(name)
-    raw = _spec.document()["paths"][spec.path][spec.method.lower()]["requestBody"]["content"][
-        "application/json"
-    ]
-    example = raw["example"] if "examples" not in raw else next(iter(raw["examples"].values()))["value"]
-    return (), {spec.parameter(wire).python_name: value for wire, value in example.items()}
+    kit_operation = next(op for op in load_operations() if op.name == spec.operation_id)
+    body = base_body(kit_operation, {}) or {}
+    return (), {spec.parameter(wire).python_name: value for wire, value in body.items()}
 
 
 #: Every write operation of the spec (chosen by shape: ``is_write``, from x-idempotent/-creates/-deletes and

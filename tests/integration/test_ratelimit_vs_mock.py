@@ -13,6 +13,7 @@ import contextlib
 from collections import Counter
 
 from greenstat_ext import GreenStat, GreenStatError, RateLimitError
+from greenstat_ext._spec import operation
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests._figures import record
 
@@ -35,8 +36,9 @@ def test_default_pacing_never_earns_a_429_from_the_mock_at_its_default_rate() ->
         options = {"id_instance": DEMO_ID_INSTANCE, "api_token": DEMO_TOKEN, "max_retries": 0}
         # (a) one client, one thread, sequential calls at the default rate (1/s).
         with GreenStat(api_url=f"http://127.0.0.1:{port}", **options) as client:  # type: ignore[arg-type]
-            assert client.rate_limiter is not None
-            assert client.rate_limiter.rate == 1.0
+            limiter = client.rate_limiter_for("getStatusStatistic")
+            assert limiter is not None
+            assert limiter.rate == operation("getStatusStatistic").rate_limit.rate
             for _ in range(SEQUENTIAL):
                 _call(client)
         sequential = server.stats.by_status

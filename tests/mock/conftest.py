@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from greenstat_ext._spec import document, operation
+from greenstat_ext.contract._probes import base_body
+from greenstat_ext.contract._spec import load_operations
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockSettings, create_app
 
 PATH = f"/waInstance{DEMO_ID_INSTANCE}/getStatusStatistic/{DEMO_TOKEN}"
@@ -27,13 +28,15 @@ def op_path(operation_id: str, token: str = DEMO_TOKEN, instance: object = DEMO_
 
 
 def example_body(operation_id: str) -> dict[str, Any]:
-    """The spec's first request example of a write (read from the spec, not retyped; the one the contract kit
-    sends too), whatever the example is named."""
-    spec = operation(operation_id)
-    raw = document()["paths"][spec.path][spec.method.lower()]["requestBody"]["content"]["application/json"]
-    if "examples" not in raw:
-        return dict(raw["example"])
-    return dict(next(iter(raw["examples"].values()))["value"])
+    """A valid request body of a write: the one the contract kit sends (``contract._probes.base_body``: the
+    spec's first request example, else each required field at a valid value), read from the spec."""
+    body = base_body(_KIT_OPERATIONS[operation_id], {})
+    if body is None:
+        raise AssertionError(f"{operation_id} has no request body")
+    return body
+
+
+_KIT_OPERATIONS: Final = {op.name: op for op in load_operations()}
 
 
 class FakeClock:
