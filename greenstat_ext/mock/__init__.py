@@ -49,10 +49,11 @@ with extra_imports("greenstat_ext.mock", "mock"):
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
 
-    from ._app import MockState, create_app, get_state
+    from ._app import create_app, get_state
     from ._connections import ConnectionTimeouts
     from ._data import DataFileError, load_data, parse_data
     from ._faults import FaultKind, FaultSettings
+    from ._instance import MockState
     from ._logging import TokenMaskingFilter, install_token_masking, mask_path, mask_token
     from ._posted import PostedStatuses
     from ._server import AppServer, MockServer

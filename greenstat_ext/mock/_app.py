@@ -42,19 +42,15 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from greenstat_client.models import CorrespondentsQuotaStatus, Error, InvokeQuotaStatus, QuotaExceeded
-from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range, operations
+from greenstat_ext._spec import OperationSpec, ParameterSpec, id_instance_range
 
 from ._body import BodyRefused, body_limit, body_members, read_body
 from ._connections import ABORT_EXTENSION
-from ._faults import ConnectionDropped, FaultInjector, FaultKind
+from ._faults import ConnectionDropped, FaultKind
 from ._handlers import HANDLERS, Refusal
-from ._journal import contacts
+from ._instance import MockState
 from ._operations import match_route
-from ._posted import PostedStatuses
-from ._ratelimit import GatewayRateLimit
 from ._settings import MockSettings
-from ._state import Clock, MessageStore, monotonic_wall_clock
-from ._stats import MockStats
 
 __all__ = ["MockState", "create_app", "get_state"]
 
@@ -65,24 +61,6 @@ _INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _JSON: Final = "application/json"
 _MAX_QUERY_FIELDS: Final = 100
 
-
-def _audience_bound() -> int | None:
-    """The most contacts a status posted without ``participants`` goes to: the smallest ``maxItems`` of the
-    ``participants`` of the operations that create a status (``x-creates: status``), None without one.
-
-    Why from the spec's effects and not one send's name: any send added to the spec bounds it too.
-    """
-    bounds = [
-        member.max_items
-        for spec in operations().values()
-        if spec.creates == "status"
-        for member in spec.body
-        if member.name == "participants" and member.max_items is not None
-    ]
-    return min(bounds) if bounds else None
-
-
-_PARTICIPANTS_MAX_ITEMS: Final = _audience_bound()
 
 _REASONS: Final = {
     400: "Bad Request",
@@ -124,38 +102,6 @@ def _quota_body(operation_id: str) -> bytes:
             ),
         )
     )
-
-
-@dataclass(frozen=True, eq=False)
-class MockState:
-    """Everything one app instance holds: its settings, data, posted statuses, limiter, fault injector and
-    hit counters."""
-
-    settings: MockSettings
-    clock: Clock
-    store: MessageStore
-    posted: PostedStatuses
-    limiter: GatewayRateLimit
-    faults: FaultInjector
-    stats: MockStats
-
-    @classmethod
-    def from_settings(cls, settings: MockSettings) -> MockState:
-        clock = settings.clock or monotonic_wall_clock()
-        store = MessageStore(seed=settings.seed, clock=clock, data=settings.data)
-        # A status posted without participants goes to every contact: the seeded ones (at most the spec's
-        # maxItems of participants).
-        audience = [contact.chat_id for contact in contacts(settings.seed)]
-        audience = audience[: _PARTICIPANTS_MAX_ITEMS or len(audience)]
-        return cls(
-            settings=settings,
-            clock=clock,
-            store=store,
-            posted=PostedStatuses(seed=settings.seed, clock=clock, contacts=audience, reserved=store),
-            limiter=GatewayRateLimit(settings.rate_limit, clock),
-            faults=FaultInjector(settings.faults),
-            stats=MockStats(),
-        )
 
 
 def _error(status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:

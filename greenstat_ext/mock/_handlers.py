@@ -29,7 +29,7 @@ from greenstat_client.models import ExtendedTextMessage, SendStatusResult, Statu
 from ._journal import incoming_items, outgoing_items
 
 if TYPE_CHECKING:
-    from ._app import MockState
+    from ._instance import MockState
 
 __all__ = ["HANDLERS", "NOT_FOUND", "Handler", "Refusal", "media_kind"]
 

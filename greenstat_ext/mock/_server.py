@@ -18,8 +18,9 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from .._loopback import is_loopback_host
-from ._app import MockState, create_app, get_state
+from ._app import create_app, get_state
 from ._connections import ConnectionTimeouts, guarded_protocol
+from ._instance import MockState
 from ._logging import install_token_masking
 from ._settings import MockSettings
 from ._stats import MockStats
