@@ -134,11 +134,13 @@ class RateLimiter:
     ``x-rate-limit`` the mock's gateway and the contract kit use): a turn comes when
     ``RateLimit(burst, burst * interval).wait(counted, now)`` is 0, the margin folded into the window
     (``interval = (1 + margin) / rate``). What the window counts is this limiter's own: a request sent through
-    :meth:`slot` counts from its *end* (and, while in flight, as ending now: it holds the next one back until
-    it ends, or for :data:`HOLD_MAX` at most), one paced by :meth:`acquire` / :meth:`reserve` from its start.
-    At ``burst`` 1 (every client's bucket) that is "each start at least ``interval`` after the previous end";
-    at ``burst`` B, B requests at once, then none until the window of ``B * interval`` has passed (a sustained
-    ``1 / interval``, as a token bucket, but never B + 1 within a window).
+    :meth:`slot` counts from its *end*, and while in flight as ending now (it keeps its place in the window
+    until it ends, or for :data:`HOLD_MAX` at most); one paced by :meth:`acquire` / :meth:`reserve` counts
+    from its start. At ``burst`` 1 (every client's bucket) that is "each start at least ``interval`` after
+    the previous end". At ``burst`` B: B requests at once, then none until the window of ``B * interval``
+    has passed since the oldest of the last B ended (a sustained ``1 / interval``, but never B + 1 within a
+    window, which a token bucket allowed); a server keeping ``x-rate-limit`` B per ``B / rate`` never refuses
+    one (among any B + 1 arrivals, the last to start began a window after one of the others ended).
 
     Use :meth:`slot` / :meth:`slot_async` around the send (spacing from each request's end: the guarantee
     in the module docstring); :meth:`acquire` / :meth:`acquire_async` pace starts only; :meth:`reserve` is
