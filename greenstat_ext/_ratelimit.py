@@ -97,6 +97,9 @@ MIN_RATE = 0.001
 DEFAULT_MARGIN = 0.05
 #: Longest a request in flight holds back the next ones (seconds); longer than any sane attempt.
 HOLD_MAX = 60.0
+#: Largest ``burst``: the window keeps one time per place, so memory is bounded (and a burst of a thousand
+#: requests at once is no pacing).
+MAX_BURST = 1000
 #: Most buckets the process-wide registry keeps.
 REGISTRY_SIZE = 256
 
@@ -164,8 +167,8 @@ class RateLimiter:
             raise ConfigurationError(
                 "rate_limit", f"must be a finite number >= {MIN_RATE} requests per second (got {rate!r})"
             )
-        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
-            raise ConfigurationError("burst", f"must be an integer >= 1 (got {burst!r})")
+        if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= MAX_BURST:
+            raise ConfigurationError("burst", f"must be an integer from 1 to {MAX_BURST} (got {burst!r})")
         if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 1:
             raise ConfigurationError("margin", f"must be a fraction from 0 to 1 (got {margin!r})")
         self._rate = float(rate)

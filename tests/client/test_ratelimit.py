@@ -446,6 +446,8 @@ def test_bad_limiter_arguments() -> None:
             RateLimiter(rate)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError):
         RateLimiter(1, burst=True)
+    with pytest.raises(ConfigurationError, match="from 1 to 1000"):
+        RateLimiter(1, burst=10**9)  # the window keeps a time per place: bounded
     for margin in (-0.1, 1.5, float("nan"), True, "0.1"):
         with pytest.raises(ConfigurationError) as info:
             RateLimiter(1, margin=margin)  # type: ignore[arg-type]
