@@ -18,6 +18,8 @@ import httpx
 
 from greenstat_client.models import QuotaExceeded
 
+from . import _spec
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -148,11 +150,13 @@ class OutcomeUnknownError(APIError):
 
     Raised instead of the timeout, connection or status error (``cause`` names it) for a call that creates or
     deletes something when its answer was lost after the request was written (a read timeout, a dropped
-    connection, the call's deadline) or was a 499 or a 5xx: the gateway may have passed it on, so the status
-    may have been posted (or deleted) although the call failed. Repeating it blindly can post a status twice;
-    look first: ``get_outgoing_statuses()`` lists what was posted (and no longer lists what was deleted) --
-    but only while the instance setting "receive webhooks on statuses of sent messages" is on, and a queued
-    status may appear late, so its absence proves nothing by itself.
+    connection, the call's deadline) or was a 499 or a 5xx: the gateway may have passed it on, so the thing
+    may have been created (or deleted) although the call failed. Repeating it blindly can post a status twice;
+    look first, with the read that lists what the call creates or deletes: the spec names it (``x-lists``,
+    and what that listing may miss, ``x-lists-note``: for a status, ``get_outgoing_statuses()`` lists one
+    sent through the API only while the instance's outgoing-statuses setting is on, and may list it late, so
+    its absence proves nothing by itself). ``listing`` is that read's Python name (``None`` when the spec has
+    none: check by other means), and the message says the same.
     ``status_code`` is the answer's (None when there was none), ``body`` its redacted excerpt.
     """
 
@@ -166,11 +170,13 @@ class OutcomeUnknownError(APIError):
         cause: str,
         status_code: int | None = None,
         body: str = "",
+        listing: str | None = None,
     ) -> None:
         self.operation = operation
         self.cause = cause
         self.status_code = status_code
         self.body = body
+        self.listing = listing
         super().__init__(message, request=request, retries_taken=retries_taken)
 
     @classmethod
@@ -178,11 +184,10 @@ class OutcomeUnknownError(APIError):
         """The error for ``operation`` that ended with ``error`` (itself built from redacted material)."""
         status_code = getattr(error, "status_code", None)
         cause = f"HTTP {status_code} {reason_phrase(status_code)}" if status_code else type(error).__name__
+        listing, advice = look_first(operation)
         message = (
             f"{operation}: outcome unknown after {cause}: the request was sent, so it may have been done. "
-            "Do not repeat it blindly: look for it with get_outgoing_statuses() (which lists statuses sent "
-            "through the API only while the instance's outgoing-statuses setting is on, and may list a new "
-            f"one late). ({error.message})"
+            f"Do not repeat it blindly: {advice}. ({error.message})"
         )
         return cls(
             message,
@@ -192,7 +197,32 @@ class OutcomeUnknownError(APIError):
             cause=cause,
             status_code=status_code,
             body=getattr(error, "body", ""),
+            listing=listing,
         )
+
+
+def look_first(operation: str) -> tuple[str | None, str]:
+    """Where to look before repeating ``operation`` (an operationId), from the spec: the read listing the kind
+    it creates or deletes (its ``x-lists``), by Python name, and the advice in words.
+
+    Why from the spec: "look for it with get_outgoing_statuses()" is wrong advice for a write that creates
+    anything but a status; only the spec says which read lists which kind, and what that read may miss
+    (``x-lists-note``, e.g. the outgoing-statuses setting for a status). Without such a read: check by other
+    means.
+    """
+    try:
+        spec = _spec.operation(operation)
+    except KeyError:
+        spec = None
+    kind = None if spec is None else spec.creates or spec.deletes
+    found = None if kind is None else _spec.listing(kind)
+    if spec is None or kind is None or found is None:
+        what = f"no operation of the spec lists a {kind}" if kind else "the spec names no read that shows it"
+        return None, f"check by other means whether it was done before repeating it ({what})"
+    note = f" (which {found.lists_note})" if found.lists_note else ""
+    if spec.creates is not None:
+        return found.python_name, f"look for it with {found.python_name}(){note}"
+    return found.python_name, f"check with {found.python_name}() whether it is still listed{note}"
 
 
 class APIStatusError(APIError):

@@ -1,11 +1,18 @@
 """Client-side pacing, so a loop of calls never earns a 429 by itself.
 
 **The guarantee.** A request sent through :meth:`RateLimiter.slot` starts at least ``(1 + margin) / rate``
-after the previous request of the same bucket *ended* (its answer's head arrived, or it failed), and the
-bucket refills only while none of its requests is in flight. A server stamps a request after it was sent and
-before it answers, so whatever the network and scheduling jitter, the server's own token bucket of the same
-rate (any capacity >= ``burst``) sees two of our requests no closer than ``1 / rate``: it never answers 429.
-(Proof sketch for ``burst`` 1: ``arrival[i+1] >= start[i+1] >= end[i] + 1/rate >= arrival[i] + 1/rate``.)
+after the previous request of the same bucket *ended* (its answer's head arrived, or it failed). A server
+stamps a request after it was sent and before it answers, so whatever the network and scheduling jitter, a
+server keeping the spec's ``x-rate-limit`` of that rate (``requests`` per ``requests / rate`` seconds, any
+``requests``) never answers 429. (Proof for ``burst`` 1: ``arrival[i+1] >= start[i+1] >= end[i] + 1/rate >=
+arrival[i] + 1/rate``, so any ``requests + 1`` arrivals span ``requests / rate`` at least.)
+
+**The rule is the spec's**: a turn is computed by :meth:`greenstat_ext._spec.RateLimit.wait`, the one meaning
+of ``x-rate-limit`` (at most N requests in any window of S seconds) that the mock's gateway refuses by and the
+contract kit judges a burst by, applied to the window ``RateLimit(burst, burst * (1 + margin) / rate)`` over
+the times this limiter counts its requests from: a request's end (and, while it is in flight, now). So the
+three parts run one function; only what they feed it differs (the server: arrivals it accepted; the client:
+ends, which come after the arrivals, hence the guarantee). ``tests/test_rate_limit_meaning.py`` checks it.
 
 Why not spacing from when a request was *sent*: the gap the server sees is the send gap plus the difference
 of two network delays. A first request that waits for a new connection, a server that stalls on one request
@@ -18,13 +25,14 @@ trip)`` per second (about 0.9/s at 1/s with 60 ms round trips). Not covered: a r
 answer (a timeout) counts as ended when it failed, so a server that only dequeues it later can still see the
 next one early; and one instance reached through two host names (no DNS is done) gets two buckets.
 
-Waiting is a loop of "claim a token, or sleep until the estimated turn": a waiter holds no token while it
+Waiting is a loop of "take the turn, or sleep until the estimated turn": a waiter holds nothing while it
 sleeps, so a call cancelled or interrupted during its wait gives nothing back because it took nothing (only
 its place in the queue, which it leaves). The lock is held only for arithmetic and the sleep is outside it, so
-one bucket serves threads and coroutines alike; estimates by queue position keep it roughly first come,
-first served without waking every waiter at each slot. A request in flight longer than :data:`HOLD_MAX`
-stops holding others back (it is then counted as ended at that point), so a hung call or a hold leaked by
-a ``KeyboardInterrupt`` delays the bucket for a bounded time, never for ever.
+one bucket serves threads and coroutines alike; estimates by queue position (a lower bound: a request in
+flight ends later than now) keep it roughly first come, first served without waking every waiter at each
+slot, and never make one late. A request in flight longer than :data:`HOLD_MAX` stops holding others back
+(it is then counted as ended at that point), so a hung call or a hold leaked by a ``KeyboardInterrupt``
+delays the bucket for a bounded time, never for ever.
 
 **Shared buckets.** Green API limits each method separately, *per instance* (each operation's ``x-rate-limit``
 in the spec), so one bucket is shared by every client of the process (sync or async, any thread) calling the
@@ -44,15 +52,17 @@ cron job) each spend the whole budget. ``rate_limit_store="redis://…"`` shares
 :class:`LimiterBackend` kept in Redis (:mod:`._ratelimit_redis`, same guarantee, this bucket its fallback).
 
 The registry holds at most :data:`REGISTRY_SIZE` buckets (it is keyed by configuration, but a program may
-build URLs in a loop); beyond that it drops a bucket *at rest* (full, nothing waiting or in flight: the same
-as a new one, so dropping it changes no pacing), least recently used first.
+build URLs in a loop); beyond that it drops a bucket *at rest* (nothing waiting, in flight or counted within
+its window: the same as a new one, so dropping it changes no pacing), least recently used first.
 
 No library is used: pyrate-limiter (the well-known one) is built around named buckets and storage
-back-ends, has no injectable clock for the async path and no notion of a request's end.
+back-ends, has no injectable clock for the async path and no notion of a request's end; and the rule must be
+the spec's own function, not a library's reading of it.
 """
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import itertools
 import logging
@@ -75,7 +85,7 @@ import anyio
 import httpx
 
 from ._errors import ConfigurationError
-from ._spec import slowest_rate
+from ._spec import RateLimit, slowest_rate
 
 logger = logging.getLogger("greenstat.ratelimit")
 
@@ -87,10 +97,11 @@ MIN_RATE = 0.001
 DEFAULT_MARGIN = 0.05
 #: Longest a request in flight holds back the next ones (seconds); longer than any sane attempt.
 HOLD_MAX = 60.0
+#: Largest ``burst``: the window keeps one time per place, so memory is bounded (and a burst of a thousand
+#: requests at once is no pacing).
+MAX_BURST = 1000
 #: Most buckets the process-wide registry keeps.
 REGISTRY_SIZE = 256
-#: A token counts as whole from this fraction on, so float rounding never costs an extra sleep.
-_WHOLE = 1.0 - 1e-9
 
 
 class RateLimitWaitTimeout(TimeoutError):
@@ -122,9 +133,21 @@ class LimiterBackend(Protocol):
 class RateLimiter:
     """Paces requests at ``rate`` per second, at most ``burst`` at once, each ``(1 + margin) / rate`` apart.
 
+    **The rule is the spec's own** (:meth:`greenstat_ext._spec.RateLimit.wait`, the one meaning of
+    ``x-rate-limit`` the mock's gateway and the contract kit use): a turn comes when
+    ``RateLimit(burst, burst * interval).wait(counted, now)`` is 0, the margin folded into the window
+    (``interval = (1 + margin) / rate``). What the window counts is this limiter's own: a request sent through
+    :meth:`slot` counts from its *end*, and while in flight as ending now (it keeps its place in the window
+    until it ends, or for :data:`HOLD_MAX` at most); one paced by :meth:`acquire` / :meth:`reserve` counts
+    from its start. At ``burst`` 1 (every client's bucket) that is "each start at least ``interval`` after
+    the previous end". At ``burst`` B: B requests at once, then none until the window of ``B * interval``
+    has passed since the oldest of the last B ended (a sustained ``1 / interval``, but never B + 1 within a
+    window, which a token bucket allowed); a server keeping ``x-rate-limit`` B per ``B / rate`` never refuses
+    one (among any B + 1 arrivals, the last to start began a window after one of the others ended).
+
     Use :meth:`slot` / :meth:`slot_async` around the send (spacing from each request's end: the guarantee
     in the module docstring); :meth:`acquire` / :meth:`acquire_async` pace starts only; :meth:`reserve` is
-    the non-blocking primitive (take a token now, learn how long to wait). ``clock``, ``sleep`` and
+    the non-blocking primitive (take a turn now, learn how long to wait). ``clock``, ``sleep`` and
     ``async_sleep`` are injectable so tests run on a fake clock.
     """
 
@@ -144,25 +167,26 @@ class RateLimiter:
             raise ConfigurationError(
                 "rate_limit", f"must be a finite number >= {MIN_RATE} requests per second (got {rate!r})"
             )
-        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
-            raise ConfigurationError("burst", f"must be an integer >= 1 (got {burst!r})")
+        if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= MAX_BURST:
+            raise ConfigurationError("burst", f"must be an integer from 1 to {MAX_BURST} (got {burst!r})")
         if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 1:
             raise ConfigurationError("margin", f"must be a fraction from 0 to 1 (got {margin!r})")
         self._rate = float(rate)
         self._burst = burst
         self._interval = (1.0 + margin) / self._rate
+        #: The one rule, margin included: ``burst`` requests per ``burst`` intervals.
+        self._window = RateLimit(requests=burst, per_seconds=burst * self._interval)
+        #: A turn this close counts as come (seconds), so float rounding never costs an extra sleep.
+        self._slack = self._interval * 1e-9
         self._clock = clock
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._lock = threading.Lock()
-        self._tokens = float(burst)
-        self._updated = clock()
+        #: When past requests count from (a slot's end, an acquire's start): the latest ``burst``, ascending.
+        self._counted: list[float] = []
         self._holds: dict[int, float] = {}  # requests in flight: id -> start (insertion = start order)
         self._waiting: list[int] = []  # tickets of the callers waiting, first come first
         self._ids = itertools.count()
-        #: How often the first waiter looks whether the request in flight has ended (it then still waits a
-        #: whole interval, so looking a quarter-interval late costs nothing).
-        self._poll = min(max(self._interval / 4, 0.001), 0.25)
 
     @property
     def rate(self) -> float:
@@ -173,47 +197,69 @@ class RateLimiter:
         """The spacing actually kept, margin included: ``(1 + margin) / rate`` seconds."""
         return self._interval
 
+    @property
+    def window(self) -> RateLimit:
+        """The rule this limiter keeps, as an ``x-rate-limit``: ``burst`` per ``burst`` intervals."""
+        return self._window
+
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self._rate}, burst={self._burst})"
 
     # -- arithmetic (called with the lock held) ------------------------------------------------------------
 
-    def _refill(self, now: float) -> None:
-        """Bring the bucket to ``now``: tokens accrue only while nothing is in flight."""
-        for hold, started in list(self._holds.items()):  # expire holds older than HOLD_MAX, oldest first
+    def _count(self, at: float) -> None:
+        """One more request counts from ``at``; only the latest ``burst`` can ever decide a turn."""
+        bisect.insort(self._counted, at)
+        del self._counted[: -self._burst]
+
+    def _expire(self, now: float) -> None:
+        """A request in flight longer than :data:`HOLD_MAX` counts as ended then, oldest first."""
+        for hold, started in list(self._holds.items()):
             if now < started + HOLD_MAX:
                 break
-            self._accrue(started + HOLD_MAX)
+            self._count(started + HOLD_MAX)
             del self._holds[hold]
-        self._accrue(now)
 
-    def _accrue(self, now: float) -> None:
-        if now > self._updated:
-            if not self._holds:
-                self._tokens = min(float(self._burst), self._tokens + (now - self._updated) / self._interval)
-            self._updated = now
+    def _times(self, now: float) -> list[float]:
+        """What the window sees at ``now``: the counted times, and each request in flight as ending now."""
+        if not self._holds:
+            return self._counted
+        return sorted([*self._counted, *(max(now, started) for started in self._holds.values())])
+
+    def _turn(self, now: float, ahead: int) -> float:
+        """Seconds until the turn of a caller with ``ahead`` callers before it, each taking its turn as soon
+        as the rule allows. A lower bound while a request is in flight (it ends later than now), so a caller
+        sleeping it is never late; it looks again on waking."""
+        times = self._times(now)
+        wait = self._window.wait(times, now)
+        if ahead:
+            times = list(times)
+            for _ in range(ahead):
+                bisect.insort(times, now + wait)
+                wait = self._window.wait(times, now)
+        return wait
 
     def _claim(self, ticket: int, hold: bool, force: bool = False) -> tuple[float, int | None]:
-        """Take a token for ``ticket`` (``(0, hold id)``), or say how long to sleep before asking again.
+        """Take a turn for ``ticket`` (``(0, hold id)``), or say how long to sleep before asking again.
 
-        ``force`` takes it even into debt: for a fake clock that a fake sleep does not move, where asking
+        Whoever of the waiters finds the rule allowing a request takes the turn (roughly first come, first
+        served: the others' sleeps are estimated by queue position). ``force`` takes it even before it
+        came, counted from when it comes: for a fake clock that a fake sleep does not move, where asking
         again would loop for ever (the wait already slept is then trusted, as :meth:`reserve` does).
         """
         with self._lock:
-            self._refill(self._clock())
-            if self._tokens >= _WHOLE or force:
-                self._tokens -= 1.0
-                self._waiting.remove(ticket)
-                if not hold:
-                    return 0.0, None
-                self._holds[ticket] = self._updated
-                return 0.0, ticket
-            # Tokens still to accrue before this caller's turn, if everyone ahead takes the next ones.
-            need = self._waiting.index(ticket) + 1 - self._tokens
-            wait = need * self._interval
-            if self._holds:  # the last interval starts only when the request in flight ends: look again soon
-                wait = max(0.0, wait - self._interval) + self._poll
-            return wait, None
+            now = self._clock()
+            self._expire(now)
+            wait = self._window.wait(self._times(now), now)
+            if wait > self._slack and not force:
+                return self._turn(now, self._waiting.index(ticket)), None
+            started = now + max(0.0, wait) if force else now
+            self._waiting.remove(ticket)
+            if not hold:
+                self._count(started)
+                return 0.0, None
+            self._holds[ticket] = started
+            return 0.0, ticket
 
     def _enqueue(self) -> int:
         ticket = next(self._ids)
@@ -222,24 +268,32 @@ class RateLimiter:
         return ticket
 
     def _leave(self, ticket: int) -> None:
-        """Give back a waiter's place (it was cancelled or interrupted before it got a token)."""
+        """Give back a waiter's place (it was cancelled or interrupted before it got a turn)."""
         with self._lock:
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
 
     def _release(self, hold: int | None) -> None:
-        """A request ended: the bucket starts refilling from now (unless another is still in flight)."""
+        """A request ended: it counts from now (unless it outlived :data:`HOLD_MAX` and already counts)."""
         if hold is None:
             return
         with self._lock:
-            self._refill(self._clock())
-            self._holds.pop(hold, None)  # already gone if it outlived HOLD_MAX
+            now = self._clock()
+            self._expire(now)
+            started = self._holds.pop(hold, None)
+            if started is not None:
+                self._count(max(now, started))
 
     def _at_rest(self) -> bool:
-        """Full, nothing waiting or in flight: indistinguishable from a new bucket."""
+        """Nothing waiting or in flight, nothing counted within the window: the same as a new limiter."""
         with self._lock:
-            self._refill(self._clock())
-            return not self._waiting and not self._holds and self._tokens >= self._burst * _WHOLE
+            now = self._clock()
+            self._expire(now)
+            return (
+                not self._waiting
+                and not self._holds
+                and (not self._counted or self._counted[-1] + self._window.per_seconds <= now)
+            )
 
     # -- waiting ---------------------------------------------------------------------------------------------
 
@@ -288,22 +342,27 @@ class RateLimiter:
     # -- public API ---------------------------------------------------------------------------------------
 
     def reserve(self) -> float:
-        """Take one token now; return the seconds to wait before using it (0 when available).
+        """Take a turn now; return the seconds to wait before using it (0 when it has come).
 
-        The non-blocking primitive: the balance may go negative (that is the queue), the caller sleeps by
-        itself, and a reservation is never given back, so prefer :meth:`acquire` or :meth:`slot`.
+        The non-blocking primitive: the turn is the first the rule allows after those already reserved (that
+        is the queue), counted from then; the caller sleeps by itself, and a reservation is never given
+        back, so prefer :meth:`acquire` or :meth:`slot`.
         """
         with self._lock:
-            self._refill(self._clock())
-            self._tokens -= 1.0
-            return 0.0 if self._tokens >= 0 else -self._tokens * self._interval
+            now = self._clock()
+            self._expire(now)
+            wait = self._window.wait(self._times(now), now)
+            wait = 0.0 if wait <= self._slack else wait
+            self._count(now + wait)
+            return wait
 
     def ended_elsewhere(self) -> None:
-        """A request of this bucket just ended without passing through it (paced by a shared store): the
-        next one waits an interval from now, so switching to this bucket never sends at once."""
+        """A request of this bucket just ended without passing through it (paced by a shared store): it
+        counts from now, so switching to this bucket never sends at once."""
         with self._lock:
-            self._refill(self._clock())
-            self._tokens = min(self._tokens, 0.0)
+            now = self._clock()
+            self._expire(now)
+            self._count(now)
 
     def acquire(self) -> float:
         """Block until a request may be sent; return the time waited. Paces starts only (see :meth:`slot`)."""

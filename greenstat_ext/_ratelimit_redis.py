@@ -5,16 +5,24 @@ task queue beside a cron job, each pacing itself at the whole budget, earn 429s 
 :class:`RedisRateLimiter` keeps the bucket of one (origin, instance, method, rate) in one Redis hash, so every
 process and machine pointed at the same Redis shares it (docs/scaling.md).
 
-**The algorithm is the in-process one** (:mod:`._ratelimit`), run atomically by a Lua script on the server's
-clock (``TIME``, so the machines' clocks never matter): a turn takes one of at most ``burst`` tokens, and
-tokens accrue, one per ``(1 + margin) / rate``, only while none of the bucket's requests is in flight, so a
-request starts at least that long after the previous one *ended*; releasing the turn records the end. Not GCRA
-on start times: the gap the server sees is the start gap plus the difference of two network delays, and that
-is how a client at the server's own rate earns 429s (the module docstring of :mod:`._ratelimit`). Not the
-``limits`` library: its strategies (fixed and moving windows, GCRA in newer versions) count *starts*, none can
-hold a bucket while a request is in flight. A hold expires after :data:`~._ratelimit.HOLD_MAX` (counted as
-ended then), so a process that crashed mid-request delays the bucket for a bounded time, never for ever;
-waiters poll (no queue across processes: no first-come order there).
+**The rule is the in-process one** (:mod:`._ratelimit`), run atomically by a Lua script on the server's
+clock (``TIME``, so the machines' clocks never matter). Lua in Redis cannot call Python, so the script cannot
+call :meth:`._spec.RateLimit.wait`; it keeps the same rule in the form that needs the least state:
+a bucket of one token that refills over one ``interval = (1 + margin) / rate`` only while none of the bucket's
+requests is in flight. How that maps onto the one rule, exactly: the in-process limiter at ``burst`` 1 grants
+a turn at ``now`` when ``RateLimit(1, interval).wait(counted, now)`` is 0, the counted time being the latest
+request's end (or now while it is in flight). The script's token, taken at a start (leaving 0, not accruing
+while the request is in flight), accrues from the end ``e`` as ``(now - e) / interval``, so it is whole again
+exactly when ``now >= e + interval``: the same instant, the same ``1e-9``-interval slack for float rounding.
+A hold older than :data:`~._ratelimit.HOLD_MAX` counts as ended at ``start + HOLD_MAX`` in both (so a process
+that crashed mid-request delays the bucket for a bounded time, never for ever). Hence a shared store keeps
+``burst`` 1 only (a bucket of B tokens lets B + 1 requests go within B intervals, which the window never
+does). ``tests/test_rate_limit_meaning.py`` checks the script's turns against ``RateLimit.wait`` on a real
+``redis-server``. Not GCRA on start times: the gap the server sees is the start
+gap plus the difference of two network delays, and that is how a client at the server's own rate earns 429s
+(the module docstring of :mod:`._ratelimit`). Not the ``limits`` library: its strategies (fixed and moving
+windows, GCRA in newer versions) count *starts*, none can hold a bucket while a request is in flight. Waiters
+poll (no queue across processes: no first-come order there).
 
 **What reaches Redis.** Only the key ``greenstat:ratelimit:v1:{<origin hash>:<idInstance>:<operationId>:
 <rate>}`` (the origin as the first 16 hex digits of its SHA-256; the braces keep a bucket in one cluster slot)
@@ -366,6 +374,11 @@ class RedisRateLimiter:
         burst: int = 1,
         margin: float = DEFAULT_MARGIN,
     ) -> None:
+        if burst != 1 or isinstance(burst, bool):
+            raise ConfigurationError(
+                "burst",
+                f"a shared store keeps burst 1 only, the one rule's window at that burst (got {burst!r})",
+            )
         self._fallback: RateLimiter = bucket(origin, id_instance, operation, rate)
         self._store = store
         self._rate = float(rate)

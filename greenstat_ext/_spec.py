@@ -45,6 +45,7 @@ __all__ = [
     "document",
     "id_instance_range",
     "integer_format_bounds",
+    "listing",
     "operation",
     "operations",
     "parameter",
@@ -201,6 +202,12 @@ class OperationSpec:
     creates: str | None = None
     #: ``x-deletes``: the kind of thing a call removes (``status``), what the kit cleans up with.
     deletes: str | None = None
+    #: ``x-lists``: the kind of thing a read lists (``status``): where to look after a write of that kind
+    #: whose outcome is unknown (:func:`listing`); ``None`` when it lists nothing a write acts on.
+    lists: str | None = None
+    #: ``x-lists-note``: what that listing may miss, in words that follow "which" ("lists statuses sent
+    #: through the API only while …"); empty when it misses nothing.
+    lists_note: str = ""
 
     @property
     def python_name(self) -> str:
@@ -434,7 +441,16 @@ def _operation(path: str, method: str, raw: Mapping[str, Any], shared: list[Any]
         idempotent=_idempotent(operation_id, method.upper(), raw.get("x-idempotent")),
         creates=_kind(operation_id, "x-creates", raw.get("x-creates")),
         deletes=_kind(operation_id, "x-deletes", raw.get("x-deletes")),
+        lists=_kind(operation_id, "x-lists", raw.get("x-lists")),
+        lists_note=_lists_note(operation_id, raw),
     )
+
+
+def _lists_note(operation_id: str, raw: Mapping[str, Any]) -> str:
+    note = raw.get("x-lists-note", "")
+    if not isinstance(note, str) or (note and "x-lists" not in raw):
+        raise SpecError(f"operation {operation_id}: x-lists-note must be text, beside an x-lists")
+    return " ".join(note.split())
 
 
 @functools.cache
@@ -463,6 +479,19 @@ def operation(operation_id: str) -> OperationSpec:
         if spec.python_name == operation_id:
             return spec
     raise KeyError(f"the spec has no operation {operation_id!r} (it has: {', '.join(table)})")
+
+
+def listing(kind: str) -> OperationSpec | None:
+    """The read that lists things of ``kind`` (its ``x-lists``), or ``None`` when no operation does.
+
+    Why: after a write whose outcome is unknown, the advice is "look for it first" -- with the operation
+    that lists what the write creates or deletes, which only the spec knows (a ``sendMessage`` creating a
+    ``message`` is not found among the statuses). ``make lint-spec`` allows one such read per kind.
+    """
+    for spec in operations().values():
+        if spec.lists == kind and not spec.is_write:
+            return spec
+    return None
 
 
 def parameter(operation_id: str, name: str) -> ParameterSpec:

@@ -14,7 +14,15 @@ or a schema schemathesis cannot turn into test data. This script fails (exit 1) 
 4. What each call does is well-formed (docs/spec.md, "What a call does"): ``x-idempotent`` a boolean,
    ``x-creates``/``x-deletes`` a kind (``status``); an operation that creates or deletes is not marked
    idempotent-and-safe by omission (a GET that creates must say ``x-idempotent``), every kind deleted is
-   created by some operation.
+   created by some operation; ``x-lists`` a kind, on a read (neither creating nor deleting, safe or stated
+   ``x-idempotent: true``), at most one read per kind, ``x-lists-note`` text beside an ``x-lists``.
+5. Every operation declares the shared error responses: each error code (4xx, 5xx) that a response of
+   ``components/responses`` is used for (400, 401, 403, 429, 466, 499, 500, 502 today), by ``$ref`` or inline
+   (``deleteStatus`` has its own 400). Why derived from the components: an error answer every method may
+   give is written once there, one specific to a method inline in it; the client maps each code to a typed
+   error and the contract kit fails an answer whose code the operation does not declare, so an operation
+   that lacks one fails the kit's run against a conforming server, long after the spec change that caused
+   it: this says which at once.
 """
 
 from __future__ import annotations
@@ -132,16 +140,18 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def check_effects(spec: dict[str, Any]) -> int:
-    """``x-idempotent``, ``x-creates``, ``x-deletes`` are well-formed; return how many operations set one."""
+    """``x-idempotent``, ``x-creates``, ``x-deletes``, ``x-lists`` are well-formed; return how many operations
+    set one."""
     created: set[str] = set()
     deleted: dict[str, str] = {}
+    listed: dict[str, str] = {}
     stated = 0
     for path, item in spec["paths"].items():
         for method, op in item.items():
             if not isinstance(op, dict) or "operationId" not in op:
                 continue
             where = f"{method.upper()} {path}"
-            keys = {"x-idempotent", "x-creates", "x-deletes"} & set(op)
+            keys = {"x-idempotent", "x-creates", "x-deletes", "x-lists"} & set(op)
             stated += bool(keys)
             if "x-idempotent" in op and not isinstance(op["x-idempotent"], bool):
                 raise SystemExit(f"lint-spec: {where} x-idempotent must be true or false")
@@ -159,10 +169,70 @@ def check_effects(spec: dict[str, Any]) -> int:
                 created.add(op["x-creates"])
             if "x-deletes" in op:
                 deleted[op["x-deletes"]] = where
+            _check_lists(where, method, op, listed)
     for kind, where in deleted.items():
         if kind not in created:
             raise SystemExit(f"lint-spec: {where} x-deletes {kind!r}, which no operation's x-creates names")
     return stated
+
+
+def _check_lists(where: str, method: str, op: dict[str, Any], listed: dict[str, str]) -> None:
+    """``x-lists`` / ``x-lists-note`` of one operation; ``listed``: kind -> the read already listing it."""
+    if "x-lists-note" in op and ("x-lists" not in op or not isinstance(op["x-lists-note"], str)):
+        raise SystemExit(f"lint-spec: {where} x-lists-note must be text, beside an x-lists")
+    if "x-lists" not in op:
+        return
+    kind = op["x-lists"]
+    if not (isinstance(kind, str) and _KIND.fullmatch(kind)):
+        raise SystemExit(f"lint-spec: {where} x-lists must name a kind of thing in lower case (status)")
+    safe = method.upper() in _SAFE_METHODS if "x-idempotent" not in op else op["x-idempotent"] is True
+    if "x-creates" in op or "x-deletes" in op or not safe:
+        raise SystemExit(f"lint-spec: {where} x-lists on a write: only a read can be where to look first")
+    if kind in listed:
+        raise SystemExit(f"lint-spec: {where} x-lists {kind!r}, which {listed[kind]} lists already")
+    listed[kind] = where
+
+
+def shared_error_codes(spec: dict[str, Any]) -> dict[str, str]:
+    """The error codes every operation must declare: code -> the ``components/responses`` entry used for it.
+
+    An entry of ``components/responses`` referenced under a 4xx or 5xx code is an error answer shared by all
+    operations (docstring, point 5); one entry used under two codes is refused (which would be required?).
+    """
+    prefix = "#/components/responses/"
+    shared: dict[str, str] = {}
+    for item in spec["paths"].values():
+        for op in item.values():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            for code, response in op.get("responses", {}).items():
+                ref = response.get("$ref", "") if isinstance(response, dict) else ""
+                if not (str(code)[:1] in "45" and ref.startswith(prefix)):
+                    continue
+                name = ref.removeprefix(prefix)
+                other = next((c for c, n in shared.items() if n == name and c != str(code)), None)
+                if other is not None:
+                    raise SystemExit(f"lint-spec: response {name} is used for {other} and for {code}")
+                shared[str(code)] = name
+    return dict(sorted(shared.items()))
+
+
+def check_error_responses(spec: dict[str, Any]) -> int:
+    """Every operation declares every shared error code; return how many codes are shared."""
+    shared = shared_error_codes(spec)
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            declared = {str(code) for code in op.get("responses", {})}
+            missing = [f"{code} ({name})" for code, name in shared.items() if code not in declared]
+            if missing:
+                raise SystemExit(
+                    f"lint-spec: {method.upper()} {path} ({op['operationId']}) lacks the shared error "
+                    f"response(s) {', '.join(missing)}: every operation declares each error answer of "
+                    "components/responses (the kit fails an answer whose code an operation does not declare)"
+                )
+    return len(shared)
 
 
 def check_schemathesis(path: Path) -> int:
@@ -196,10 +266,12 @@ def main() -> int:
     examples = check_examples(spec)
     limited = check_rate_limits(spec)
     effects = check_effects(spec)
+    errors = check_error_responses(spec)
     cases = check_schemathesis(path)
     print(
         f"lint-spec: {path}: {examples} examples match their schemas; {limited} operations rate-limited; "
-        f"{effects} state x-idempotent/x-creates/x-deletes; "
+        f"{effects} state x-idempotent/x-creates/x-deletes/x-lists; every operation declares the {errors} "
+        "shared error responses; "
         f"schemathesis drew {cases} cases, 0 warnings"
     )
     return 0

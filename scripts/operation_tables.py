@@ -36,11 +36,12 @@ def _tags(operation_id: str) -> str:
 
 
 def spec_table() -> str:
-    """docs/spec.md: each operation: tags, answer, rate limit, effect (x-idempotent, -creates, -deletes)."""
+    """docs/spec.md: each operation: tags, answer, rate limit, effect (x-idempotent, x-creates…x-lists)"""
     from greenstat_ext import _spec
 
     rows = [
-        "| operation | tags | answers (200) | rate limit (`x-rate-limit`) | idempotent | creates / deletes |",
+        "| operation | tags | answers (200) | rate limit (`x-rate-limit`) | idempotent "
+        "| creates / deletes / lists |",
         "|---|---|---|---|---|---|",
     ]
     for op in _spec.operations().values():
@@ -54,7 +55,11 @@ def spec_table() -> str:
         rate = f"{limit.requests} request{'s' if limit.requests != 1 else ''} / {limit.per_seconds:g} s"
         effect = " / ".join(
             part
-            for part in (op.creates and f"creates {op.creates}", op.deletes and f"deletes {op.deletes}")
+            for part in (
+                op.creates and f"creates {op.creates}",
+                op.deletes and f"deletes {op.deletes}",
+                op.lists and f"lists {op.lists}",
+            )
             if part
         )
         rows.append(

@@ -99,6 +99,24 @@ def test_check_generated_fails_when_the_spec_changes_without_regeneration(tmp_pa
         ("      x-idempotent: false\n", "      x-idempotent: maybe\n", "x-idempotent must be true or false"),
         ("      x-creates: status\n", "      x-creates: Status!\n", "x-creates must name a kind"),
         ("      x-deletes: status\n", "      x-deletes: unmade\n", "which no operation's x-creates names"),
+        ("      x-lists: status\n", "      x-lists: Status!\n", "x-lists must name a kind"),
+        ("      x-lists: status\n", "", "x-lists-note must be text, beside an x-lists"),
+        (
+            "      x-creates: status\n",
+            "      x-creates: status\n      x-lists: status\n",
+            "x-lists on a write",
+        ),
+        (
+            "      operationId: getStatusStatistic\n",
+            "      operationId: getStatusStatistic\n      x-lists: status\n",
+            "x-lists 'status', which GET /waInstance{idInstance}/getStatusStatistic/{apiTokenInstance} lists",
+        ),
+        # An operation that declares fewer error answers than the others: said at once, by code and name.
+        (
+            '        "466":\n          $ref: "#/components/responses/QuotaExceeded"\n',
+            "",
+            ") lacks the shared error response(s) 466 (QuotaExceeded)",  # the first operation's, whichever
+        ),
     ],
 )
 def test_lint_spec_rejects_a_bad_spec(tmp_path: Path, old: str, new: str, message: str) -> None:

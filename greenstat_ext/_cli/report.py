@@ -42,7 +42,10 @@ __all__ = ["register"]
 _COMMAND = "report"
 #: Columns of the report when stdout is not a terminal (rich would assume 80 and fold the ids).
 _PIPE_WIDTH = 132
-_MINUTES = operation("getOutgoingStatuses").parameter("minutes")
+#: The read this command runs: where the CLI's advice after a write of the kind it lists (its ``x-lists``)
+#: sends the user (``_common._outcome_unknown``).
+LISTING = "getOutgoingStatuses"
+_MINUTES = operation(LISTING).parameter("minutes")
 _MIN_MINUTES, _MAX_MINUTES = _MINUTES.bounds or (1, None)
 # Seams for tests: the report's "now", and the client's rate limit (None: each method at its spec rate).
 _now: Callable[[], float] = time.time

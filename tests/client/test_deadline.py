@@ -189,11 +189,14 @@ def test_a_retry_never_queues_in_the_rate_limiter_past_the_deadline() -> None:
     client holds its slot for up to 60 s, so queueing behind it is told apart from the deadline by a wide
     margin, not by a tight timing."""
     DEADLINE, HOLD = 3.0, 60.0
-    # A 1 ms interval, and a second token so that the other client takes its slot while our first attempt
-    # is still in flight: its hold then stops the bucket refilling, deterministically, whatever the load.
-    limiter = RateLimiter(1000.0, burst=2)
+    # Two turns per 4.2 s window (0.5/s, burst 2), so the other client takes the second one while our first
+    # attempt is still in flight; then its hold and our first attempt's end fill the window: the retry's turn
+    # is 4.2 s after that end, past the deadline, deterministically, whatever the load. (Without the other
+    # client's hold the retry would go at once: `attempts` tells the two apart.)
+    limiter = RateLimiter(0.5, burst=2)
     holder_queued = threading.Event()
     release = threading.Event()
+    attempts: list[float] = []
 
     def other_client() -> None:
         holder_queued.set()
@@ -203,6 +206,7 @@ def test_a_retry_never_queues_in_the_rate_limiter_past_the_deadline() -> None:
     holder = threading.Thread(target=other_client, daemon=True)
 
     def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(time.monotonic())
         if not holder.is_alive():
             holder.start()
             holder_queued.wait(HOLD)
@@ -229,3 +233,4 @@ def test_a_retry_never_queues_in_the_rate_limiter_past_the_deadline() -> None:
         release.set()
         holder.join(10)
     assert seconds < HOLD / 2, f"the retry queued {seconds:.2f} s behind another request"
+    assert len(attempts) == 1  # the retry was refused its turn at once, for the deadline's sake

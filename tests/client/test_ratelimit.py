@@ -20,7 +20,11 @@ import pytest
 
 from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
 from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
+<<<<<<< HEAD
 from greenstat_ext._spec import operations, slowest_rate
+=======
+from greenstat_ext._spec import RateLimit
+>>>>>>> j21c
 from greenstat_ext.mock._ratelimit import GatewayRateLimit as ServerLimiter
 from tests._figures import record
 
@@ -65,14 +69,17 @@ def test_rate_and_margin_are_configurable() -> None:
     assert RateLimiter(4.0).interval == pytest.approx(0.25 * 1.05)
 
 
-def test_idle_time_refills_up_to_burst() -> None:
+def test_a_burst_spends_the_window_and_idle_time_gives_back_only_a_burst() -> None:
+    """``burst`` B is the spec's rule at B per B intervals (``RateLimit.wait``): B at once, then none until
+    the window has passed; never B + 1 within a window (a token bucket let the fourth go after 1 s)."""
     clock = FakeClock()
     limiter = fake_limiter(clock, rate=1.0, burst=3, margin=0.0)
+    assert limiter.window == RateLimit(requests=3, per_seconds=3.0)
     assert [limiter.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.reserve() == pytest.approx(1.0)
-    clock.now += 100  # a long pause refills only `burst` tokens (the debt of 1 is repaid first)
+    assert limiter.reserve() == pytest.approx(3.0)
+    clock.now += 100  # a long pause gives back only `burst` turns
     assert [limiter.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.reserve() == pytest.approx(1.0)
+    assert limiter.reserve() == pytest.approx(3.0)
 
 
 def test_the_next_slot_is_spaced_from_the_end_of_the_previous_request() -> None:
@@ -241,7 +248,7 @@ def test_an_interrupted_sync_wait_gives_its_turn_back() -> None:
         raise KeyboardInterrupt
 
     impatient = RateLimiter(1.0, clock=clock.clock, sleep=interrupted)
-    impatient._tokens, impatient._updated = 0.0, 0.0  # same state as `limiter`: one request just left
+    impatient.acquire()  # same state as `limiter`: one request just left (no wait, so no interruption)
     for _ in range(30):
         with pytest.raises(KeyboardInterrupt):
             impatient.acquire()
@@ -447,6 +454,8 @@ def test_bad_limiter_arguments() -> None:
             RateLimiter(rate)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError):
         RateLimiter(1, burst=True)
+    with pytest.raises(ConfigurationError, match="from 1 to 1000"):
+        RateLimiter(1, burst=10**9)  # the window keeps a time per place: bounded
     for margin in (-0.1, 1.5, float("nan"), True, "0.1"):
         with pytest.raises(ConfigurationError) as info:
             RateLimiter(1, margin=margin)  # type: ignore[arg-type]

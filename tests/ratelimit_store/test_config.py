@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenstat_ext import AsyncGreenStat, ConfigurationError, GreenStat
-from greenstat_ext._ratelimit_redis import KEY_PREFIX, RedisRateLimiter
+from greenstat_ext._ratelimit_redis import KEY_PREFIX, RedisRateLimiter, store_for
 from greenstat_ext.cli import app
 from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN, MockServer, MockSettings
 from tests.ratelimit_store._redis import keys
@@ -84,3 +84,11 @@ def test_the_cli_says_what_is_wrong_with_the_store_in_one_line() -> None:
     assert "GREEN_API_RATE_LIMIT_STORE" in result.output
     assert "hunter2pass" not in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("burst", [0, 2, True])
+def test_a_shared_store_keeps_burst_one_only(redis_url: str, burst: int) -> None:
+    """The script's one-token bucket is the one rule (``RateLimit.wait``) at burst 1 only (docs/spec.md)."""
+    with pytest.raises(ConfigurationError) as info:
+        RedisRateLimiter(store_for(redis_url), "http://loopback:80", 1, "op", 1.0, burst=burst)
+    assert info.value.field == "burst"
