@@ -1,4 +1,5 @@
-"""The modules of each ``greenstat_ext`` package import each other in one direction only, annotations included.
+"""The modules of each ``greenstat_ext`` package import each other in one direction only, annotations
+included.
 
 A circle (``_retry`` imported ``_transport``'s ``CallContext`` for its annotations while ``_transport``
 imported ``_retry``) makes the import order matter and the two modules one in all but name. The retry policy

@@ -20,11 +20,7 @@ import pytest
 
 from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
 from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
-<<<<<<< HEAD
-from greenstat_ext._spec import operations, slowest_rate
-=======
-from greenstat_ext._spec import RateLimit
->>>>>>> j21c
+from greenstat_ext._spec import RateLimit, operations, slowest_rate
 from greenstat_ext.mock._ratelimit import GatewayRateLimit as ServerLimiter
 from tests._figures import record
 
