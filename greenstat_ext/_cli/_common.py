@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, Final, NoReturn
 
 import typer
 
@@ -156,6 +156,12 @@ def flag_of(field: str) -> str:
     return _FLAG_OF_FIELD.get(field, field)
 
 
+#: The read ``greenstat report`` runs (``report.py``): where the CLI's advice after a write of the kind it
+#: lists (its ``x-lists``) sends the user. Here, below both, so the report and this advice do not import
+#: each other (tests/test_no_import_circles.py).
+REPORT_LISTING: Final = "getOutgoingStatuses"
+
+
 def _outcome_unknown(exc: OutcomeUnknownError) -> str:
     """Why the write may have been done, and what to look at before running it again.
 
@@ -164,8 +170,6 @@ def _outcome_unknown(exc: OutcomeUnknownError) -> str:
     one the report runs, the read's operationId when the CLI has no command for it, and "by other means"
     when the spec lists no such kind.
     """
-    from .report import LISTING
-
     try:
         spec: _spec.OperationSpec | None = _spec.operation(exc.operation)
     except KeyError:
@@ -179,7 +183,7 @@ def _outcome_unknown(exc: OutcomeUnknownError) -> str:
         if kind is not None:
             advice += f" (no operation of the spec lists a {kind})"
     else:
-        runs = found.operation_id == LISTING
+        runs = found.operation_id == REPORT_LISTING
         where = "`greenstat report`" if runs else found.operation_id
         note = ""
         if found.lists_note:

@@ -30,6 +30,9 @@ from ._common import (
     echo_error,
     fail,
 )
+from ._common import (
+    REPORT_LISTING as LISTING,
+)
 
 if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the client nor the models
     from greenstat_client.models import OutgoingStatus, StatusStatistic
@@ -42,9 +45,7 @@ __all__ = ["register"]
 _COMMAND = "report"
 #: Columns of the report when stdout is not a terminal (rich would assume 80 and fold the ids).
 _PIPE_WIDTH = 132
-#: The read this command runs: where the CLI's advice after a write of the kind it lists (its ``x-lists``)
-#: sends the user (``_common._outcome_unknown``).
-LISTING = "getOutgoingStatuses"
+#: The read this command runs (its journal of posted statuses).
 _MINUTES = operation(LISTING).parameter("minutes")
 _MIN_MINUTES, _MAX_MINUTES = _MINUTES.bounds or (1, None)
 # Seams for tests: the report's "now", and the client's rate limit (None: each method at its spec rate).
