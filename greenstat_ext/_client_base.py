@@ -58,8 +58,6 @@ logger = logging.getLogger("greenstat.client")
 ResultT = TypeVar("ResultT")
 #: The table by operationId (camelCase) and by method name (its snake_case).
 _OPERATIONS_BY_ID = {key: op for op in OPERATIONS for key in (op.operation_id, op.name)}
-#: The operation with the lowest ``x-rate-limit`` rate (the first of them in spec order, on a tie).
-_SLOWEST = min(OPERATIONS, key=lambda op: _spec.operation(op.operation_id).rate_limit.rate)
 #: The errors a call maps to a typed ``GreenStatError`` (see ``BaseClient._mapped_failure``).
 MAPPED_ERRORS = (*_HTTPX_ERRORS, msgspec.ValidationError, msgspec.DecodeError, BodyTooLarge)
 
@@ -167,6 +165,10 @@ def _rate_setting(rate_limit: object) -> float | RateLimiter | None:
 def spec_rate(operation: Operation[Any]) -> float:
     """The operation's documented rate in requests per second (its ``x-rate-limit`` in the spec)."""
     return _spec.operation(operation.operation_id).rate_limit.rate
+
+
+#: The operation with the lowest ``x-rate-limit`` rate (the first of them in spec order, on a tie).
+_SLOWEST = min(OPERATIONS, key=spec_rate)
 
 
 def _forget_locals(exc: BaseException) -> None:
