@@ -88,7 +88,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 Items = list[dict[str, Any]]
 
 
-def _resolve(node: Any) -> Any:
+def resolve(node: Any) -> Any:
     """``node`` with local ``$ref`` s (``#/components/...``) followed, as the spec's readers do."""
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
         target: Any = spec.document()
@@ -103,10 +103,10 @@ def answer_schema(name: str) -> Mapping[str, Any]:
     """The schema of one object of ``name``'s 200 answer, resolved: its items' when it answers a list."""
     op = _TABLE[name]
     raw = spec.document()["paths"][op.path][op.method.lower()]
-    ok = _resolve(raw.get("responses", {}).get("200", {}))
-    schema = _resolve(ok.get("content", {}).get("application/json", {}).get("schema", {}))
+    ok = resolve(raw.get("responses", {}).get("200", {}))
+    schema = resolve(ok.get("content", {}).get("application/json", {}).get("schema", {}))
     if schema.get("type") == "array":
-        schema = _resolve(schema.get("items", {}))
+        schema = resolve(schema.get("items", {}))
     return schema if isinstance(schema, Mapping) else {}
 
 
@@ -121,7 +121,7 @@ def _enums(name: str) -> dict[str, tuple[Any, ...]]:
     """The members of ``name``'s answer objects whose schema closes their values (``enum``)."""
     found = {}
     for member, schema in answer_schema(name).get("properties", {}).items():
-        values = _resolve(schema).get("enum")
+        values = resolve(schema).get("enum")
         if isinstance(values, list):
             found[member] = tuple(values)
     return found

@@ -72,6 +72,8 @@ def test_the_mock_passes_the_contract_test(mock: MockServer) -> None:
         for check in KIT_CHECKS:
             if check in WRITE_CHECKS:
                 continue
+            if check == "invalid_parameter_rejected" and not spec.operation(operation).query_parameters:
+                continue  # a read that takes only the credentials has no parameter to make invalid
             if check in CHECKS and (check not in ID_CHECKS or operation == POLLED):
                 assert report.check_runs_by_operation[(operation, check)] >= 1, (operation, check)
 
