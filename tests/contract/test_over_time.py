@@ -304,7 +304,7 @@ def test_the_same_mock_without_the_fault_passes_the_same_run() -> None:
         )  # fmt: skip
 
     assert report.violations == []  # (INCONCLUSIVE: the other operations got no 200 in so short a run)
-    assert report.check_runs["recipient_state_monotonic"] >= 4  # the credentials answer and 3 polls judged
+    assert report.check_runs["recipient_state_monotonic"] >= 4  # 3 polls and the polled read's valid probe
 
 
 def test_the_mock_passes_a_run_that_spans_a_repost_of_the_polled_status() -> None:

@@ -101,7 +101,7 @@ def test_without_allow_writes_the_write_side_check_is_not_in_the_run(reference_u
 @pytest.mark.parametrize("name", SENDS)
 def test_a_sends_probes_carry_the_specs_first_example_body(name: str) -> None:
     operation = _operation(name)
-    probes = probes_for(operation, {"idMessage": ID_MESSAGE}, ID_INSTANCE, TOKEN)
+    probes = probes_for(operation, {ID_PARAMETER: ID_MESSAGE}, ID_INSTANCE, TOKEN)
 
     assert operation.is_write
     assert operation.body_examples
