@@ -260,7 +260,7 @@ def test_the_correct_implementation_passes_every_check_of_every_operation(refere
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN_ONE_OPERATION))
-def test_a_server_broken_in_one_new_operation_is_caught_with_that_operation_named(
+def test_a_server_broken_in_one_operation_is_caught_with_that_operation_named_only(
     name: str, tmp_path: Path
 ) -> None:
     broken, handler = BROKEN_ONE_OPERATION[name]
