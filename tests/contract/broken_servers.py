@@ -136,10 +136,6 @@ def _outside(values: Iterable[Any]) -> str:
     return value
 
 
-def _takes_no_required_query(name: str) -> bool:
-    return not any(p.required for p in _TABLE[name].query_parameters)
-
-
 def _bounded_parameter(name: str) -> str | None:
     """The first bounded query parameter of ``name`` (an integer with a ``minimum`` or ``maximum``)."""
     bounded = (
@@ -155,11 +151,7 @@ def _first(names: Iterable[str]) -> str | None:
 
 
 # The one operation each one-operation variant breaks, by shape (None: the spec has no operation of it).
-LISTING: Final = _first(
-    name
-    for name in OPERATIONS
-    if _TABLE[name].returns_array and _takes_no_required_query(name) and required_member(name)
-)
+LISTING: Final = _first(name for name in LISTINGS if required_member(name))
 """A read that answers a list whatever it is asked (no required parameter), of objects with required
 members: whatever the kit sends it, the valid requests get items."""
 BOUNDED: Final = _first(name for name in reversed(OPERATIONS) if _bounded_parameter(name))
@@ -167,7 +159,7 @@ BOUNDED: Final = _first(name for name in reversed(OPERATIONS) if _bounded_parame
 TOKEN_UNCHECKED: Final = OPERATIONS[-1]
 """A read whose token is left unchecked: the table's last (not the first, where the credentials are
 checked, so the fault shows in its own probes)."""
-METHOD_UNCHECKED: Final = _first(name for name in reversed(OPERATIONS) if _takes_no_required_query(name))
+METHOD_UNCHECKED: Final = _first(reversed(WITHOUT_REQUIRED))
 """A read answered for any method (the table's last that needs no parameter, so the request it is taken for
 succeeds without a query)."""
 
