@@ -2,21 +2,28 @@
 
 Why the mock: it is greenstat's one reference implementation (the kit's own acceptance runs pass it); a
 second, minimal one here drifted from it and had to be kept in step by hand. Each broken server is the mock
-with ONE behaviour changed, in a few lines over its answer, so a failing assertion points at exactly one
-rule; those in :data:`BROKEN_ONE_OPERATION` break it in one operation only, so the kit must name that
-operation and pass the others. The operations are chosen by shape from the spec's operation table
-(:data:`OPERATIONS`, :data:`SENDS`, :data:`POLLED`...), so an operation added to the spec is covered
-without touching this file. What a variant answers instead is the reference's own answer to another
-request (a GET without a query), or, where the fault is in the data, written out here (``ITEMS``,
-``OUTGOING``): a test fixture states the broken data independently of the kit's reading of the spec.
+with ONE fault injected, in a few lines over its answer, so a failing assertion points at exactly one rule;
+those in :data:`BROKEN_ONE_OPERATION` inject it in one operation only, so the kit must name that operation
+and pass the others.
+
+Why by shape: no operation is named here. Each variant finds what it breaks in the spec's operation table
+(``greenstat_ext._spec.operations()``: read or write, what it creates and deletes, its method, its query
+parameters and their bounds, whether it answers a list and of which schema) and in the schemas of the
+answers (their required members, their enums), and what it answers instead is the reference's own answer,
+altered (a required member dropped, a value moved outside its enum, a recipient one state back) or the
+reference's answer to another request (the same one without the parameter it should have refused). So an
+operation added to the spec is covered without touching this file, and a fault never depends on which
+operations the spec has today.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
 from starlette.applications import Starlette
@@ -36,51 +43,22 @@ from greenstat_ext.mock._state import mid_cycle_clock
 ID_INSTANCE = 7103000042
 TOKEN = "Zq7sEcretT0kenUsedOnlyByTheContractTests"
 ID_MESSAGE = "BAE5F4886F6F2D05"
-ITEMS = [
-    {"participant": "79001234567@c.us", "timestamp": 1700000000, "status": "pending"},
-    {"participant": "79001234568@c.us", "timestamp": 1700000005, "status": "sent"},
-    {"participant": "79001234569@c.us", "timestamp": 1700000010, "status": "delivered"},
-    {"participant": "79001234570@c.us", "timestamp": 1700000042, "status": "read"},
-]
-OUTGOING = [
-    {
-        "type": "outgoing",
-        "idMessage": ID_MESSAGE,
-        "timestamp": 1700000000,
-        "statusMessage": "read",
-        "sendByApi": True,
-        "typeMessage": "extendedTextMessage",
-        "chatId": "70000000001@c.us",
-        "participants": ["79001234567@c.us", "120363041234567890@lid"],
-        "textMessage": "Good morning!",
-        "extendedTextMessage": {"text": "Good morning!", "backgroundColor": "#228B22", "font": "SERIF"},
-    },
-    {
-        "type": "outgoing",
-        "idMessage": "3EB0C767D097B7C7C030",
-        "timestamp": 1700000600,
-        "statusMessage": "sent",
-        "sendByApi": False,
-        "typeMessage": "imageMessage",
-        "chatId": "70000000001@c.us",
-        "participants": [],
-        "downloadUrl": "https://example.org/3EB0C767D097B7C7C030.jpg",
-        "fileName": "3EB0C767D097B7C7C030.jpg",
-        "mimeType": "image/jpeg",
-    },
-]
-# The operations by shape, from the spec's operation table (``greenstat_ext._spec``), in the spec's order:
-# the tests choose operations by what they do (``x-creates``, ``x-deletes``, ``x-idempotent``, the method),
-# never by name, so an operation added to the spec is covered the day it lands (CONTRIBUTING.md).
+
+# --- The operations by shape, from the spec's operation table, in the spec's order. ---
+# The tests choose operations by what they do (x-creates, x-deletes, x-idempotent, the method, the
+# parameters, the answer's schema), never by name, so an operation added to the spec is covered the day it
+# lands (CONTRIBUTING.md).
+
 _TABLE: Final = spec.operations()
 ALL_OPERATIONS: Final = tuple(_TABLE)
 OPERATIONS: Final = tuple(name for name, op in _TABLE.items() if not op.is_write)
 """The reads: what the kit checks without --allow-writes."""
 _DELETED_KINDS: Final = frozenset(op.deletes for op in _TABLE.values() if op.deletes is not None)
-_UNCLEANABLE: Final = frozenset(
+UNCLEANABLE: Final = tuple(
     name for name, op in _TABLE.items() if op.creates is not None and op.creates not in _DELETED_KINDS
 )
-WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write and name not in _UNCLEANABLE)
+"""The writes that create a kind of thing no operation deletes: the kit never sends them."""
+WRITES: Final = tuple(name for name, op in _TABLE.items() if op.is_write and name not in UNCLEANABLE)
 """Every call that may change something and that the kit could clean up after: sent only with
 --allow-writes (one that creates what nothing deletes is never sent, tests/contract/test_writes.py)."""
 SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates in _DELETED_KINDS)
@@ -88,10 +66,102 @@ SENDS: Final = tuple(name for name, op in _TABLE.items() if op.creates in _DELET
 DELETE: Final = next(name for name, op in _TABLE.items() if op.deletes is not None)
 POLLED: Final = next(name for name in OPERATIONS if polled_schema(name) is not None)
 """The read whose answer lists recipients with states: the one the kit polls over a run."""
+ID_PARAMETER: Final = next(p.name for p in _TABLE[POLLED].query_parameters if p.required)
+"""The query parameter that names the polled thing (the status's id)."""
+LISTINGS: Final = tuple(
+    name
+    for name in OPERATIONS
+    if _TABLE[name].returns_array and not any(p.required for p in _TABLE[name].query_parameters)
+)
+"""The reads that answer a list whatever they are asked (no required parameter): where what was created
+may be listed."""
+WITH_QUERY: Final = tuple(name for name in OPERATIONS if _TABLE[name].query_parameters)
+"""The reads that take a query parameter."""
+WITHOUT_REQUIRED: Final = tuple(
+    name for name in OPERATIONS if not any(p.required for p in _TABLE[name].query_parameters)
+)
+"""The reads that require no parameter (any they take is optional)."""
 PATH = "/waInstance{id_instance}/{operation}/{token}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 Handler = Callable[[Request], Awaitable[Response]]
+Items = list[dict[str, Any]]
+
+
+def resolve(node: Any) -> Any:
+    """``node`` with local ``$ref`` s (``#/components/...``) followed, as the spec's readers do."""
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        target: Any = spec.document()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+@functools.cache
+def answer_schema(name: str) -> Mapping[str, Any]:
+    """The schema of one object of ``name``'s 200 answer, resolved: its items' when it answers a list."""
+    op = _TABLE[name]
+    raw = spec.document()["paths"][op.path][op.method.lower()]
+    ok = resolve(raw.get("responses", {}).get("200", {}))
+    schema = resolve(ok.get("content", {}).get("application/json", {}).get("schema", {}))
+    if schema.get("type") == "array":
+        schema = resolve(schema.get("items", {}))
+    return schema if isinstance(schema, Mapping) else {}
+
+
+def required_member(name: str) -> str | None:
+    """The member of ``name``'s answer objects a broken server drops: the last its schema requires (the
+    first is the identity of what is listed, which the kit's temporal checks follow)."""
+    required = answer_schema(name).get("required", [])
+    return str(required[-1]) if required else None
+
+
+def _enums(name: str) -> dict[str, tuple[Any, ...]]:
+    """The members of ``name``'s answer objects whose schema closes their values (``enum``)."""
+    found = {}
+    for member, schema in answer_schema(name).get("properties", {}).items():
+        values = resolve(schema).get("enum")
+        if isinstance(values, list):
+            found[member] = tuple(values)
+    return found
+
+
+def _outside(values: Iterable[Any]) -> str:
+    """A string that none of ``values`` is."""
+    taken = set(values)
+    value = "unknown"
+    while value in taken:
+        value += "_"
+    return value
+
+
+def _bounded_parameter(name: str) -> str | None:
+    """The first bounded query parameter of ``name`` (an integer with a ``minimum`` or ``maximum``)."""
+    bounded = (
+        p.name
+        for p in _TABLE[name].query_parameters
+        if p.type == "integer" and (p.minimum is not None or p.maximum is not None)
+    )
+    return next(bounded, None)
+
+
+def _first(names: Iterable[str]) -> str | None:
+    return next(iter(names), None)
+
+
+# The one operation each one-operation variant breaks, by shape (None: the spec has no operation of it).
+LISTING: Final = _first(name for name in LISTINGS if required_member(name))
+"""A read that answers a list whatever it is asked (no required parameter), of objects with required
+members: whatever the kit sends it, the valid requests get items."""
+BOUNDED: Final = _first(name for name in reversed(OPERATIONS) if _bounded_parameter(name))
+"""A read with a bounded query parameter (the table's last): one to leave unchecked."""
+TOKEN_UNCHECKED: Final = OPERATIONS[-1]
+"""A read whose token is left unchecked: the table's last (not the first, where the credentials are
+checked, so the fault shows in its own probes)."""
+METHOD_UNCHECKED: Final = _first(reversed(WITHOUT_REQUIRED))
+"""A read answered for any method (the table's last that needs no parameter, so the request it is taken for
+succeeds without a query)."""
 
 
 def _error(status: int, message: str, **headers: str) -> JSONResponse:
@@ -143,6 +213,28 @@ async def reference(request: Request) -> Response:
     return response
 
 
+def reference_answer(name: str, **query: str) -> Any:
+    """The reference's 200 answer to a GET of read ``name`` with ``query``, parsed (for unit tests: the data
+    a broken server alters, without a server)."""
+    path = PATH.format(id_instance=ID_INSTANCE, operation=name, token=TOKEN)
+    scope = {
+        "type": "http",
+        "method": _TABLE[name].method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": "&".join(f"{key}={value}" for key, value in query.items()).encode(),
+        "headers": [],
+        "path_params": {"id_instance": str(ID_INSTANCE), "operation": name, "token": TOKEN},
+    }
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    response = anyio.run(reference, Request(scope, no_body))
+    assert response.status_code == 200, response.body
+    return json.loads(bytes(response.body))
+
+
 def posted() -> PostedStatuses:
     """The statuses posted to the reference mock so far."""
     return get_state(MOCK).posted
@@ -152,29 +244,87 @@ def app_for(handler: Handler) -> Starlette:
     return Starlette(routes=[Route(PATH, handler, methods=METHODS)])
 
 
-# --- The broken variants: each breaks one rule of the contract. ---
+def _operation(request: Request) -> str:
+    return str(request.path_params["operation"])
 
 
-async def server_error_on_missing_id_message(request: Request) -> Response:
-    if request.method == "GET" and "idMessage" not in request.query_params:
+def _answered_objects(request: Request, response: Response) -> Items | None:
+    """The objects of a 200 JSON answer of a spec operation (its items, or the object itself), to alter in
+    place; None for any other answer."""
+    if response.status_code != 200 or _operation(request) not in _TABLE:
+        return None
+    try:
+        parsed = json.loads(bytes(response.body))
+    except ValueError:
+        return None
+    found = parsed if isinstance(parsed, list) else [parsed]
+    return found if all(isinstance(item, dict) for item in found) else None
+
+
+def _answer(objects: Items, request: Request) -> JSONResponse:
+    """``objects`` re-encoded as the answer's shape (a list, or its one object)."""
+    return JSONResponse(objects if _TABLE[_operation(request)].returns_array else objects[0])
+
+
+def _as_get_without_query(request: Request) -> Request:
+    """``request`` as the reference's request of the same operation with its own method and no query: what
+    the mock answers when no parameter is given (each optional one has a default), to answer a request it
+    should refuse."""
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    method = _TABLE[_operation(request)].method
+    return Request({**request.scope, "method": method, "query_string": b""}, no_body)
+
+
+async def _with_query(request: Request, change: Callable[[str, str], str | None]) -> Request:
+    """``request`` with each query value ``change`` d (``None``: left out), its body kept (read once)."""
+    pairs = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    changed = [(key, change(key, value)) for key, value in pairs]
+    query = urlencode([(key, value) for key, value in changed if value is not None]).encode()
+    body = await request.body()  # cached by ``request``: the reference may have read it already
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request({**request.scope, "query_string": query}, receive)
+
+
+# --- The broken variants: each breaks one rule of the contract, in every operation. ---
+
+
+async def server_error_on_missing_required_parameter(request: Request) -> Response:
+    """A request of an operation's own method without one of its required query parameters: 500, not 400."""
+    op = _TABLE.get(_operation(request))
+    missing = op is not None and any(
+        p.required and p.name not in request.query_params for p in op.query_parameters
+    )
+    if op is not None and request.method == op.method and missing:
         return PlainTextResponse("NullPointerException", status_code=500)
     return await reference(request)
 
 
-async def status_outside_enum(request: Request) -> Response:
+async def value_outside_enum(request: Request) -> Response:
+    """The first object of each answer has a value outside its schema's enum (the first enum member)."""
     response = await reference(request)
-    if response.status_code == 200 and request.query_params.get("idMessage") == ID_MESSAGE:
-        return JSONResponse(
-            [{"participant": "79001234567@c.us", "timestamp": 1700000000, "status": "played"}]
-        )
-    return response
+    objects = _answered_objects(request, response)
+    enums = _enums(_operation(request))
+    if not objects or not enums:
+        return response
+    member, values = next(iter(enums.items()))
+    objects[0][member] = _outside(values)
+    return _answer(objects, request)
 
 
-async def item_without_timestamp(request: Request) -> Response:
+async def object_without_required_member(request: Request) -> Response:
+    """Every object of each answer lacks a member its schema requires (:func:`required_member`)."""
     response = await reference(request)
-    if response.status_code == 200:
-        return JSONResponse([{"participant": "79001234567@c.us", "status": "read"}])
-    return response
+    objects = _answered_objects(request, response)
+    member = required_member(_operation(request))
+    if not objects or member is None:
+        return response
+    return _answer([{k: v for k, v in item.items() if k != member} for item in objects], request)
 
 
 async def wrong_token_accepted(request: Request) -> Response:
@@ -196,61 +346,58 @@ async def too_many_requests_without_body(request: Request) -> Response:
     return response
 
 
-# --- Broken in one of the new operations only: the kit must name that operation, and only that one. ---
-
-
-async def outgoing_item_without_send_by_api(request: Request) -> Response:
-    response = await reference(request)
-    if response.status_code == 200 and request.path_params["operation"] == "getOutgoingStatuses":
-        return JSONResponse([{key: value for key, value in OUTGOING[0].items() if key != "sendByApi"}])
-    return response
-
-
-def _as_get_without_query(request: Request) -> Request:
-    """``request`` as the reference's GET of the same operation without a query: what the mock answers
-    when no parameter is given (each has a default), to answer a request it should refuse."""
-
-    async def no_body() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    return Request({**request.scope, "method": "GET", "query_string": b""}, no_body)
-
-
-async def incoming_minutes_unchecked(request: Request) -> Response:
-    response = await reference(request)
-    rejected_minutes = response.status_code == 400 and b"minutes" in bytes(response.body)
-    if rejected_minutes and request.path_params["operation"] == "getIncomingStatuses":
-        return await reference(_as_get_without_query(request))  # any minutes at all is taken
-    return response
-
-
-async def outgoing_wrong_token_accepted(request: Request) -> Response:
-    if request.path_params["operation"] == "getOutgoingStatuses":
-        request.path_params["token"] = TOKEN  # the token is never checked for this operation
-    return await reference(request)
-
-
-async def incoming_post_accepted(request: Request) -> Response:
-    if request.method == "POST" and request.path_params["operation"] == "getIncomingStatuses":
-        return await reference(_as_get_without_query(request))  # answered as the GET it is not
-    return await reference(request)
-
-
-BROKEN_ONE_OPERATION: dict[str, tuple[str, Handler]] = {
-    "outgoing_item_without_send_by_api": ("getOutgoingStatuses", outgoing_item_without_send_by_api),
-    "incoming_minutes_unchecked": ("getIncomingStatuses", incoming_minutes_unchecked),
-    "outgoing_wrong_token_accepted": ("getOutgoingStatuses", outgoing_wrong_token_accepted),
-    "incoming_post_accepted": ("getIncomingStatuses", incoming_post_accepted),
-}
-
 BROKEN: dict[str, Handler] = {
-    "server_error_on_missing_id_message": server_error_on_missing_id_message,
-    "status_outside_enum": status_outside_enum,
-    "item_without_timestamp": item_without_timestamp,
+    "server_error_on_missing_required_parameter": server_error_on_missing_required_parameter,
+    "value_outside_enum": value_outside_enum,
+    "object_without_required_member": object_without_required_member,
     "wrong_token_accepted": wrong_token_accepted,
     "text_plain_200": text_plain_200,
     "too_many_requests_without_body": too_many_requests_without_body,
 }
+
+
+# --- Broken in one operation only, chosen by shape: the kit must name that operation, and only that one. ---
+
+
+async def listed_object_without_required_member(request: Request) -> Response:
+    if _operation(request) == LISTING:
+        return await object_without_required_member(request)
+    return await reference(request)
+
+
+async def bounded_parameter_unchecked(request: Request) -> Response:
+    response = await reference(request)
+    if response.status_code == 400 and BOUNDED is not None and _operation(request) == BOUNDED:
+        parameter = _bounded_parameter(BOUNDED)
+        if parameter is not None and parameter in request.query_params:
+            # any value at all is taken: answered as if it were not there (its default)
+            return await reference(await _with_query(request, lambda k, v: None if k == parameter else v))
+    return response
+
+
+async def one_operations_token_unchecked(request: Request) -> Response:
+    if _operation(request) == TOKEN_UNCHECKED:
+        request.path_params["token"] = TOKEN  # the token is never checked for this operation
+    return await reference(request)
+
+
+async def one_operations_method_unchecked(request: Request) -> Response:
+    op = _TABLE.get(_operation(request))
+    if op is not None and op.operation_id == METHOD_UNCHECKED and request.method not in (op.method, "HEAD"):
+        return await reference(_as_get_without_query(request))  # answered as the request it is not
+    return await reference(request)
+
+
+_ONE_OPERATION: Final[tuple[tuple[str, str | None, Handler], ...]] = (
+    ("listed_object_without_required_member", LISTING, listed_object_without_required_member),
+    ("bounded_parameter_unchecked", BOUNDED, bounded_parameter_unchecked),
+    ("one_operations_token_unchecked", TOKEN_UNCHECKED, one_operations_token_unchecked),
+    ("one_operations_method_unchecked", METHOD_UNCHECKED, one_operations_method_unchecked),
+)
+BROKEN_ONE_OPERATION: dict[str, tuple[str, Handler]] = {
+    name: (operation, handler) for name, operation, handler in _ONE_OPERATION if operation is not None
+}
+"""Variant -> (the operation it breaks, the server); a variant whose shape the spec lacks is left out."""
 
 
 # --- Broken over time or under load: the kit's temporal, unknown-id and rate-limit checks must name them. ---
@@ -267,7 +414,7 @@ def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
     accepted: dict[str, list[float]] = {}
 
     async def limited(request: Request) -> Response:
-        operation = request.path_params["operation"]
+        operation = _operation(request)
         if operation in OPERATIONS and request.method == _TABLE[operation].method:
             now, times = time.monotonic(), accepted.setdefault(operation, [])
             if _TABLE[operation].rate_limit.wait(times, now) > 0:
@@ -282,65 +429,87 @@ def rate_limited(handler: Handler, retry_after: str | None = "1") -> Handler:
 def _polled(request: Request, response: Response) -> bool:
     return (
         response.status_code == 200
-        and request.path_params["operation"] == POLLED
-        and request.query_params.get("idMessage") == ID_MESSAGE
+        and _operation(request) == POLLED
+        and request.query_params.get(ID_PARAMETER) == ID_MESSAGE
     )
 
 
-def state_moves_backward() -> Handler:
-    """The last recipient is ``read`` in the first answers, ``delivered`` in every later one."""
+def _recipients_over_time(
+    alter: Callable[[Items], Items], prepare: Callable[[Items], Items] = list
+) -> Handler:
+    """The known status's recipients as the reference first answered them (``prepare`` d), the same in the
+    first :data:`_GOOD_ANSWERS` answers, then ``alter`` ed in every later one. Why remembered: the
+    reference's clock runs, and its own recipients moving on between answers must not hide (or fake) the
+    fault."""
+    first: list[Items] = []
     polls = [0]
 
     async def handler(request: Request) -> Response:
         response = await reference(request)
         if not _polled(request, response):
             return response
+        if not first:
+            first.append(prepare(json.loads(bytes(response.body))))
+            if not first[0]:
+                raise AssertionError(f"the reference lists no recipient of {ID_MESSAGE}: nothing to alter")
         polls[0] += 1
-        first = {**ITEMS[3], "status": "read" if polls[0] <= _GOOD_ANSWERS else "delivered"}
-        return JSONResponse([*ITEMS[:3], first])
+        items = [dict(item) for item in first[0]]
+        return JSONResponse(items if polls[0] <= _GOOD_ANSWERS else alter(items))
 
     return handler
+
+
+def _furthest(items: Items) -> int:
+    """The index of the recipient furthest along the polled states (the spec's order)."""
+    schema = polled_schema(POLLED)
+    assert schema is not None
+    return max(range(len(items)), key=lambda index: schema.states.index(items[index]["status"]))
+
+
+def state_moves_backward() -> Handler:
+    """The recipient furthest along is one state back in every answer after the first ones."""
+    schema = polled_schema(POLLED)
+    assert schema is not None
+
+    def back(items: Items) -> Items:
+        index = _furthest(items)
+        rank = schema.states.index(items[index]["status"])
+        if rank == 0:
+            raise AssertionError("no recipient of the known status is past the first state")
+        items[index]["status"] = schema.states[rank - 1]
+        return items
+
+    return _recipients_over_time(back)
 
 
 def timestamp_decreases() -> Handler:
-    """The last recipient's timestamp goes down by 60 s after the first answers (its state stays ``read``)."""
-    polls = [0]
+    """One recipient's timestamp goes down by 60 s after the first answers (its state stays)."""
 
-    async def handler(request: Request) -> Response:
-        response = await reference(request)
-        if not _polled(request, response):
-            return response
-        polls[0] += 1
-        timestamp = int(str(ITEMS[3]["timestamp"])) - (0 if polls[0] <= _GOOD_ANSWERS else 60)
-        last = {**ITEMS[3], "timestamp": timestamp}
-        return JSONResponse([*ITEMS[:3], last])
+    def earlier(items: Items) -> Items:
+        index = _furthest(items)
+        items[index]["timestamp"] = max(0, int(items[index]["timestamp"]) - 60)
+        return items
 
-    return handler
+    return _recipients_over_time(earlier)
 
 
 def recipient_vanishes() -> Handler:
-    """A recipient seen a minute ago (well within the 30-day retention) is missing after the first answers."""
-    polls = [0]
+    """A recipient seen a minute ago (well within the retention window) is missing after the first answers."""
     now = int(time.time()) - 60
-    fresh = [{**item, "timestamp": now} for item in ITEMS]
 
-    async def handler(request: Request) -> Response:
-        response = await reference(request)
-        if not _polled(request, response):
-            return response
-        polls[0] += 1
-        return JSONResponse(fresh if polls[0] <= _GOOD_ANSWERS else fresh[1:])
+    def fresh(items: Items) -> Items:
+        return [{**item, "timestamp": now} for item in items]
 
-    return handler
+    return _recipients_over_time(lambda items: items[1:], prepare=fresh)
 
 
 def unknown_id_answers_recipients() -> Handler:
-    """Any idMessage at all gets the known status's recipients (Stoplight Prism does this)."""
+    """Any id at all gets the known status's recipients (Stoplight Prism does this)."""
 
     async def handler(request: Request) -> Response:
-        response = await reference(request)
-        known = request.path_params["operation"] == POLLED and response.status_code == 200
-        return JSONResponse(ITEMS) if known else response
+        if _operation(request) == POLLED and ID_PARAMETER in request.query_params:
+            request = await _with_query(request, lambda k, v: ID_MESSAGE if k == ID_PARAMETER else v)
+        return await reference(request)
 
     return handler
 
@@ -368,26 +537,40 @@ BROKEN_OVER_TIME: dict[str, tuple[str, Callable[[], Handler]]] = {
 # --- Broken on the write side: a posted status must be listed, counted, deleted and gone. ---
 
 
-async def posted_missing_from_journal(request: Request) -> Response:
-    """Posts and deletes as it should, but the journal never lists what was posted."""
+async def posted_missing_from_listings(request: Request) -> Response:
+    """Posts and deletes as it should, but no listing ever shows what was posted: every read's answer
+    leaves out the objects that carry a posted id (the journal's items; the recipients of a posted status
+    carry none, so they stay)."""
     response = await reference(request)
-    if request.path_params["operation"] == "getOutgoingStatuses" and response.status_code == 200:
-        ours = posted()
-        items = json.loads(bytes(response.body))
-        return JSONResponse([item for item in items if item["idMessage"] not in ours])
-    return response
+    objects = _answered_objects(request, response)
+    if (
+        objects is None
+        or _TABLE[_operation(request)].is_write
+        or not _TABLE[_operation(request)].returns_array
+    ):
+        return response
+    ours = posted()
+    return JSONResponse([item for item in objects if not any(value in ours for value in _strings(item))])
+
+
+def _strings(item: Mapping[str, Any]) -> list[str]:
+    return [value for value in item.values() if isinstance(value, str)]
 
 
 def still_listed_after_delete() -> Handler:
-    """deleteStatus answers 200 but removes nothing: the journal and the statistics keep the status."""
+    """The delete answers 200 but removes nothing: the listings and the statistics keep the status."""
+    deleted = _TABLE[DELETE]
 
     async def handler(request: Request) -> Response:
-        if request.path_params["operation"] == DELETE and request.method == "POST":
+        if _operation(request) == DELETE and request.method == deleted.method:
             try:
-                created = json.loads(await request.body()).get("idMessage")
-            except (ValueError, AttributeError):
-                created = None
-            if isinstance(created, str) and created in posted():
+                body = json.loads(await request.body())
+            except ValueError:
+                body = None
+            created = (
+                [value for value in _strings(body) if value in posted()] if isinstance(body, dict) else []
+            )
+            if created:
                 return Response(status_code=200)  # the status is still there; a second delete: 200 again
         return await reference(request)
 

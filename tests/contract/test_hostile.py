@@ -30,11 +30,28 @@ from tests._hostile import (
     endless_continue,
 )
 from tests._servers import free_port
-from tests.contract.broken_servers import ID_INSTANCE, TOKEN
+from tests.contract.broken_servers import (
+    ID_INSTANCE,
+    LISTINGS,
+    TOKEN,
+    answer_schema,
+    reference_answer,
+    resolve,
+)
+
+
+def _int64_member(name: str) -> str | None:
+    properties = answer_schema(name).get("properties", {})
+    return next((m for m, schema in properties.items() if resolve(schema).get("format") == "int64"), None)
+
+
+# A read that lists objects with an int64 member (a timestamp), by shape: the one whose verdict is judged.
+INT64_READ, INT64_MEMBER = next((name, m) for name in LISTINGS if (m := _int64_member(name)) is not None)
 
 
 def _status(timestamp: int) -> bytes:
-    item = {"participant": "79001234567@c.us", "timestamp": timestamp, "status": "read"}
+    """A list of one object as the reference answers ``INT64_READ``, its int64 member set to ``timestamp``."""
+    item = {**reference_answer(INT64_READ)[0], INT64_MEMBER: timestamp}
     return json.dumps([item]).encode()
 
 
@@ -64,13 +81,11 @@ def test_a_timestamp_beyond_int64_fails_the_schema_check(timestamp: int, conform
             seed=1,
             checks=["response_schema_conformance"],
         )
-    # The server sends statistics to every operation: only getStatusStatistic's verdict is about int64.
+    # The server sends the same list to every operation: only INT64_READ's verdict is about int64.
     failed = [
-        v
-        for v in report.violations
-        if v.check == "response_schema_conformance" and v.operation == "getStatusStatistic"
+        v for v in report.violations if v.check == "response_schema_conformance" and v.operation == INT64_READ
     ]
-    assert report.check_runs_by_operation[("getStatusStatistic", "response_schema_conformance")] > 0
+    assert report.check_runs_by_operation[(INT64_READ, "response_schema_conformance")] > 0
     assert bool(failed) is not conforms
     if not conforms:
         # Not the value itself: the redaction registry is process-wide, and another test's token of zeros

@@ -18,21 +18,30 @@ from greenstat_ext._redact import MASK, Redactor
 from greenstat_ext.contract import ContractReport, Exchange, Violation, render_report, run_contract_test
 from greenstat_ext.contract import write_junit as write_junit_file
 from tests._servers import serve
-from tests.contract.broken_servers import ID_INSTANCE, ID_MESSAGE, TOKEN, Handler, app_for, reference
+from tests.contract.broken_servers import (
+    ID_INSTANCE,
+    ID_MESSAGE,
+    ID_PARAMETER,
+    POLLED,
+    TOKEN,
+    Handler,
+    app_for,
+    reference,
+)
 from tests.contract.test_cli import _args, app
 
 
 def test_the_token_is_masked_wherever_it_appears() -> None:
     redact = Redactor("abc123SECRET")
-    text = "curl http://h/waInstance1/getStatusStatistic/abc123SECRET?idMessage=x; token=abc123SECRET"
+    text = f"curl http://h/waInstance1/{POLLED}/abc123SECRET?{ID_PARAMETER}=x; token=abc123SECRET"
 
-    assert redact(text) == f"curl http://h/waInstance1/getStatusStatistic/{MASK}?idMessage=x; token={MASK}"
+    assert redact(text) == f"curl http://h/waInstance1/{POLLED}/{MASK}?{ID_PARAMETER}=x; token={MASK}"
 
 
 def test_any_token_segment_is_masked_and_the_repr_hides_the_token() -> None:
     redact = Redactor("abc123SECRET")
 
-    assert redact("/waInstance1/getStatusStatistic/otherToken") == f"/waInstance1/getStatusStatistic/{MASK}"
+    assert redact(f"/waInstance1/{POLLED}/otherToken") == f"/waInstance1/{POLLED}/{MASK}"
     assert "abc123SECRET" not in repr(redact)
 
 
