@@ -25,6 +25,7 @@ checkout: the files that differ are the cost, recorded in the suite's figures.
 
 from __future__ import annotations
 
+import difflib
 import filecmp
 import os
 import re
@@ -35,6 +36,7 @@ import textwrap
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,12 +45,23 @@ import httpx
 import pytest
 import yaml
 
+from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_MESSAGES, DEMO_TOKEN
 from tests._figures import record
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 #: What a contributor's checkout holds besides generated/ (regenerated) and openapi.yaml (edited).
-SOURCES = ["greenstat_ext", "tests", "scripts", "docs", "templates", "generator-config.yaml", "pyproject.toml"]
+SOURCES = [
+    "greenstat_ext",
+    "tests",
+    "scripts",
+    "docs",
+    "templates",
+    "generator-config.yaml",
+    "pyproject.toml",
+]
+#: pytest in the clone: serially, in file order, nothing cached in the clone.
+PYTEST = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0"]
 SUBSET = ["tests/client/test_properties.py", "tests/client/test_errors.py", "tests/client/test_sync.py"]
 NEW_GET, NEW_WRITE = "getFooState", "sendFoo"
 FOO_MAX_LENGTH = 8
@@ -164,7 +177,11 @@ class Scratch:
             if not key.startswith(("COVERAGE_", "COV_CORE_", "PYTEST_"))  # not the outer run's coverage
         }
         paths = [str(self.root), str(self.root / "generated")]
-        return {**env, "PYTHONPATH": os.pathsep.join(paths), "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
+        return {
+            **env,
+            "PYTHONPATH": os.pathsep.join(paths),
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
 
 
 VIEWED_AT = {
@@ -207,9 +224,9 @@ def _edit_spec(path: Path) -> None:
     properties = text.index("\n      properties:\n", statistic) + len("\n      properties:\n")
     text = text[:properties] + _block({"viewedAt": VIEWED_AT}, 8) + text[properties:]
     edited = yaml.safe_load(text)
-    assert [NEW_GET, NEW_WRITE] == [
+    assert [
         item[method]["operationId"] for item in list(edited["paths"].values())[-2:] for method in item
-    ]
+    ] == [NEW_GET, NEW_WRITE]
     assert "viewedAt" in edited["components"]["schemas"]["StatusStatistic"]["properties"]
     path.write_text(text, "utf-8")
 
@@ -221,8 +238,8 @@ def _add_handlers(path: Path) -> None:
     assert table is not None, "greenstat_ext/mock/_handlers.py has no HANDLERS = {...} table"
     start, end = table.span()
     body = table.group(0)[: -len("}\n")]
-    path.write_text(source[:start].rstrip("\n") + "\n" + HANDLERS_CODE + "\n" + body + HANDLERS_ENTRIES + "}\n"
-                    + source[end:], "utf-8")  # fmt: skip
+    before, after = source[:start].rstrip("\n"), source[end:]
+    path.write_text(f"{before}\n{HANDLERS_CODE}\n{body}{HANDLERS_ENTRIES}}}\n{after}", "utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -276,8 +293,7 @@ def test_the_subprocesses_use_the_scratch_clone(scratch: Scratch) -> None:
 
 
 def test_ext_tests_pass_against_the_regenerated_package(scratch: Scratch) -> None:
-    result = run_python(scratch, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0",
-                        "-x", *SUBSET)  # fmt: skip
+    result = run_python(scratch, *PYTEST, "-x", *SUBSET)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
 
@@ -390,8 +406,7 @@ SHAPED_IDS = "getFooState or sendFoo or get_foo_state or send_foo"
 
 def test_the_tests_chosen_by_shape_pass_for_the_new_operations(scratch: Scratch, tmp_path: Path) -> None:
     junit = tmp_path / "shaped.xml"
-    result = run_python(scratch, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0",
-                        "-k", SHAPED_IDS, "--junitxml", str(junit), *SHAPED)  # fmt: skip
+    result = run_python(scratch, *PYTEST, "-k", SHAPED_IDS, "--junitxml", str(junit), *SHAPED)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
     cases = list(ET.parse(junit).getroot().iter("testcase"))  # noqa: S314 - our own file
     ran: dict[str, int] = {}
@@ -405,3 +420,232 @@ def test_the_tests_chosen_by_shape_pass_for_the_new_operations(scratch: Scratch,
     for operation in ("getFooState", "sendFoo"):
         assert any(f"[{operation}]" in name for name in names), operation
     record("regeneration", f"tests chosen by shape, run for the two new operations: {len(cases)} passed")
+
+
+# --- the reference mock and the kit, as real processes of the clone on loopback -----------------------------
+
+
+def _served_url(log: Path, process: subprocess.Popen[bytes]) -> str:
+    """The base URL ``greenstat mock`` printed in its banner, once it answers (a guard, not a speed bound)."""
+    deadline = time.monotonic() + HANG_GUARD
+    while (match := re.search(r"serving on (http://127\.0\.0\.1:\d+)", log.read_text("utf-8"))) is None:
+        assert process.poll() is None, log.read_text("utf-8")
+        assert time.monotonic() < deadline, log.read_text("utf-8")
+        time.sleep(0.05)
+    url = match.group(1)
+    while True:  # the banner comes just before uvicorn accepts: retry refused connections
+        try:
+            httpx.get(url, timeout=HANG_GUARD)
+            return url
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, log.read_text("utf-8")
+            time.sleep(0.05)
+
+
+@contextmanager
+def greenstat_mock(scratch: Scratch, log: Path) -> Iterator[str]:
+    """``greenstat mock`` of the clone (uvicorn, a free loopback port, every operation at its x-rate-limit),
+    its banner and access log written to ``log``; yields its base URL."""
+    command = [sys.executable, "-c", "from greenstat_ext.cli import main; main()", "mock", "--port", "0"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI
+            command, cwd=scratch.root, env={**scratch.env(), "PYTHONUNBUFFERED": "1"}, stdout=output,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        yield _served_url(log, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=HANG_GUARD)
+
+
+MOCK_CLIENT = textwrap.dedent(
+    """
+    import sys
+
+    import httpx
+
+    from greenstat_client.models import FooState, SendStatusResult
+    from greenstat_ext import GreenStat, InvalidRequestError
+    from greenstat_ext.mock import DEMO_ID_INSTANCE, DEMO_TOKEN
+
+    url = sys.argv[1]
+    with GreenStat(id_instance=DEMO_ID_INSTANCE, api_token=DEMO_TOKEN, api_url=url) as client:
+        state = client.get_foo_state()
+        print("state", type(state).__name__, state.state)
+        sent = client.send_foo("abc")
+        print("sent", type(sent).__name__, sent.id_message)
+    base = f"{url}/waInstance{DEMO_ID_INSTANCE}"
+    with httpx.Client(timeout=120) as http:
+        print("wrong_token", http.get(f"{base}/getFooState/wrong").status_code)
+        answer = http.post(f"{base}/getFooState/{DEMO_TOKEN}")
+        print("post_to_get", answer.status_code, answer.headers["allow"])
+        answer = http.get(f"{base}/sendFoo/{DEMO_TOKEN}")
+        print("get_to_post", answer.status_code, answer.headers["allow"])
+        answer = http.post(f"{base}/sendFoo/{DEMO_TOKEN}", json={"fooId": "x" * (MAX + 1)})
+        print("too_long", answer.status_code, answer.json()["message"])
+    """
+)
+
+
+def test_the_reference_mock_serves_the_new_operations_with_one_handler_each(
+    scratch: Scratch, tmp_path: Path
+) -> None:
+    log = tmp_path / "mock.log"
+    with greenstat_mock(scratch, log) as url:
+        result = run_python(scratch, "-c", f"MAX = {FOO_MAX_LENGTH}\n" + MOCK_CLIENT, url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["state"] == "FooState ready"  # the handler's answer, through the regenerated client
+    assert re.fullmatch(r"SendStatusResult F00D0{11}1", lines["sent"])  # the write's handler ran once
+    # what the gateway did from the spec alone: credentials, methods, the body's bound
+    assert lines["wrong_token"] == "401"
+    assert lines["post_to_get"] == "405 GET, HEAD"
+    assert lines["get_to_post"] == "405 POST"
+    assert (
+        lines["too_long"]
+        == f"400 fooId: must be at most {FOO_MAX_LENGTH} characters (got {FOO_MAX_LENGTH + 1})"
+    )
+    output = log.read_text("utf-8")
+    assert f"getFooState {GET_RATE}/s" in output  # the banner's rate limits: the new ones from the spec
+    assert "/getFooState/***" in output  # the access log masks the token
+    assert "Traceback" not in output
+
+
+@dataclass(frozen=True)
+class KitRun:
+    """The paced kit run, under way in the background while the module's other tests run."""
+
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+    junit: Path
+    mock_log: Path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kit_run(scratch: Scratch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KitRun]:
+    """``greenstat contract-test`` of the clone against its ``greenstat mock``, started before the module's
+    first test whatever their order, and judged by :func:`test_a_paced_kit_run_passes_the_new_read`.
+
+    Why in the background: the run is paced at each operation's x-rate-limit (``--rate-limit 10`` caps
+    them), so the spec's three reads at 1/s make it about 50 s of waiting (and about 1 s of CPU); the other
+    tests of this module use that time.
+    """
+    folder = tmp_path_factory.mktemp("kit")
+    stdout, stderr, junit, mock_log = (folder / name for name in ("stdout", "stderr", "contract.xml", "mock"))
+    with greenstat_mock(scratch, mock_log) as url:
+        command = [
+            sys.executable, "-c", "from greenstat_ext.cli import main; main()", "contract-test",
+            "--url", url, "--id-instance", str(DEMO_ID_INSTANCE), "--id-message", next(iter(DEMO_MESSAGES)),
+            "--rate-limit", str(GET_RATE), "--max-examples", "1", "--seed", "1", "--junit", str(junit),
+            "--run-timeout", "600",
+        ]  # fmt: skip
+        env = {**scratch.env(), "GREEN_API_TOKEN": DEMO_TOKEN, "COLUMNS": "200"}
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            process = subprocess.Popen(command, cwd=scratch.root, env=env, stdout=out, stderr=err)  # noqa: S603
+        try:
+            yield KitRun(process, stdout, stderr, junit, mock_log)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=HANG_GUARD)
+
+
+def test_a_paced_kit_run_passes_the_new_read(kit_run: KitRun) -> None:
+    """The whole kit (every check, reads only: the new GET is one, and the write is one it never sends)
+    against the clone's mock: PASSED, the new GET judged by every check that applies to it, its burst of
+    11 requests at 10/s refused once, and the write named as never sent and never requested."""
+    returncode = kit_run.process.wait(timeout=900)
+    stdout, stderr = kit_run.stdout.read_text("utf-8"), kit_run.stderr.read_text("utf-8")
+    assert returncode == 0, stdout + stderr[-3000:]
+    flat = " ".join(re.sub(r"[\u2500-\u257f]", " ", stdout).split())  # without rich's box lines
+    assert "PASSED" in flat
+    assert "Never sent (what they create, no operation of the spec deletes): sendFoo" in flat
+    assert DEMO_TOKEN not in stdout + stderr
+    suite = ET.parse(kit_run.junit).getroot().find("testsuite")  # noqa: S314 - our own file
+    assert suite is not None
+    properties = {item.get("name"): item.get("value") for item in suite.iterfind("properties/property")}
+    assert properties["verdict"] == "PASSED"
+    assert NEW_GET in str(properties["operations"]).split(",")
+    assert NEW_WRITE not in str(properties["operations"]).split(",")
+    judged = {
+        str(case.get("name"))
+        for case in suite.iterfind("testcase")
+        if case.get("classname") == f"greenstat.contract.{NEW_GET}"
+        and case.find("skipped") is None
+        and case.find("failure") is None
+    }
+    expected = {"valid_request_accepted", "wrong_token_rejected", "wrong_instance_rejected",
+                "unsupported_method_rejected", "response_schema_conformance", "status_code_conformance",
+                "rate_limit_enforced", "retry_after_conformance"}  # fmt: skip
+    assert expected <= judged, expected - judged
+    burst = re.search(rf"{NEW_GET}: rate-limit finished: (\d+) requests \((.*)\)", stderr)
+    assert burst is not None, stderr[-3000:]
+    assert burst.group(1) == str(GET_RATE + 1)
+    assert "429: 1" in burst.group(2)
+    requested = [line for line in kit_run.mock_log.read_text("utf-8").splitlines() if '"' in line]
+    assert any(f"/{NEW_GET}/***" in line for line in requested)
+    assert not any(f"/{NEW_WRITE}/" in line for line in requested)  # not one request to the write
+    seconds = re.findall(r"^\[\s*([0-9.]+) s\]", stderr, re.MULTILINE)
+    record(
+        "regeneration",
+        f"paced kit run of the clone against its mock (reads, --rate-limit {GET_RATE}, --max-examples 1): "
+        f"{properties['verdict']} in {float(seconds[-1]):.0f} s by its own clock, {properties['requests']} "
+        f"requests; {NEW_GET}'s burst: {burst.group(1)} requests ({burst.group(2)}); {NEW_WRITE} never sent",
+    )
+
+
+# --- the cost ---------------------------------------------------------------------------------------------
+
+
+def _differences(left: Path, right: Path, prefix: str = "") -> list[str]:
+    ignored = ["__pycache__", ".hypothesis", ".pytest_cache"]
+    comparison = filecmp.dircmp(left, right, ignore=ignored)
+    changed = [f"{prefix}{name}" for name in comparison.left_only + comparison.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)
+    changed += [f"{prefix}{name}" for name in mismatch + errors]
+    for sub in comparison.common_dirs:
+        changed += _differences(left / sub, right / sub, f"{prefix}{sub}/")
+    return sorted(changed)
+
+
+def _added_lines(before: Path, after: Path) -> int:
+    """Lines ``after`` has that ``before`` has not (the diff's ``+`` lines): nothing was removed here."""
+    diff = difflib.unified_diff(before.read_text("utf-8").splitlines(), after.read_text("utf-8").splitlines())
+    lines = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert all(line.startswith("+") for line in lines), "an addition only"
+    return len(lines)
+
+
+def test_what_the_new_operations_cost(scratch: Scratch) -> None:
+    """The clone against the checkout: what differs outside the generated docs' tables and generated/ is
+    what was written by hand, and that is the spec and the mock's handlers only."""
+    changed = [
+        name
+        for source in [*SOURCES, "openapi.yaml"]
+        for name in (
+            _differences(ROOT / source, scratch.root / source, f"{source}/")
+            if (ROOT / source).is_dir()
+            else ([] if filecmp.cmp(ROOT / source, scratch.root / source, shallow=False) else [source])
+        )
+    ]
+    tables = ["docs/api.md", "docs/spec.md"]  # written by scripts/operation_tables.py (make generate)
+    assert all(name in changed for name in tables)  # the new operations are in the docs' tables
+    hand_written = sorted(name for name in changed if name not in tables)
+    assert hand_written == ["greenstat_ext/mock/_handlers.py", "openapi.yaml"]
+    generated = _differences(ROOT / "generated" / "greenstat_client", scratch.package)
+    generated.remove("models/status_statistic.py")  # the copy's other change (viewedAt), not an operation
+    assert "api/account" in generated  # the new tags' packages (their endpoint modules), under api/
+    assert "api/sending" in generated
+    assert "api/__init__.py" in generated  # the one facade of every tag: operation table and mixins
+    assert not any(path.startswith("api/statuses/") for path in generated)  # another tag's files: untouched
+    assert all(not path.endswith(".py") or path.startswith(("api/", "models/")) for path in generated)
+    added = {name: _added_lines(ROOT / name, scratch.root / name) for name in hand_written}
+    by_hand = ", ".join(f"{name} (+{lines} lines)" for name, lines in added.items())
+    record(
+        "regeneration",
+        f"a GET and a POST write under two new tags: {len(hand_written)} hand-written files, {by_hand} (the "
+        f"spec's lines include the viewedAt field); generated: the tables of {' and '.join(tables)}, and in "
+        f"generated/greenstat_client {generated}; 0 files in the client, the kit, the CLI or the tests",
+    )
