@@ -177,7 +177,7 @@ class Scratch:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("COVERAGE_", "COV_CORE_", "PYTEST_"))  # not the outer run's coverage
+            if not key.startswith(("COVERAGE_", "COV_CORE_", "PYTEST_"))  # not the outer run's coverage, xdist
         }
         paths = [str(self.root), str(self.root / "generated")]
         return {

@@ -23,7 +23,7 @@ def test_all_checks_pass_with_the_valid_credentials_pinned() -> None:
     assert result.failures == []
     assert result.errors == []
     assert result.cases >= 300
-    assert_every_operation(result)  # each operation: >= 50 answers of 200, no failure
+    assert_every_operation(result)  # each operation with arguments: >= 50 answers of 200; none fails
     assert result.modes["positive"] > 0
     assert result.modes["negative"] > 0
     assert set(result.checks_run) >= ALL_RESPONSE_CHECKS
