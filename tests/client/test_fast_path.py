@@ -147,4 +147,5 @@ def test_raw_response_content_is_the_body_that_was_decoded() -> None:
 
 def test_item_schema_is_the_models() -> None:
     # The generated bodies cover every member the model has, so "identical models" compares all of them.
-    assert set(item_schema()["properties"]) == set(StatusStatistic.__struct_fields__)
+    # By wire name (a member such as ``viewedAt`` is the model's ``viewed_at``).
+    assert set(item_schema()["properties"]) == set(StatusStatistic.__struct_encode_fields__)
