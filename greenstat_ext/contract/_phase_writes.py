@@ -19,8 +19,8 @@ from greenstat_ext._ratelimit import RateLimiter
 from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, RunTimeUp
 from ._checks import KIT_CHECKS
 from ._core import _Core
-from ._defaults import EXCERPT
-from ._http import case_body, items_with, json_of
+from ._defaults import EXCERPT, RATE_LIMIT_ATTEMPTS
+from ._http import case_body, items_with, json_of, retry_after
 from ._probes import base_body, base_query
 from ._spec import Operation
 from ._writes import BY_API, Lifecycle
@@ -234,8 +234,9 @@ class _WritesPhase(_Core):
         """Delete every status the run posted and has not deleted; list those it could not.
 
         Runs once, at the end or when the run is cut short (an error, the run timeout, a silent server):
-        with its own time budget (one request timeout per status), since the run's may be spent. Each
-        delete is sent once (not idempotent) through the delete's paced session.
+        with its own time budget (one request timeout per request), since the run's may be spent. Each
+        delete is sent once (not idempotent) through the delete's paced session, and again only after a 429
+        (which proves it was not done), up to ``RATE_LIMIT_ATTEMPTS`` times.
         """
         if self._cleaned:
             return
@@ -254,17 +255,27 @@ class _WritesPhase(_Core):
         current, self.operation = self.operation, deleter
         with cleaning:
             for created in left:
-                limits.start()  # each delete its own request timeout, whatever the run's budget
                 case = deleter.api.Case(path_parameters=self.credentials, body={link.name: created})
-                try:
-                    response = case.call(
-                        base_url=self.base_url, session=cleaning, timeout=self.limits.request_timeout
-                    )
-                except (requests.RequestException, RunTimeUp, AnswerTooLarge):
-                    self.report.undeleted.append(self.redact(created))
-                    continue
-                self._count("cleanup", response.status_code)
-                if response.status_code == 200:
+                response: Response | None = None
+                for attempt in range(RATE_LIMIT_ATTEMPTS):
+                    limits.start()  # each request its own timeout, whatever the run's budget
+                    try:
+                        answer = case.call(
+                            base_url=self.base_url, session=cleaning, timeout=self.limits.request_timeout
+                        )
+                    except (requests.RequestException, RunTimeUp, AnswerTooLarge):
+                        response = None
+                        break
+                    response = answer
+                    self._count("cleanup", answer.status_code)
+                    if answer.status_code != 429 or attempt == RATE_LIMIT_ATTEMPTS - 1:
+                        break
+                    # A 429 says the delete was not done (the spec: only a 429, or a failure before the
+                    # request was written, proves nothing was): sending it again after the wait cannot
+                    # delete twice, and leaving the status behind would (the run's last deletes, just
+                    # before, can fill the server's window).
+                    time.sleep(retry_after(answer.headers))
+                if response is not None and response.status_code == 200:
                     self._deleted.add(created)
                 else:
                     self.report.undeleted.append(self.redact(created))

@@ -220,6 +220,34 @@ def test_a_write_answered_429_is_not_re_sent() -> None:
     assert report.verdict is Verdict.INCONCLUSIVE
 
 
+def test_a_delete_answered_429_is_sent_again_so_nothing_is_left_behind() -> None:
+    """The server refuses each status's first two deletes with 429 (its window full of the run's own deletes):
+    the lifecycle's delete and the clean-up's first one. A 429 proves the delete was not done, so the clean-up
+    sends it again after the Retry-After, and the run leaves nothing behind (it once said "NOT DELETED")."""
+    before = set(posted().ids())
+    refused: dict[bytes, int] = {}
+    seen: list[str] = []
+
+    async def limited_deletes(request: Request) -> Response:
+        if request.path_params["operation"] == DELETE:
+            body = await request.body()
+            refused[body] = refused.get(body, 0) + 1
+            if refused[body] <= 2:
+                return Response(
+                    '{"statusCode": 429, "message": "Too Many Requests"}', 429, {"Retry-After": "0"}
+                )
+        return await reference(request)
+
+    with serve(app_for(_recording(limited_deletes, seen))) as url:
+        report = run_contract_test(url, ID_INSTANCE, TOKEN, checks=[CHECK], **FAST)  # type: ignore[arg-type]
+
+    assert report.posted == len(SENDS)
+    assert report.undeleted == []
+    assert set(posted().ids()) - before == set()  # every status the run posted is gone from the mock
+    assert sorted(refused.values()) == [3] * len(SENDS)  # each delete: refused twice, then done
+    assert [line for line in seen if line.split()[1] in SENDS] == _sent_once()  # the sends: once each
+
+
 def test_a_run_cut_short_still_deletes_what_it_posted() -> None:
     """Once a status is posted, the reads never answer in time: the run stops (3 silent requests in a row)
     and still deletes the status it posted."""
