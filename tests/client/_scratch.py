@@ -41,6 +41,24 @@ SOURCES = [
     "pyproject.toml",
 ]
 NEW_GET, NEW_WRITE = "getFooState", "sendFoo"
+
+
+def _unused_tag(wanted: str) -> str:
+    """``wanted`` (one of Green API's tags), or it with a number when the spec already uses it: the new
+    operations must go under tags of their own, whatever the spec's operations are tagged with then."""
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text("utf-8"))
+    taken = {tag["name"] for tag in spec.get("tags", [])} | {
+        tag
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+    return next(name for name in (wanted, *(f"{wanted}{n}" for n in range(2, 100))) if name not in taken)
+
+
+#: The tags of the new GET and of the new write: each new to the spec (tags only group the endpoint modules).
+GET_TAG, WRITE_TAG = _unused_tag("account"), _unused_tag("sending")
 FOO_MAX_LENGTH = 8
 GET_RATE = 10  # requests per second: the new GET's x-rate-limit
 HANG_GUARD = 120.0  # seconds: a guard against a hang, never a speed requirement
@@ -57,7 +75,7 @@ def get_foo_state(template: dict[str, Any]) -> dict[str, Any]:
     """``getFooState``: a GET without a parameter (the credentials only), 10/s, answering one object."""
     return {
         "operationId": NEW_GET,
-        "tags": ["account"],  # a tag of its own (one of Green API's): tags only group the endpoint modules
+        "tags": [GET_TAG],  # a tag of its own (one of Green API's): tags only group the endpoint modules
         "summary": "The state of the foo",
         "description": "A made-up read: what adding a method to the spec costs.",
         "x-rate-limit": {"requests": GET_RATE, "per_seconds": 1},
@@ -85,7 +103,7 @@ def send_foo(template: dict[str, Any]) -> dict[str, Any]:
     its own, and no operation deletes a foo: the client must never repeat it, the kit must never send it."""
     return {
         "operationId": NEW_WRITE,
-        "tags": ["sending"],
+        "tags": [WRITE_TAG],
         "summary": "Send a foo",
         "description": "A made-up write: what adding a write to the spec costs.",
         "x-rate-limit": {"requests": 50, "per_seconds": 1},
