@@ -356,14 +356,6 @@ class RateLimiter:
             self._count(now + wait)
             return wait
 
-    def ended_elsewhere(self) -> None:
-        """A request of this bucket just ended without passing through it (paced by a shared store): it
-        counts from now, so switching to this bucket never sends at once."""
-        with self._lock:
-            now = self._clock()
-            self._expire(now)
-            self._count(now)
-
     def acquire(self) -> float:
         """Block until a request may be sent; return the time waited. Paces starts only (see :meth:`slot`)."""
         return self._wait(hold=False)[0]
