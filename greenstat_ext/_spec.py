@@ -486,10 +486,12 @@ def listing(kind: str) -> OperationSpec | None:
 
     Why: after a write whose outcome is unknown, the advice is "look for it first" -- with the operation
     that lists what the write creates or deletes, which only the spec knows (a ``sendMessage`` creating a
-    ``message`` is not found among the statuses). ``make lint-spec`` allows one such read per kind.
+    ``message`` is not found among the statuses). ``make lint-spec`` allows one such read per kind, and
+    the same rule as here: a read creates and deletes nothing and may be repeated (its method's default or a
+    stated ``x-idempotent: true``: Green API reads such as ``getChatHistory`` are POSTs).
     """
     for spec in operations().values():
-        if spec.lists == kind and not spec.is_write:
+        if spec.lists == kind and spec.creates is None and spec.deletes is None and spec.idempotent:
             return spec
     return None
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import filecmp
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from greenstat_ext import _spec
 
@@ -184,3 +187,34 @@ def test_the_docs_operation_tables_are_generated_from_the_spec() -> None:
         stale = current.replace(table.splitlines()[-1], "| a row nobody updated |", 1)
         assert stale != current
         assert tables.render(stale, name, table) == current  # what --write puts back
+
+
+def _lint_module() -> Any:
+    """``scripts/check_spec_loads.py`` as a module (a script, not a package): its rules called directly."""
+    loaded = importlib.util.spec_from_file_location(
+        "check_spec_loads", ROOT / "scripts" / "check_spec_loads.py"
+    )
+    assert loaded is not None
+    assert loaded.loader is not None
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return module
+
+
+def test_lint_spec_requires_of_an_operation_only_what_every_other_declares() -> None:
+    """A 404 of one operation's own, and one components entry reused for a second code, require nothing of
+    the others (good OpenAPI style); an operation without a code every other declares is named."""
+    lint = _lint_module()
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    operations = [op for item in spec["paths"].values() for op in item.values() if "operationId" in op]
+    spec["components"]["responses"]["OwnNotFound"] = {"description": "Not found (one operation's own)."}
+    operations[-1]["responses"]["404"] = {"$ref": "#/components/responses/OwnNotFound"}
+    for op in operations:
+        op["responses"]["503"] = {"$ref": "#/components/responses/BadGateway"}
+    shared = lint.check_error_responses(spec)
+    # every code of the first operation (which has no 404) is shared, 503 included
+    assert shared == len({str(code) for code in operations[0]["responses"] if str(code)[:1] in "45"})
+    del operations[1]["responses"]["503"]
+    lacks = f"({operations[1]['operationId']}) lacks the shared error response(s) 503 (BadGateway)"
+    with pytest.raises(SystemExit, match=re.escape(lacks)):
+        lint.check_error_responses(spec)

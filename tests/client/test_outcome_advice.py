@@ -52,8 +52,8 @@ def test_each_write_of_the_spec_names_the_read_listing_its_kind(write: Operation
         assert "by other means" in str(error)
         return
     assert f"{listing.python_name}()" in str(error)
-    assert listing.lists_note  # the caveat of that listing, from the spec
-    assert listing.lists_note in str(error)
+    if listing.lists_note:  # the caveat of that listing, from the spec (x-lists-note is optional)
+        assert listing.lists_note in str(error)
     assert ("still listed" in str(error)) == (write.deletes is not None)
 
 
@@ -92,6 +92,26 @@ def test_a_write_whose_kind_another_read_lists_names_that_read(monkeypatch: pyte
     cli = _outcome_unknown(error)
     assert "look for it first with getMessages (which may lag a minute)" in cli
     assert "greenstat report" not in cli
+
+
+def test_a_read_sent_as_a_post_lists_its_kind_as_lint_spec_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Green API's reads include POSTs (``getChatHistory``): with ``x-idempotent: true`` and no effect,
+    lint-spec takes their ``x-lists``, and so must the advice (one rule in both places)."""
+    template = next(op for op in _spec.operations().values() if op.lists is not None)
+    history = dataclasses.replace(
+        template,
+        operation_id="getChatHistory",
+        path="/history",
+        method="POST",
+        lists="message",
+        idempotent=True,
+    )
+    _with(monkeypatch, dataclasses.replace(CREATOR, creates="message"), history)
+    assert _spec.listing("message") == history
+    assert _unknown(CREATOR.operation_id).listing == "get_chat_history"
+    unsafe = dataclasses.replace(history, idempotent=False)  # a POST that may not be repeated lists nothing
+    _with(monkeypatch, dataclasses.replace(CREATOR, creates="message"), unsafe)
+    assert _spec.listing("message") is None
 
 
 def test_the_advice_reaches_the_caller_of_a_real_call(monkeypatch: pytest.MonkeyPatch) -> None:
