@@ -29,6 +29,7 @@ from schemathesis import Case, Response
 from schemathesis.core.failures import FailureGroup
 
 from greenstat_ext import _spec as spec
+from greenstat_ext._ratelimit import RateLimiter
 from greenstat_ext._redact import Redactor
 
 from ._bounded import AnswerTooLarge, Limits, NoAnswerInTime, RunTimeUp
@@ -101,6 +102,9 @@ class _Core:
         # One session per operation, each paced at the operation's own rate (set by the runner); the
         # rate-limit phase's bursts go through their own, unpaced one.
         self.sessions: dict[str, requests.Session] = {}
+        # The limiter pacing each paced operation's session (a write's always): the clean-up's deletes
+        # share theirs, so its first delete is spaced from the run's last one.
+        self.limiters: dict[str, RateLimiter] = {}
         self.burst_session = requests.Session()
         self._lock = threading.RLock()  # the report's counters and findings, the histories
         self._local = threading.local()  # the operation this thread is checking, the id its send posted

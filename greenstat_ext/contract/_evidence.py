@@ -15,10 +15,13 @@ from typing import Final
 from ._checks import TEMPORAL_CHECKS
 from ._results import ContractReport, Inconclusive
 
-__all__ = ["RATE_LIMIT_PHASE", "Evidence", "weigh"]
+__all__ = ["CLEANUP_PHASE", "RATE_LIMIT_PHASE", "Evidence", "weigh"]
 
 # The phase whose 429s the kit asks for (the rate-limit bursts): they are not a sign of a too-fast run.
 RATE_LIMIT_PHASE: Final = "rate-limit"
+# The deletes of what the run posted, after the checks: their 429s (each then waited out and re-sent) judge
+# nothing and are not the run's evidence.
+CLEANUP_PHASE: Final = "cleanup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,11 @@ def weigh(report: ContractReport, evidence: Evidence) -> list[Inconclusive]:
     """Every reason ``report`` is too thin to pass, in a stable order (empty: the evidence suffices)."""
     reasons: list[Inconclusive] = []
     pace = evidence.pace
-    unasked = {key: count for key, count in report.statuses_by_phase.items() if key[0] != RATE_LIMIT_PHASE}
+    unasked = {
+        key: count
+        for key, count in report.statuses_by_phase.items()
+        if key[0] not in (RATE_LIMIT_PHASE, CLEANUP_PHASE)
+    }
     answers = sum(unasked.values())
     limited = sum(count for (_, status), count in unasked.items() if status == 429)
     if answers and limited / answers > evidence.max_429_share:

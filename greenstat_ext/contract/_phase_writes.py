@@ -20,6 +20,7 @@ from ._bounded import AnswerTooLarge, BoundedAdapter, Limits, RunTimeUp
 from ._checks import KIT_CHECKS
 from ._core import _Core
 from ._defaults import EXCERPT, RATE_LIMIT_ATTEMPTS
+from ._evidence import CLEANUP_PHASE
 from ._http import case_body, items_with, json_of, retry_after
 from ._probes import base_body, base_query
 from ._spec import Operation
@@ -248,7 +249,11 @@ class _WritesPhase(_Core):
         limits = Limits(self.limits.request_timeout, self.limits.max_bytes, self.limits.request_timeout)
         cleaning = requests.Session()
         rate = spec.operation(deleter.name).rate_limit.rate
-        limiter = RateLimiter(rate=min(rate, self.rate_limit or rate), burst=1)
+        # The run's own limiter of the delete, when it has one: the first clean-up delete is then spaced
+        # from the run's last delete (a fresh limiter sent it at once, into the server's full window).
+        limiter = self.limiters.get(deleter.name) or RateLimiter(
+            rate=min(rate, self.rate_limit or rate), burst=1
+        )
         adapter = BoundedAdapter(limits, limiter=limiter)
         cleaning.mount("http://", adapter)
         cleaning.mount("https://", adapter)
@@ -267,7 +272,7 @@ class _WritesPhase(_Core):
                         response = None
                         break
                     response = answer
-                    self._count("cleanup", answer.status_code)
+                    self._count(CLEANUP_PHASE, answer.status_code)
                     if answer.status_code != 429 or attempt == RATE_LIMIT_ATTEMPTS - 1:
                         break
                     # A 429 says the delete was not done (the spec: only a 429, or a failure before the

@@ -209,9 +209,10 @@ def run_contract_test(
             pace: float | None = min(rate, rate_limit or rate)
         else:
             pace = min(rate, rate_limit) if rate_limit else None
-        run.sessions[operation.name] = _session(
-            limits, None if pace is None else RateLimiter(rate=pace, burst=1)
-        )
+        limiter = None if pace is None else RateLimiter(rate=pace, burst=1)
+        if limiter is not None:
+            run.limiters[operation.name] = limiter
+        run.sessions[operation.name] = _session(limits, limiter)
     # The rate-limit phase sends its bursts unpaced (more than the limit within a second is the point).
     run.burst_session = _session(limits, None)
     limits.start()
