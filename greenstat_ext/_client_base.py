@@ -167,7 +167,7 @@ def spec_rate(operation: Operation[Any]) -> float:
     return _spec.operation(operation.operation_id).rate_limit.rate
 
 
-#: The operation with the lowest ``x-rate-limit`` rate (the first of them in spec order, on a tie).
+#: The operation with the lowest ``x-rate-limit`` rate (on a tie, the first in the generated table's order).
 _SLOWEST = min(OPERATIONS, key=spec_rate)
 
 

@@ -210,17 +210,14 @@ def look_first(operation: str) -> tuple[str | None, str]:
     (``x-lists-note``, e.g. the outgoing-statuses setting for a status). Without such a read: check by other
     means.
     """
-    try:
-        spec = _spec.operation(operation)
-    except KeyError:
-        spec = None
-    kind = None if spec is None else spec.creates or spec.deletes
-    found = None if kind is None else _spec.listing(kind)
-    if spec is None or kind is None or found is None:
+    effect = _spec.write_effect(operation)
+    found = effect.lists
+    if found is None:
+        kind = effect.kind
         what = f"no operation of the spec lists a {kind}" if kind else "the spec names no read that shows it"
         return None, f"check by other means whether it was done before repeating it ({what})"
     note = f" (which {found.lists_note})" if found.lists_note else ""
-    if spec.creates is not None:
+    if not effect.removes:
         return found.python_name, f"look for it with {found.python_name}(){note}"
     return found.python_name, f"check with {found.python_name}() whether it is still listed{note}"
 

@@ -170,13 +170,8 @@ def _outcome_unknown(exc: OutcomeUnknownError) -> str:
     one the report runs, the read's operationId when the CLI has no command for it, and "by other means"
     when the spec lists no such kind.
     """
-    try:
-        spec: _spec.OperationSpec | None = _spec.operation(exc.operation)
-    except KeyError:
-        spec = None
-    deletes = spec is not None and spec.deletes is not None
-    kind = None if spec is None else spec.deletes or spec.creates
-    found = None if kind is None else _spec.listing(kind)
+    effect = _spec.write_effect(exc.operation)  # the client's advice reads the same (``_errors.look_first``)
+    deletes, kind, found = effect.removes, effect.kind, effect.lists
     done = "deleted" if deletes else "posted"
     if found is None:
         advice = "check by other means whether it was done before running it again"

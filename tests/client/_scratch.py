@@ -157,6 +157,9 @@ HANDLERS_ENTRIES = '    "getFooState": _foo_state,\n    "sendFoo": _send_foo,\n'
 #: The environment variables of the outer pytest run (its coverage, xdist, pytest's own) the clone's
 #: processes must not inherit.
 OUTER_RUN = ("COVERAGE_", "COV_CORE_", "PYTEST_")
+#: The user's greenstat settings (a shared rate-limit store, credentials): never the clone's, whatever the
+#: outer run's environment holds.
+USER_SETTINGS = "GREEN_API_"
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ class Scratch:
 
     def env(self) -> dict[str, str]:
         """The environment of its subprocesses: the clone's sources and generated package first."""
-        env = {key: value for key, value in os.environ.items() if not key.startswith(OUTER_RUN)}
+        dropped = (*OUTER_RUN, USER_SETTINGS)
+        env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
         paths = [str(self.root), str(self.root / "generated")]
         return {
             **env,
@@ -216,8 +220,11 @@ def _edit_spec(path: Path) -> None:
     other tests look for): the two paths at the end of ``paths``, the new schema, the extra field."""
     text = (ROOT / "openapi.yaml").read_text("utf-8")
     spec = yaml.safe_load(text)
-    read = spec["paths"]["/waInstance{idInstance}/getStatusStatistic/{apiTokenInstance}"]["get"]
-    write = spec["paths"]["/waInstance{idInstance}/sendTextStatus/{apiTokenInstance}"]["post"]
+    # Their error answers are an existing read's and an existing write's (chosen by shape: the first GET,
+    # the first POST with a JSON body), as a contributor copies a neighbour's.
+    operations = [op for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)]
+    read = next(op for op in operations if "requestBody" not in op and "200" in op["responses"])
+    write = next(op for op in operations if "requestBody" in op and "$ref" in op["responses"]["200"])
     paths = {
         f"/waInstance{{idInstance}}/{NEW_GET}/{{apiTokenInstance}}": {"get": get_foo_state(read)},
         f"/waInstance{{idInstance}}/{NEW_WRITE}/{{apiTokenInstance}}": {"post": send_foo(write)},

@@ -362,10 +362,11 @@ def test_a_paced_kit_run_passes_the_new_read(kit_run: KitRun) -> None:
     assert burst is not None, stderr[-3000:]
     assert burst.group(1) == str(GET_RATE + 1)
     if "rate_limit_enforced" not in judged:
-        # The kit judges a burst only when its 11 requests went out within the 1 s window (the one meaning
-        # of x-rate-limit): on a machine too busy for that, it rightly judged nothing and the mock, whose
-        # window the slow burst never filled, refused nothing. Not a finding either way: said, not failed.
-        assert "429" not in burst.group(2), burst.group(2)
+        # The kit judges a burst only when its 11 requests went out and were answered within the 1 s window
+        # (the one meaning of x-rate-limit): on a machine too busy for that it rightly judged nothing, and
+        # the mock refused one or none (its window sees arrivals, which may still span less than 1 s). Not a
+        # finding either way: said, not failed.
+        assert burst.group(2).count("429") <= 1, burst.group(2)
         expected.discard("rate_limit_enforced")
         record("regeneration", f"{NEW_GET}'s burst took longer than its window (a busy machine): not judged")
     else:

@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import Any
+from typing import Any, Final
 
 import schemathesis
 from schemathesis.config import PositiveDataAcceptanceConfig, SchemathesisConfig
@@ -29,6 +29,9 @@ from tests._figures import record
 MIN_OK_PER_OPERATION = 50
 """The answers of 200 an operation must get in a pinned run (issue 9's acceptance), when it has at least
 that many distinct valid requests (:func:`valid_requests`); fewer when its parameter space is smaller."""
+
+#: The path parameters a pinned run fixes: the credentials the mock accepts.
+PINNED: Final = {"idInstance": DEMO_ID_INSTANCE, "apiTokenInstance": DEMO_TOKEN}
 
 RESPONSE_CHECKS = [
     "status_code_conformance",
@@ -111,8 +114,8 @@ def valid_requests(operation_id: str) -> int | None:
     operation = spec.operation(operation_id)
     count = 1
     for param in (*operation.parameters, *operation.body):
-        if param.location == "path":
-            continue  # idInstance and apiTokenInstance: pinned by the run
+        if param.location == "path" and param.name in PINNED:
+            continue  # the credentials: pinned by the run
         if param.enum is not None:
             values = len(param.enum)
         elif param.type == "boolean":
@@ -210,7 +213,7 @@ def run_schemathesis(
         for operation_id in sorted(needs_state())
     ]
     if pinned:  # the credentials the mock accepts, so valid requests really reach the 200 branch
-        document["parameters"] = {"path.idInstance": DEMO_ID_INSTANCE, "path.apiTokenInstance": DEMO_TOKEN}
+        document["parameters"] = {f"path.{name}": value for name, value in PINNED.items()}
     config = SchemathesisConfig.from_dict(document)
     config.projects.override.checks.update(included_check_names=checks or ["all"])
     spec = load_spec()

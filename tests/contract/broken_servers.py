@@ -35,7 +35,7 @@ from starlette.types import Message
 from greenstat_ext import _spec as spec
 from greenstat_ext.contract import ALL_CHECKS
 from greenstat_ext.contract._checks import WRITE_CHECKS
-from greenstat_ext.contract._temporal import polled_schema
+from greenstat_ext.contract._temporal import STATE, TIME, polled_schema
 from greenstat_ext.mock import MockSettings, create_app, get_state
 from greenstat_ext.mock._posted import PostedStatuses
 from greenstat_ext.mock._state import mid_cycle_clock
@@ -463,7 +463,7 @@ def _furthest(items: Items) -> int:
     """The index of the recipient furthest along the polled states (the spec's order)."""
     schema = polled_schema(POLLED)
     assert schema is not None
-    return max(range(len(items)), key=lambda index: schema.states.index(items[index]["status"]))
+    return max(range(len(items)), key=lambda index: schema.states.index(items[index][STATE]))
 
 
 def state_moves_backward() -> Handler:
@@ -473,10 +473,10 @@ def state_moves_backward() -> Handler:
 
     def back(items: Items) -> Items:
         index = _furthest(items)
-        rank = schema.states.index(items[index]["status"])
+        rank = schema.states.index(items[index][STATE])
         if rank == 0:
             raise AssertionError("no recipient of the known status is past the first state")
-        items[index]["status"] = schema.states[rank - 1]
+        items[index][STATE] = schema.states[rank - 1]
         return items
 
     return _recipients_over_time(back)
@@ -487,7 +487,7 @@ def timestamp_decreases() -> Handler:
 
     def earlier(items: Items) -> Items:
         index = _furthest(items)
-        items[index]["timestamp"] = max(0, int(items[index]["timestamp"]) - 60)
+        items[index][TIME] = max(0, int(items[index][TIME]) - 60)
         return items
 
     return _recipients_over_time(earlier)
@@ -498,7 +498,7 @@ def recipient_vanishes() -> Handler:
     now = int(time.time()) - 60
 
     def fresh(items: Items) -> Items:
-        return [{**item, "timestamp": now} for item in items]
+        return [{**item, TIME: now} for item in items]
 
     return _recipients_over_time(lambda items: items[1:], prepare=fresh)
 
