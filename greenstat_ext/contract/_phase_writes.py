@@ -24,7 +24,7 @@ from ._evidence import CLEANUP_PHASE
 from ._http import case_body, items_with, json_of, retry_after
 from ._probes import base_body, base_query
 from ._spec import Operation
-from ._writes import BY_API, Lifecycle
+from ._writes import BY_API, Lifecycle, item_properties
 
 __all__ = ["_WritesPhase"]
 
@@ -84,7 +84,7 @@ class _WritesPhase(_Core):
                     self._lifecycle_failure(
                         listed[0], f"{shown} listed {len(items)} times, not once", "Expected: listed once"
                     )
-                elif items[0].get(BY_API) is not True:
+                elif BY_API in item_properties(life.journal) and items[0].get(BY_API) is not True:
                     self._lifecycle_failure(
                         listed[0],
                         f"{shown} listed with {BY_API}: {items[0].get(BY_API)!r}",

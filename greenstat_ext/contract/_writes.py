@@ -5,9 +5,10 @@ Why from the spec and not from names or methods: an operation's ``x-creates`` sa
 another's ``x-deletes`` of the same kind what removes it, and the OpenAPI links of a send's 200 answer say
 which operation reads the new status (``getStatusStatistic``, ``idMessage`` in the query) and which removes it
 (``deleteStatus``, ``idMessage`` in the body). The journal that lists it is not a link target (it takes no
-id): it is the read operation whose items carry the created id and the ``sendByApi`` flag the spec describes
-("the one ``getOutgoingStatuses`` lists with ``sendByApi: true``"). Adding a send to the spec therefore adds
-it to the check with no change here.
+id): it is the read whose ``x-lists`` names the kind created (``_spec.listing``, the same read the client's
+advice after a lost answer points to), when its items carry the created id; where they also carry the
+``sendByApi`` flag, the spec says a thing posted through the API is listed with it true. Adding a send to the
+spec therefore adds it to the check with no change here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from greenstat_ext import _spec as spec
 
 from ._spec import Link, Operation
 
-__all__ = ["BY_API", "Lifecycle", "lifecycles", "needs_state"]
+__all__ = ["BY_API", "Lifecycle", "item_properties", "lifecycles", "needs_state"]
 
 # The journal item's flag that says a status was posted through the API (the spec's OutgoingStatus).
 BY_API: Final = "sendByApi"
@@ -74,16 +75,18 @@ def lifecycles(operations: Iterable[Operation]) -> list[Lifecycle]:
             if link.location == "query" and link.target in by_name and not by_name[link.target].is_write
         ]
         source = deletes[0][1].source
-        journal = next((op for op in by_name.values() if _is_journal(op, source)), None)
+        listed = spec.listing(creator.creates)
+        journal = by_name.get(listed.operation_id) if listed is not None else None
+        if journal is not None and source not in item_properties(journal):
+            journal = None  # its items do not carry the created id: nothing to find it by
         found.append(Lifecycle(creator, source, deletes[0], reads[0] if reads else None, journal))
     return found
 
 
-def _is_journal(operation: Operation, source: str) -> bool:
-    """A read listing items that carry the created id (``source``) and the ``sendByApi`` flag."""
+def item_properties(operation: Operation) -> frozenset[str]:
+    """The members the spec gives the items of ``operation``'s list answer (empty for another answer)."""
     found = spec.operation(operation.name)
-    if operation.is_write or not found.returns_array or found.result_schema is None:
-        return False
+    if not found.returns_array or found.result_schema is None:
+        return frozenset()
     schemas = spec.document().get("components", {}).get("schemas", {})
-    properties = schemas.get(found.result_schema, {}).get("properties", {})
-    return BY_API in properties and source in properties
+    return frozenset(schemas.get(found.result_schema, {}).get("properties", {}))
