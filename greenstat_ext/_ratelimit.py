@@ -267,7 +267,8 @@ class RateLimiter:
         Whoever of the waiters finds the rule allowing a request takes the turn (roughly first come, first
         served: the others' sleeps are estimated by queue position). ``force`` takes it even before it
         came, counted from when it comes: for a fake clock that a fake sleep does not move, where asking
-        again would loop for ever (the wait already slept is then trusted, as :meth:`reserve` does).
+        again would loop for ever (the sleep is then trusted, as :meth:`reserve` does). Never for the real
+        clock (``_may_force``), whose coarse ticks and early wake-ups would send a request early.
         """
         with self._lock:
             now = self._clock()
