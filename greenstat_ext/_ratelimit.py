@@ -27,12 +27,16 @@ next one early; and one instance reached through two host names (no DNS is done)
 
 Waiting is a loop of "take the turn, or sleep until the estimated turn": a waiter holds nothing while it
 sleeps, so a call cancelled or interrupted during its wait gives nothing back because it took nothing (only
-its place in the queue, which it leaves). The lock is held only for arithmetic and the sleep is outside it, so
-one bucket serves threads and coroutines alike; estimates by queue position (a lower bound: a request in
-flight ends later than now) keep it roughly first come, first served without waking every waiter at each
-slot, and never make one late. A request in flight longer than :data:`HOLD_MAX` stops holding others back
-(it is then counted as ended at that point), so a hung call or a hold leaked by a ``KeyboardInterrupt``
-delays the bucket for a bounded time, never for ever.
+its place in the queue, which it leaves; a turn granted just before the interruption is dropped unused). The
+lock is held only for arithmetic (O(``burst``) per look, whatever the queue's length) and the sleep is
+outside it, so one bucket serves threads and coroutines alike. Estimates by queue position keep it roughly
+first come, first served without waking every waiter at each slot. **What is promised:** a waiter never
+sleeps past its turn as long as nobody ahead of it leaves (the estimate is a lower bound: a request in flight
+ends later than now); a waiter ahead that leaves (cancelled, timed out, interrupted) wakes nobody, so each
+sleep is at most one window (``burst * interval``) and the turns it freed are taken at most one window late.
+A request in flight longer than :data:`HOLD_MAX` stops holding others back (it is then counted as ended at
+that point), so a hung call or a hold leaked by a ``KeyboardInterrupt`` delays the bucket for a bounded time,
+never for ever.
 
 **Shared buckets.** Green API limits each method separately, *per instance* (each operation's ``x-rate-limit``
 in the spec), so one bucket is shared by every client of the process (sync or async, any thread) calling the
@@ -51,9 +55,11 @@ These buckets are per *process*: several processes calling one instance (web wor
 cron job) each spend the whole budget. ``rate_limit_store="redis://…"`` shares it instead, through the
 :class:`LimiterBackend` kept in Redis (:mod:`._ratelimit_redis`, same guarantee, this bucket its fallback).
 
-The registry holds at most :data:`REGISTRY_SIZE` buckets (it is keyed by configuration, but a program may
-build URLs in a loop); beyond that it drops a bucket *at rest* (nothing waiting, in flight or counted within
-its window: the same as a new one, so dropping it changes no pacing), least recently used first.
+The registry keeps :data:`REGISTRY_SIZE` buckets (it is keyed by configuration, but a program may build
+URLs in a loop); beyond that it drops buckets *at rest* (nothing waiting, in flight or counted within their
+window: the same as a new one, so dropping one changes no pacing), least recently used first, and only
+those: a bucket in use is never dropped (its key would get a fresh bucket beside it: twice the rate), so
+beyond :data:`REGISTRY_SIZE` memory is bounded by the buckets in use.
 
 No library is used: pyrate-limiter (the well-known one) is built around named buckets and storage
 back-ends, has no injectable clock for the async path and no notion of a request's end; and the rule must be
@@ -179,13 +185,17 @@ class RateLimiter:
         #: A turn this close counts as come (seconds), so float rounding never costs an extra sleep.
         self._slack = self._interval * 1e-9
         self._clock = clock
+        #: Whether a sleep after which the clock has not moved may be trusted (see :meth:`_claim`): only
+        #: for an injected clock. The real monotonic clock is coarse on some systems (15.6 ms ticks on
+        #: Windows) and a sleep may wake early, so there it only means "look again".
+        self._may_force = clock is not time.monotonic
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._lock = threading.Lock()
         #: When past requests count from (a slot's end, an acquire's start): the latest ``burst``, ascending.
         self._counted: list[float] = []
-        self._holds: dict[int, float] = {}  # requests in flight: id -> start (insertion = start order)
-        self._waiting: list[int] = []  # tickets of the callers waiting, first come first
+        self._holds: dict[int, float] = {}  # requests in flight: id (the ticket that took it) -> start
+        self._waiting: list[int] = []  # tickets of the callers waiting, first come first (so ascending)
         self._ids = itertools.count()
 
     @property
@@ -213,12 +223,12 @@ class RateLimiter:
         del self._counted[: -self._burst]
 
     def _expire(self, now: float) -> None:
-        """A request in flight longer than :data:`HOLD_MAX` counts as ended then, oldest first."""
+        """A request in flight longer than :data:`HOLD_MAX` counts as ended then. Every hold is looked at:
+        they are not always in start order (a fake clock's forced turn starts in the future)."""
         for hold, started in list(self._holds.items()):
-            if now < started + HOLD_MAX:
-                break
-            self._count(started + HOLD_MAX)
-            del self._holds[hold]
+            if now >= started + HOLD_MAX:
+                self._count(started + HOLD_MAX)
+                del self._holds[hold]
 
     def _times(self, now: float) -> list[float]:
         """What the window sees at ``now``: the counted times, and each request in flight as ending now."""
@@ -228,16 +238,28 @@ class RateLimiter:
 
     def _turn(self, now: float, ahead: int) -> float:
         """Seconds until the turn of a caller with ``ahead`` callers before it, each taking its turn as soon
-        as the rule allows. A lower bound while a request is in flight (it ends later than now), so a caller
-        sleeping it is never late; it looks again on waking."""
-        times = self._times(now)
-        wait = self._window.wait(times, now)
-        if ahead:
-            times = list(times)
-            for _ in range(ahead):
-                bisect.insort(times, now + wait)
-                wait = self._window.wait(times, now)
-        return wait
+        as the rule allows. A lower bound while a request is in flight (it ends later than now); it looks
+        again on waking.
+
+        O(``burst``) steps of the rule, not one per caller ahead (this runs under the lock, on every look of
+        every waiter): only the latest ``burst`` times decide a turn, and once they are all turns of the
+        queue (each taken after everything counted), the turns repeat a window apart. Equal to stepping the
+        rule through every caller (``tests/client/test_ratelimit.py`` checks it on random states).
+        """
+        times = self._times(now)[-self._burst :]
+        latest = times[-1] if times else -math.inf
+        waits: list[float] = []
+        while True:
+            wait = self._window.wait(times, now)
+            if len(waits) == ahead:
+                return wait
+            waits.append(wait)
+            first = len(waits) - self._burst  # the latest `burst` times are now the turns waits[first:]
+            if first >= 0 and now + waits[first] >= latest:
+                rounds, place = divmod(ahead - first, self._burst)
+                return waits[first + place] + rounds * self._window.per_seconds
+            bisect.insort(times, now + wait)
+            del times[: -self._burst]
 
     def _claim(self, ticket: int, hold: bool, force: bool = False) -> tuple[float, int | None]:
         """Take a turn for ``ticket`` (``(0, hold id)``), or say how long to sleep before asking again.
@@ -245,16 +267,18 @@ class RateLimiter:
         Whoever of the waiters finds the rule allowing a request takes the turn (roughly first come, first
         served: the others' sleeps are estimated by queue position). ``force`` takes it even before it
         came, counted from when it comes: for a fake clock that a fake sleep does not move, where asking
-        again would loop for ever (the wait already slept is then trusted, as :meth:`reserve` does).
+        again would loop for ever (the sleep is then trusted, as :meth:`reserve` does). Never for the real
+        clock (``_may_force``), whose coarse ticks and early wake-ups would send a request early.
         """
         with self._lock:
             now = self._clock()
             self._expire(now)
             wait = self._window.wait(self._times(now), now)
+            place = bisect.bisect_left(self._waiting, ticket)
             if wait > self._slack and not force:
-                return self._turn(now, self._waiting.index(ticket)), None
+                return self._turn(now, place), None
             started = now + max(0.0, wait) if force else now
-            self._waiting.remove(ticket)
+            del self._waiting[place]
             if not hold:
                 self._count(started)
                 return 0.0, None
@@ -268,10 +292,13 @@ class RateLimiter:
         return ticket
 
     def _leave(self, ticket: int) -> None:
-        """Give back a waiter's place (it was cancelled or interrupted before it got a turn)."""
+        """Give back a waiter's place: it was cancelled or interrupted before it got a turn, or after its
+        turn was granted but before its caller got it (the hold is then dropped: nothing was sent)."""
         with self._lock:
-            if ticket in self._waiting:
-                self._waiting.remove(ticket)
+            place = bisect.bisect_left(self._waiting, ticket)
+            if place < len(self._waiting) and self._waiting[place] == ticket:
+                del self._waiting[place]
+            self._holds.pop(ticket, None)
 
     def _release(self, hold: int | None) -> None:
         """A request ended: it counts from now (unless it outlived :data:`HOLD_MAX` and already counts)."""
@@ -297,9 +324,13 @@ class RateLimiter:
 
     # -- waiting ---------------------------------------------------------------------------------------------
 
-    def _check_limit(self, wait: float, limit: float | None) -> None:
+    def _nap(self, wait: float, limit: float | None) -> float:
+        """How long to sleep for a turn ``wait`` seconds away: at most one window, as a waiter ahead that
+        leaves wakes nobody (so a turn it freed is taken at most one window late)."""
         if limit is not None and self._clock() + wait > limit:
             raise RateLimitWaitTimeout(f"the rate limiter's next turn is more than {wait:.3f} s away")
+        logger.debug("rate limit: waiting %.3fs", wait)
+        return min(wait, self._window.per_seconds)
 
     def _wait(self, hold: bool, max_wait: float | None = None) -> tuple[float, int | None]:
         started = self._clock()
@@ -311,11 +342,10 @@ class RateLimiter:
                 wait, held = self._claim(ticket, hold, force=frozen)
                 if wait <= 0:
                     return max(0.0, self._clock() - started), held
-                self._check_limit(wait, limit)
-                logger.debug("rate limit: waiting %.3fs", wait)
+                nap = self._nap(wait, limit)
                 before = self._clock()
-                self._sleep(wait)
-                frozen = self._clock() == before
+                self._sleep(nap)
+                frozen = self._may_force and self._clock() == before
         except BaseException:
             self._leave(ticket)
             raise
@@ -330,11 +360,10 @@ class RateLimiter:
                 wait, held = self._claim(ticket, hold, force=frozen)
                 if wait <= 0:
                     return max(0.0, self._clock() - started), held
-                self._check_limit(wait, limit)
-                logger.debug("rate limit: waiting %.3fs", wait)
+                nap = self._nap(wait, limit)
                 before = self._clock()
-                await self._async_sleep(wait)
-                frozen = self._clock() == before
+                await self._async_sleep(nap)
+                frozen = self._may_force and self._clock() == before
         except BaseException:  # cancellation included: leave the queue, hold nothing
             self._leave(ticket)
             raise
@@ -441,7 +470,8 @@ def bucket(origin: str, id_instance: int, operation: str, rate: float) -> RateLi
             _registry.move_to_end(key)
             return limiter
         limiter = _registry[key] = RateLimiter(rate)
-        if len(_registry) > REGISTRY_SIZE:
-            resting = next((k for k, v in _registry.items() if k != key and v._at_rest()), None)
-            del _registry[resting if resting is not None else next(iter(_registry))]
+        if len(_registry) > REGISTRY_SIZE:  # drop buckets at rest, least recently used first; only those
+            resting = (k for k, v in list(_registry.items())[:-1] if v._at_rest())
+            for old in itertools.islice(resting, len(_registry) - REGISTRY_SIZE):
+                del _registry[old]
         return limiter

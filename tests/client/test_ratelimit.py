@@ -7,8 +7,12 @@ The oracle for "never trips a server limiter of the same rate" is the mock's own
 
 from __future__ import annotations
 
+import bisect
+import functools
 import gc
+import heapq
 import itertools
+import math
 import random
 import threading
 import time
@@ -17,6 +21,8 @@ import weakref
 import anyio
 import anyio.lowlevel
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from greenstat_ext import ConfigurationError, GreenStat, RateLimiter, _ratelimit
 from greenstat_ext._ratelimit import HOLD_MAX, REGISTRY_SIZE, origin_key, shared_limiter
@@ -304,7 +310,9 @@ def test_a_fake_clock_that_sleeping_does_not_move_never_hangs() -> None:
     limiter = RateLimiter(1.0, clock=clock.clock, sleep=slept.append)  # the clock stays at 0
     for _ in range(3):
         limiter.acquire()
-    assert slept == [pytest.approx(1.05), pytest.approx(2.1)]  # each wait trusted once, as reserve() does
+    # Each sleep (at most one window) trusted once, as reserve() does; the turn counts from when it comes.
+    assert slept == [pytest.approx(1.05), pytest.approx(1.05)]
+    assert limiter._counted == [pytest.approx(2.1)]
 
 
 def test_a_leaked_hold_stops_holding_the_bucket_after_hold_max() -> None:
@@ -458,3 +466,216 @@ def test_bad_limiter_arguments() -> None:
         assert info.value.field == "margin"
     assert RateLimiter(0.001).reserve() == 0.0  # the slowest accepted rate works
     assert repr(RateLimiter(2, burst=3)) == "RateLimiter(rate=2.0, burst=3)"
+
+
+# -- the waiters' queue: estimates, leavers, interrupts ---
+
+PROPERTY = settings(max_examples=150, derandomize=True, deadline=None, database=None)
+
+
+def _turn_step_by_step(limiter: RateLimiter, now: float, ahead: int) -> float:
+    """The oracle: each of the ``ahead`` callers takes the first turn the rule allows, one after another."""
+    times = list(limiter._times(now))
+    wait = limiter.window.wait(times, now)
+    for _ in range(ahead):
+        bisect.insort(times, now + wait)
+        wait = limiter.window.wait(times, now)
+    return wait
+
+
+@PROPERTY
+@given(
+    rate=st.sampled_from([0.5, 1.0, 10.0, 50.0]),
+    burst=st.integers(1, 6),
+    counted=st.lists(st.floats(-3.0, 3.0), max_size=10),
+    in_flight=st.lists(st.floats(-3.0, 3.0), max_size=4),
+    ahead=st.integers(0, 80),
+)
+def test_a_waiters_estimate_is_the_step_by_step_turn(
+    rate: float, burst: int, counted: list[float], in_flight: list[float], ahead: int
+) -> None:
+    """Any state (times counted and requests in flight, in the past or, as reservations and forced turns
+    leave them, in the future): the estimate equals stepping the rule through every caller ahead."""
+    clock = FakeClock()
+    clock.now = 100.0
+    limiter = fake_limiter(clock, rate=rate, burst=burst)
+    for offset in counted:
+        limiter._count(clock.now + offset * limiter.interval)
+    for hold, offset in enumerate(in_flight):
+        limiter._holds[hold] = clock.now + offset * limiter.interval
+    expected = _turn_step_by_step(limiter, clock.now, ahead)
+    slack = 1e-9 * (ahead + 1) * limiter.interval
+    assert limiter._turn(clock.now, ahead) == pytest.approx(expected, abs=slack)
+
+
+@pytest.mark.parametrize("burst", [1, 5])
+def test_the_first_claims_of_n_waiters_cost_linear_work(burst: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The estimate runs under the lock (an async caller's event loop waits for it): n waiters' first claims
+    evaluate the rule O(n * burst) times, not O(n^2) (2,000 waiters were 2 million evaluations)."""
+    evaluations = 0
+    rule = RateLimit.wait
+
+    def counted(self: RateLimit, accepted: list[float], now: float) -> float:
+        nonlocal evaluations
+        evaluations += 1
+        return rule(self, accepted, now)
+
+    monkeypatch.setattr(RateLimit, "wait", counted)
+    clock = FakeClock()
+    limiter = fake_limiter(clock, burst=burst)
+    for _ in range(burst):
+        limiter.reserve()  # the window is full: every waiter must wait
+    waiters = [limiter._enqueue() for _ in range(2000)]
+    evaluations = 0
+    claims = [limiter._claim(ticket, hold=True) for ticket in waiters]
+    assert evaluations <= len(waiters) * (2 * burst + 2)
+    assert all(held is None for _, held in claims)
+    assert claims[-1][0] == pytest.approx(_turn_step_by_step(limiter, clock.now, len(waiters) - 1))
+
+
+class SteppedClock:
+    """A fake clock for concurrent tasks: once every task sleeps, it moves to the earliest wake-up."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._due: list[tuple[float, int, anyio.Event]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        woken = anyio.Event()
+        heapq.heappush(self._due, (self.now + seconds, next(self._order), woken))
+        await woken.wait()
+
+    async def run(self) -> None:
+        """Wake the sleepers in time order until nobody sleeps."""
+        while True:
+            await anyio.wait_all_tasks_blocked()
+            if not self._due:
+                return
+            when, _, woken = heapq.heappop(self._due)
+            self.now = max(self.now, when)
+            woken.set()
+
+
+@pytest.mark.anyio
+async def test_waiters_ahead_that_leave_cost_those_behind_at_most_one_window() -> None:
+    """20 callers queue, then give up (a timeout) at 0.5 s; the 21st's turn is 1.05 s, when the one request
+    before them allows it. It sleeps at most one window at a time, so it goes at 1.05 s (it went at 22.05 s,
+    its place in the queue's estimate, when nobody behind a leaver was woken)."""
+    clock = SteppedClock()
+    limiter = RateLimiter(1.0, clock=clock.clock, async_sleep=clock.sleep)
+    limiter.acquire()  # one request just went: the next may go at 1.05 s
+    went: list[float] = []
+    impatient: list[anyio.CancelScope] = []
+
+    async def gives_up() -> None:
+        with anyio.CancelScope() as scope:
+            impatient.append(scope)
+            await limiter.acquire_async()
+            pytest.fail("a caller that gave up got a turn")
+
+    async def patient() -> None:
+        await limiter.acquire_async()
+        went.append(clock.now)
+
+    async def time_out() -> None:
+        await clock.sleep(0.5)
+        for scope in impatient:
+            scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        for _ in range(20):
+            group.start_soon(gives_up)
+        await anyio.wait_all_tasks_blocked()  # they queue first
+        group.start_soon(patient)
+        group.start_soon(time_out)
+        await clock.run()
+    assert went == [pytest.approx(1.05)]
+    assert limiter._waiting == []
+
+
+def test_a_sync_waiter_behind_a_leaver_is_at_most_one_window_late() -> None:
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+    limiter.acquire()  # the next may go at 1.05 s
+    ahead = limiter._enqueue()  # a caller before ours, asleep until 1.05 s
+
+    def sleep(seconds: float) -> None:
+        limiter._leave(ahead)  # it gives up while ours sleeps
+        clock.sleep(seconds)
+
+    limiter._sleep = sleep
+    assert limiter.acquire() == pytest.approx(1.05)  # its turn; it slept until 2.1 s before
+    assert clock.sleeps == [pytest.approx(1.05)]
+
+
+def test_a_real_clock_that_did_not_move_during_a_sleep_never_forces_a_turn() -> None:
+    """A coarse monotonic clock (15.6 ms ticks on Windows) read after a sleep that woke early shows no time
+    passed: only an injected (fake) clock may take that as "the sleep was trusted"; the real one looks
+    again."""
+    real = [0.0]
+    tick = 0.0156
+
+    def coarse() -> float:
+        return math.floor(real[0] / tick) * tick
+
+    def wakes_early(seconds: float) -> None:
+        real[0] += min(seconds, 0.001)
+
+    limiter = RateLimiter(20.0, sleep=wakes_early)  # the real clock, as users have it
+    limiter._clock = coarse  # ... as coarse as Windows's
+    limiter.acquire()
+    limiter.acquire()
+    assert real[0] >= limiter.interval  # it went at 0.001 s, 51.5 ms early
+    assert fake_limiter(FakeClock())._may_force
+    assert not RateLimiter()._may_force
+
+
+def test_an_interrupt_just_after_the_turn_was_granted_gives_the_hold_back() -> None:
+    """A ``KeyboardInterrupt`` after the turn was granted but before :meth:`slot` could yield: nothing was
+    sent, so nothing holds the bucket (it held it for ``HOLD_MAX``, 60 s)."""
+    clock = FakeClock()
+    limiter = fake_limiter(clock)
+
+    def interrupting() -> float:
+        if limiter._holds:
+            raise KeyboardInterrupt
+        return clock.now
+
+    limiter._clock = interrupting
+    with pytest.raises(KeyboardInterrupt), limiter.slot():
+        pytest.fail("the block ran")
+    limiter._clock = clock.clock
+    assert (limiter._holds, limiter._waiting) == ({}, [])
+    assert limiter.acquire() == 0.0
+
+
+def test_a_hold_forced_into_the_future_does_not_keep_an_older_one_from_expiring() -> None:
+    """Holds are not always in start order (a fake clock's forced turn starts in the future)."""
+    clock = FakeClock()
+    limiter = fake_limiter(clock, burst=2)
+    limiter._holds = {1: 100.0, 2: 0.0}
+    limiter._expire(HOLD_MAX + 1)
+    assert limiter._holds == {1: 100.0}
+    assert limiter._counted == [HOLD_MAX]
+
+
+def test_the_registry_never_drops_a_bucket_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dropping a bucket in use would give its key a fresh one: two buckets, twice the rate, 429s."""
+    monkeypatch.setattr(_ratelimit, "_registry", type(_ratelimit._registry)())
+    clock = FakeClock()  # frozen: a bucket that took a turn stays in use
+    monkeypatch.setattr(_ratelimit, "RateLimiter", functools.partial(RateLimiter, clock=clock.clock))
+    busy = []
+    for port in range(1, REGISTRY_SIZE + 21):
+        busy.append(shared_limiter(f"http://busy.test:{port}", 1, 1.0))
+        busy[-1].acquire()
+    assert len(_ratelimit._registry) == REGISTRY_SIZE + 20  # memory bounded by the buckets in use
+    for port, limiter in enumerate(busy, start=1):
+        assert shared_limiter(f"http://busy.test:{port}", 1, 1.0) is limiter
+    clock.now += 10.0  # all at rest now
+    fresh = shared_limiter("http://fresh.test", 1, 1.0)
+    assert len(_ratelimit._registry) == REGISTRY_SIZE
+    assert shared_limiter("http://fresh.test", 1, 1.0) is fresh
