@@ -78,7 +78,7 @@ def test_ctrl_c_while_the_operations_run_stops_their_threads(
         nonlocal joins
         if self.name.startswith("contract-") and threading.current_thread() is threading.main_thread():
             joins += 1
-            if joins == 2:
+            if joins == 1:  # at once: every operation's thread is running, none has finished
                 raise KeyboardInterrupt
         real_join(self, timeout)
 
@@ -90,7 +90,9 @@ def test_ctrl_c_while_the_operations_run_stops_their_threads(
 
     report = caught.value.report
     assert report.interrupted
-    assert 0 < report.cases < 300  # stopped well before the run's ~430 requests
+    # stopped well before the run's end (~430 requests with three reads, more with each read added): the
+    # threads stop at their next request, whatever the spec's number of operations
+    assert 0 < report.cases < 300
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("contract-")]
 
 
