@@ -11,6 +11,7 @@ pickle is exactly what the exception already holds, which is redacted material o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -201,6 +202,32 @@ class OutcomeUnknownError(APIError):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WriteEffect:
+    """What a write acts on, for the advice after its outcome is unknown: the ``kind`` it creates (else the
+    one it deletes), whether it only ``removes`` (deletes, creates nothing), and the read that ``lists``
+    that kind (:func:`listing`), each None/False when the spec says nothing.
+
+    Why one function: the client's ``OutcomeUnknownError`` and the CLI's exit-4 line give the same advice in
+    their own words; they once chose the kind in opposite orders.
+    """
+
+    kind: str | None
+    removes: bool
+    lists: _spec.OperationSpec | None
+
+
+def write_effect(operation_id: str) -> WriteEffect:
+    """The :class:`WriteEffect` of ``operation_id`` (an operationId or Python name; unknown: no effect)."""
+    try:
+        spec = _spec.operation(operation_id)
+    except KeyError:
+        return WriteEffect(None, False, None)
+    kind = spec.creates or spec.deletes
+    removes = spec.creates is None and spec.deletes is not None
+    return WriteEffect(kind, removes, _spec.listing(kind) if kind else None)
+
+
 def look_first(operation: str) -> tuple[str | None, str]:
     """Where to look before repeating ``operation`` (an operationId), from the spec: the read listing the kind
     it creates or deletes (its ``x-lists``), by Python name, and the advice in words.
@@ -210,7 +237,7 @@ def look_first(operation: str) -> tuple[str | None, str]:
     (``x-lists-note``, e.g. the outgoing-statuses setting for a status). Without such a read: check by other
     means.
     """
-    effect = _spec.write_effect(operation)
+    effect = write_effect(operation)
     found = effect.lists
     if found is None:
         kind = effect.kind

@@ -42,7 +42,6 @@ __all__ = [
     "RateLimit",
     "SpecError",
     "TokenLimits",
-    "WriteEffect",
     "document",
     "id_instance_range",
     "integer_format_bounds",
@@ -56,7 +55,6 @@ __all__ = [
     "slowest_rate",
     "snake_case",
     "token_limits",
-    "write_effect",
 ]
 
 #: The package whose bundled ``openapi.json`` is read.
@@ -481,32 +479,6 @@ def operation(operation_id: str) -> OperationSpec:
         if spec.python_name == operation_id:
             return spec
     raise KeyError(f"the spec has no operation {operation_id!r} (it has: {', '.join(table)})")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteEffect:
-    """What a write acts on, for the advice after its outcome is unknown: the ``kind`` it creates (else the
-    one it deletes), whether it only ``removes`` (deletes, creates nothing), and the read that ``lists``
-    that kind (:func:`listing`), each None/False when the spec says nothing.
-
-    Why one function: the client's ``OutcomeUnknownError`` and the CLI's exit-4 line give the same advice in
-    their own words; they once chose the kind in opposite orders.
-    """
-
-    kind: str | None
-    removes: bool
-    lists: OperationSpec | None
-
-
-def write_effect(operation_id: str) -> WriteEffect:
-    """The :class:`WriteEffect` of ``operation_id`` (an operationId or Python name; unknown: no effect)."""
-    try:
-        spec = operation(operation_id)
-    except KeyError:
-        return WriteEffect(None, False, None)
-    kind = spec.creates or spec.deletes
-    removes = spec.creates is None and spec.deletes is not None
-    return WriteEffect(kind, removes, listing(kind) if kind else None)
 
 
 def listing(kind: str) -> OperationSpec | None:

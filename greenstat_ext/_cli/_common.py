@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # imported where used: `greenstat --help` needs neither the c
     from .._credentials import Credentials
     from .._errors import GreenStatError, OutcomeUnknownError
 
-from .. import _spec
 from .._environment import ENV_API_URL, ENV_ID_INSTANCE, ENV_TOKEN
 from .._loopback import MOCK_HINT, is_loopback_url
 from .._redact import Redactor, redact
@@ -170,7 +169,9 @@ def _outcome_unknown(exc: OutcomeUnknownError) -> str:
     one the report runs, the read's operationId when the CLI has no command for it, and "by other means"
     when the spec lists no such kind.
     """
-    effect = _spec.write_effect(exc.operation)  # the client's advice reads the same (``_errors.look_first``)
+    from .._errors import write_effect  # the client's advice reads the same (``_errors.look_first``)
+
+    effect = write_effect(exc.operation)
     deletes, kind, found = effect.removes, effect.kind, effect.lists
     done = "deleted" if deletes else "posted"
     if found is None:
